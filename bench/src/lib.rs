@@ -1,0 +1,3 @@
+//! Benchmark support for opal: performance profiles and (as solvers land) the suite harness.
+
+pub mod profile;

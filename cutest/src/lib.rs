@@ -1,0 +1,1 @@
+//! SIF decoder and evaluator for the CUTEst collection (in progress: see the SIF issue).

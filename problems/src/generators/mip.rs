@@ -1,0 +1,146 @@
+//! Small random mixed-integer programs for demos and tests, as [`LinearModel`]s (write them
+//! with [`LinearModel::write_mps`]): multi-dimensional knapsack, set cover, independent set.
+
+use rand::RngExt;
+
+use super::rng;
+use crate::error::ProblemError;
+use crate::formats::mps::{LinearModel, Sense};
+
+fn positive(name: &str, v: usize) -> Result<(), ProblemError> {
+    if v == 0 {
+        Err(ProblemError::parameter(name, "must be positive"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Multi-dimensional 0/1 knapsack: maximize sum v_j x_j s.t. sum w_ij x_j <= cap_i
+/// (`dims` constraints, capacities half the total weight), integer data in [1, 100].
+pub fn knapsack(items: usize, dims: usize, seed: u64) -> Result<LinearModel, ProblemError> {
+    positive("items", items)?;
+    positive("dims", dims)?;
+    let mut r = rng(seed);
+    let mut model = LinearModel::new(format!("KNAP{items}"), Sense::Maximize);
+    for j in 0..items {
+        let value = r.random_range(1..=100) as f64;
+        model.add_col(format!("x{j}"), value, 0.0, 1.0, true);
+    }
+    for i in 0..dims {
+        let w: Vec<(usize, f64)> = (0..items)
+            .map(|j| (j, r.random_range(1..=100) as f64))
+            .collect();
+        let cap = (w.iter().map(|e| e.1).sum::<f64>() / 2.0).floor();
+        model.add_row(format!("cap{i}"), f64::NEG_INFINITY, cap, &w);
+    }
+    Ok(model)
+}
+
+/// Weighted set cover: `elements` items, `sets` sets each holding each element with
+/// probability `density` (every element is put in at least one set), costs in [1, 100].
+pub fn set_cover(
+    elements: usize,
+    sets: usize,
+    density: f64,
+    seed: u64,
+) -> Result<LinearModel, ProblemError> {
+    positive("elements", elements)?;
+    positive("sets", sets)?;
+    if !(density > 0.0 && density <= 1.0) {
+        return Err(ProblemError::parameter("density", "must lie in (0, 1]"));
+    }
+    let mut r = rng(seed);
+    let mut model = LinearModel::new(format!("SCOVER{elements}x{sets}"), Sense::Minimize);
+    for s in 0..sets {
+        let cost = r.random_range(1..=100) as f64;
+        model.add_col(format!("s{s}"), cost, 0.0, 1.0, true);
+    }
+    for e in 0..elements {
+        let mut members: Vec<(usize, f64)> = (0..sets)
+            .filter(|_| r.random_bool(density))
+            .map(|s| (s, 1.0))
+            .collect();
+        if members.is_empty() {
+            members.push((r.random_range(0..sets), 1.0));
+        }
+        model.add_row(format!("e{e}"), 1.0, f64::INFINITY, &members);
+    }
+    Ok(model)
+}
+
+/// Maximum independent set on an Erdos-Renyi graph G(nodes, edge_prob): maximize sum x_v
+/// s.t. x_u + x_v <= 1 on every edge.
+pub fn independent_set(
+    nodes: usize,
+    edge_prob: f64,
+    seed: u64,
+) -> Result<LinearModel, ProblemError> {
+    positive("nodes", nodes)?;
+    if !(0.0..=1.0).contains(&edge_prob) {
+        return Err(ProblemError::parameter("edge_prob", "must lie in [0, 1]"));
+    }
+    let mut r = rng(seed);
+    let mut model = LinearModel::new(format!("INDSET{nodes}"), Sense::Maximize);
+    for v in 0..nodes {
+        model.add_col(format!("v{v}"), 1.0, 0.0, 1.0, true);
+    }
+    for u in 0..nodes {
+        for v in u + 1..nodes {
+            if r.random_bool(edge_prob) {
+                model.add_row(
+                    format!("e{u}_{v}"),
+                    f64::NEG_INFINITY,
+                    1.0,
+                    &[(u, 1.0), (v, 1.0)],
+                );
+            }
+        }
+    }
+    Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_per_seed() {
+        assert_eq!(
+            knapsack(20, 2, 1).unwrap().to_mps(),
+            knapsack(20, 2, 1).unwrap().to_mps()
+        );
+        assert_ne!(
+            knapsack(20, 2, 1).unwrap().to_mps(),
+            knapsack(20, 2, 2).unwrap().to_mps()
+        );
+        assert_eq!(
+            set_cover(30, 10, 0.2, 4).unwrap(),
+            set_cover(30, 10, 0.2, 4).unwrap()
+        );
+        assert_ne!(
+            set_cover(30, 10, 0.2, 4).unwrap(),
+            set_cover(30, 10, 0.2, 5).unwrap()
+        );
+        assert_eq!(
+            independent_set(15, 0.3, 2).unwrap(),
+            independent_set(15, 0.3, 2).unwrap()
+        );
+        assert_ne!(
+            independent_set(15, 0.3, 2).unwrap(),
+            independent_set(15, 0.3, 3).unwrap()
+        );
+    }
+
+    #[test]
+    fn trivial_points_are_feasible() {
+        let k = knapsack(10, 3, 0).unwrap();
+        assert_eq!(k.max_violation(&[0.0; 10]), 0.0);
+        let s = set_cover(25, 8, 0.1, 0).unwrap();
+        assert_eq!(s.max_violation(&[1.0; 8]), 0.0);
+        assert_eq!(s.num_rows(), 25);
+        let g = independent_set(12, 0.5, 0).unwrap();
+        assert_eq!(g.max_violation(&[0.0; 12]), 0.0);
+        assert!(g.num_rows() > 0);
+        assert!(knapsack(0, 1, 0).is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! Problem definitions for opal: the smooth-problem interface that every nonlinear solver
+//! consumes, sparse structures, data formats (LIBSVM, MatrixMarket, MPS output), the
+//! paper problems as ready instances, and seeded instance generators.
+//!
+//! This crate depends on no solver.
+
+pub mod check;
+pub mod error;
+pub mod evaluation;
+pub mod formats;
+pub mod generators;
+pub mod instances;
+pub mod registry;
+pub mod shared_data;
+pub mod smooth;
+pub mod sparse;
+
+pub use error::{EvalError, FormatError, ProblemError};
+pub use smooth::{ConstraintKind, INFINITE_BOUND, ProblemInfo, SmoothProblem};
+pub use sparse::{CscAssembler, SparsityPattern};

@@ -1,0 +1,72 @@
+//! `opal`: the command-line front end of the opal optimization suite.
+
+mod demo;
+mod generate;
+mod inspect;
+mod json;
+mod load;
+mod problems;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Optimization solvers for nonlinear programs (CUTEst SIF), mixed-integer programs
+/// (MPS/LP), convex ReLU training, matrix completion and blind calibration.
+#[derive(Parser)]
+#[command(name = "opal", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the built-in problems and instance generators with their parameters.
+    Problems,
+    /// Summarize a problem and evaluate it at its start point.
+    Inspect(inspect::InspectArgs),
+    /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
+    Generate(generate::GenerateArgs),
+    /// A short tour on built-in and generated problems (the README's main job).
+    Demo(demo::DemoArgs),
+}
+
+/// An error as the CLI reports it: message plus exit code.
+pub struct CliError {
+    message: String,
+    code: u8,
+}
+
+impl CliError {
+    /// Bad input or a failed evaluation (exit code 1).
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: 1,
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError::new(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Problems => problems::run(),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Demo(args) => demo::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("opal: error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
