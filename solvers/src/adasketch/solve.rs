@@ -1,0 +1,577 @@
+//! The outer iteration shared by `adasketch` (inexact KKT solves by sketching) and
+//! `newton_merit` (exact KKT solves): Newton steps on the KKT conditions globalized by an
+//! Armijo line search on the exact augmented Lagrangian
+//!
+//!   L_eta(x, lambda) = L + (eta1/2) ||c||^2 + (eta2/2) ||grad_x L||^2,
+//!
+//! with adaptive penalties (eta1 up, eta2 down) whenever the direction is not a
+//! sufficient descent direction. The merit gradient uses the exact Hessian of the
+//! Lagrangian H (not the modified B, and not the Hessian of f as in the authors' code):
+//!
+//!   grad L_eta = [grad_x L + eta2 H grad_x L + eta1 J^T c ;  c + eta2 J grad_x L].
+
+use std::time::{Duration, Instant};
+
+use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
+
+use super::settings::Settings;
+use super::sketch::{SketchConfig, SketchSolver};
+use crate::eqnlp::linalg::{add_scaled, dot, norm, norm2, norm_inf};
+use crate::eqnlp::{
+    Analyzer, DirectKkt, DirectionKind, EqProblem, HessianModification, IterationInfo,
+    KktMatrix, MultiplierInit, NlpError, Output, Status, print_header, print_line,
+};
+
+/// How the KKT system is solved.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Inner {
+    /// Randomized sketching.
+    Sketch(SketchConfig),
+    /// Sparse LU.
+    Direct,
+}
+
+/// Everything the outer loop needs (built from the public settings of either solver).
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub solver: &'static str,
+    pub tol: f64,
+    pub abs_tol: f64,
+    pub max_iter: usize,
+    pub time_limit: f64,
+    pub seed: u64,
+    pub eta1: f64,
+    pub eta2: f64,
+    pub delta: f64,
+    pub delta_min: f64,
+    pub xi_b: f64,
+    pub beta: f64,
+    pub nu: f64,
+    pub eta1_max: f64,
+    pub eta2_min: f64,
+    pub superlinear: bool,
+    pub max_inner: usize,
+    pub direct_fallback: bool,
+    pub warm_start: bool,
+    pub hessian: HessianModification,
+    pub dense_limit: usize,
+    pub singular_tol: f64,
+    pub singular_patience: usize,
+    pub jacobian_regularization: f64,
+    pub multiplier_init: MultiplierInit,
+    pub alpha_min: f64,
+    pub verbose: bool,
+    pub inner: Inner,
+}
+
+impl Config {
+    pub(crate) fn from_settings(s: &Settings) -> Self {
+        Self {
+            solver: "adasketch",
+            tol: s.tol,
+            abs_tol: s.abs_tol,
+            max_iter: s.max_iter,
+            time_limit: s.time_limit,
+            seed: s.seed,
+            eta1: s.eta1,
+            eta2: s.eta2,
+            delta: s.delta,
+            delta_min: s.delta_min,
+            xi_b: s.xi_b,
+            beta: s.beta,
+            nu: s.nu,
+            eta1_max: s.eta1_max,
+            eta2_min: s.eta2_min,
+            superlinear: s.superlinear,
+            max_inner: s.max_inner,
+            direct_fallback: s.direct_fallback,
+            warm_start: s.warm_start,
+            hessian: s.hessian_modification,
+            dense_limit: s.dense_limit,
+            singular_tol: s.singular_tol,
+            singular_patience: s.singular_patience,
+            jacobian_regularization: s.jacobian_regularization,
+            multiplier_init: s.multiplier_init,
+            alpha_min: s.alpha_min,
+            verbose: s.verbose,
+            inner: Inner::Sketch(SketchConfig {
+                kind: s.sketch,
+                sampling: s.sampling,
+                block: s.effective_block(),
+                column_nnz: s.column_nnz,
+                equilibrate: s.equilibrate,
+                residual_floor: s.residual_floor,
+                stall_detection: s.stall_detection,
+            }),
+        }
+    }
+}
+
+/// Values at one point: f, grad f, c - cl, J, grad_x L.
+struct Point {
+    f: f64,
+    g: Vec<f64>,
+    c: Vec<f64>,
+    jv: Vec<f64>,
+    gl: Vec<f64>,
+}
+
+impl Point {
+    fn new(n: usize, m: usize, jnnz: usize) -> Self {
+        Self {
+            f: 0.0,
+            g: vec![0.0; n],
+            c: vec![0.0; m],
+            jv: vec![0.0; jnnz],
+            gl: vec![0.0; n],
+        }
+    }
+
+    /// Evaluates everything but the Hessian at (x, lambda).
+    fn eval<P: SmoothProblem + ?Sized>(
+        &mut self,
+        ep: &mut EqProblem<'_, P>,
+        jac: &SparsityPattern,
+        x: &[f64],
+        lam: &[f64],
+    ) -> Result<(), EvalError> {
+        self.f = ep.objective_gradient(x, &mut self.g)?;
+        ep.constraints(x, &mut self.c)?;
+        ep.jacobian(x, &mut self.jv)?;
+        self.update_gl(jac, lam);
+        Ok(())
+    }
+
+    fn update_gl(&mut self, jac: &SparsityPattern, lam: &[f64]) {
+        self.gl.copy_from_slice(&self.g);
+        jac.matvec_transpose(&self.jv, lam, &mut self.gl, true);
+    }
+
+    fn kkt(&self) -> f64 {
+        norm2(&self.gl, &self.c)
+    }
+
+    /// L_eta at this point.
+    fn merit(&self, lam: &[f64], eta1: f64, eta2: f64) -> f64 {
+        self.f + dot(lam, &self.c) + 0.5 * eta1 * dot(&self.c, &self.c)
+            + 0.5 * eta2 * dot(&self.gl, &self.gl)
+    }
+}
+
+/// Runs the merit-based Newton iteration.
+pub(crate) fn run<P: SmoothProblem + ?Sized>(
+    problem: &P,
+    cfg: &Config,
+    observer: &mut dyn FnMut(&IterationInfo),
+) -> Result<Output, NlpError> {
+    let start = Instant::now();
+    let deadline = if cfg.time_limit.is_finite() {
+        Some(start + Duration::from_secs_f64(cfg.time_limit))
+    } else {
+        None
+    };
+    let mut ep = EqProblem::new(problem, cfg.solver)?;
+    let (n, m) = (ep.n, ep.m);
+    let dim = n + m;
+    let jac: &SparsityPattern = ep.jac();
+    let hess = ep.hess.clone();
+    let info = problem.info();
+
+    let mut x = info.x0.clone();
+    let mut lam = match (cfg.multiplier_init, &info.y0) {
+        (MultiplierInit::Auto, Some(y0)) => y0.clone(),
+        _ => vec![0.0; m],
+    };
+    let mut pt = Point::new(n, m, jac.nnz());
+    let mut trial = Point::new(n, m, jac.nnz());
+    let mut xt = vec![0.0; n];
+    let mut lt = vec![0.0; m];
+    let mut hv = vec![0.0; hess.nnz()];
+    let mut hgl = vec![0.0; n];
+    let mut jtc = vec![0.0; n];
+    let mut jgl = vec![0.0; m];
+    let mut b = vec![0.0; dim];
+    let mut d = vec![0.0; dim];
+    let mut d_prev = vec![0.0; dim];
+    let mut gm = vec![0.0; dim];
+    let mut kkt = KktMatrix::new(&hess, jac);
+    let mut analyzer = Analyzer::new(
+        n,
+        m,
+        cfg.dense_limit,
+        cfg.hessian,
+        cfg.xi_b,
+        cfg.singular_tol,
+    );
+    let mut sketch = match cfg.inner {
+        Inner::Sketch(sc) => Some(SketchSolver::new(&kkt, sc, cfg.seed)),
+        Inner::Direct => None,
+    };
+    let mut direct: Option<DirectKkt> = None;
+
+    let mut eta1 = cfg.eta1;
+    let mut eta2 = cfg.eta2;
+    let mut delta = cfg.delta;
+    let mut iterations = 0usize;
+    let mut inner_total = 0usize;
+    let mut direct_solves = 0usize;
+    let mut singular_count = 0usize;
+    let mut alpha_prev = 1.0;
+    let mut have_prev = false;
+    let mut message: Option<String> = None;
+
+    let mut emit = |it: &IterationInfo| {
+        if cfg.verbose {
+            print_line(it);
+        }
+        observer(it);
+    };
+    if cfg.verbose {
+        print_header(cfg.solver, &info.name, n, m);
+    }
+
+    let finish = |status: Status,
+                  message: Option<String>,
+                  x: Vec<f64>,
+                  lam: Vec<f64>,
+                  pt: &Point,
+                  r0: f64,
+                  iterations: usize,
+                  inner: usize,
+                  direct: usize,
+                  ep: &EqProblem<'_, P>,
+                  eta: (f64, f64)| Output {
+        solver: cfg.solver,
+        status,
+        message,
+        x,
+        lambda: lam,
+        objective: pt.f,
+        constraint_norm: norm(&pt.c),
+        constraint_violation: norm_inf(&pt.c),
+        lagrangian_gradient_norm: norm(&pt.gl),
+        kkt_residual: pt.kkt(),
+        initial_kkt_residual: r0,
+        iterations,
+        inner_iterations: inner,
+        direct_solves: direct,
+        evaluations: ep.evals,
+        eta1: eta.0,
+        eta2: eta.1,
+        time: start.elapsed(),
+    };
+
+    if let Err(e) = pt.eval(&mut ep, jac, &x, &lam) {
+        let mut out = finish(
+            Status::EvaluationError,
+            Some(format!("at the start point: {e}")),
+            x,
+            lam,
+            &pt,
+            f64::NAN,
+            0,
+            0,
+            0,
+            &ep,
+            (eta1, eta2),
+        );
+        out.objective = f64::NAN;
+        out.kkt_residual = f64::NAN;
+        return Ok(out);
+    }
+    if cfg.multiplier_init == MultiplierInit::LeastSquares
+        && let Some(l0) = crate::eqnlp::least_squares_multipliers(jac, &pt.jv, &pt.g)
+    {
+        lam = l0;
+        pt.update_gl(jac, &lam);
+    }
+    let r0 = pt.kkt();
+    let tol = cfg.abs_tol.max(cfg.tol * r0.max(1.0));
+    emit(&IterationInfo {
+        iteration: 0,
+        objective: pt.f,
+        constraint_norm: norm(&pt.c),
+        lagrangian_gradient_norm: norm(&pt.gl),
+        kkt_residual: r0,
+        eta1,
+        eta2,
+        shift: 0.0,
+        inner_iterations: 0,
+        inner_residual: f64::NAN,
+        alpha: 0.0,
+        direction: DirectionKind::Start,
+        elapsed: start.elapsed(),
+    });
+
+    let status = loop {
+        let r = pt.kkt();
+        if r <= tol {
+            break Status::Converged;
+        }
+        if iterations >= cfg.max_iter {
+            break Status::IterationLimit;
+        }
+        if deadline.is_some_and(|dl| Instant::now() >= dl) {
+            break Status::TimeLimit;
+        }
+        if let Err(e) = ep.hessian(&x, 1.0, &lam, &mut hv) {
+            message = Some(format!("Hessian at iteration {iterations}: {e}"));
+            break Status::EvaluationError;
+        }
+        // Products with the exact H and J for the merit gradient.
+        hess.symmetric_matvec(&hv, &pt.gl, &mut hgl);
+        jac.matvec_transpose(&pt.jv, &pt.c, &mut jtc, false);
+        jac.matvec(&pt.jv, &pt.gl, &mut jgl, false);
+
+        // Curvature and regularity.
+        kkt.assemble(&hv, &pt.jv, 0.0, 0.0);
+        let (h_frob, _, _) = kkt.norms();
+        let an = analyzer.analyze(&hess, &hv, jac, &pt.jv, h_frob);
+        let reg = if an.singular {
+            singular_count += 1;
+            if singular_count > cfg.singular_patience {
+                message = Some(format!(
+                    "J(x) is rank deficient at iteration {iterations} \
+                     (smallest eigenvalue of J J^T = {:.3e})",
+                    an.xi_g
+                ));
+                break Status::SingularJacobian;
+            }
+            cfg.jacobian_regularization
+        } else {
+            singular_count = 0;
+            0.0
+        };
+        kkt.assemble(&hv, &pt.jv, an.shift, reg);
+        let (b_frob, g_frob, k_frob) = kkt.norms();
+        for i in 0..n {
+            b[i] = -pt.gl[i];
+        }
+        for i in 0..m {
+            b[n + i] = -pt.c[i];
+        }
+        let bnorm = r;
+        let upsilon = g_frob.max(h_frob).max(1.0);
+        let psi = 20.0 * (b_frob * b_frob).max(1.0)
+            / (an.xi_g.clamp(1e-300, 1.0) * cfg.xi_b.min(1.0));
+        delta = (delta.min((0.5 - cfg.beta) * eta2 / ((1.0 + eta1 + eta2) * upsilon.powi(2) * psi.powi(2))))
+            .max(cfg.delta_min);
+        let theta = if cfg.superlinear { r.min(1.0) } else { 1.0 };
+        let sufficient = |eta2: f64| -0.5 * eta2 * bnorm * bnorm;
+        let dirderiv = |gm: &mut [f64], d: &[f64], eta1: f64, eta2: f64| -> f64 {
+            for i in 0..n {
+                gm[i] = pt.gl[i] + eta2 * hgl[i] + eta1 * jtc[i];
+            }
+            for i in 0..m {
+                gm[n + i] = pt.c[i] + eta2 * jgl[i];
+            }
+            dot(gm, d)
+        };
+        let exhausted = |eta1: f64, eta2: f64| eta1 > cfg.eta1_max || eta2 < cfg.eta2_min;
+
+        // Direction.
+        let mut kind;
+        let mut inner_its = 0usize;
+        let mut lin_res;
+        let mut need_direct = matches!(cfg.inner, Inner::Direct);
+        let mut timed_out = false;
+        let mut dd;
+        if let Some(sk) = sketch.as_mut() {
+            sk.prepare(&kkt, &b);
+            if cfg.warm_start && have_prev {
+                for i in 0..dim {
+                    d[i] = (1.0 - alpha_prev) * d_prev[i];
+                }
+            } else {
+                d.fill(0.0);
+            }
+            sk.set_start(&d);
+            loop {
+                let target = theta * delta * bnorm / (psi * k_frob.max(f64::MIN_POSITIVE));
+                let rep = sk.run(k_frob, target, cfg.max_inner - inner_its, deadline);
+                inner_its += rep.iterations;
+                sk.solution(&mut d);
+                lin_res = rep.residual / bnorm;
+                if rep.timed_out {
+                    timed_out = true;
+                    kind = DirectionKind::SketchCapped;
+                    dd = 0.0;
+                    break;
+                }
+                kind = if rep.reached {
+                    DirectionKind::Sketch
+                } else {
+                    DirectionKind::SketchCapped
+                };
+                if !rep.reached && cfg.direct_fallback {
+                    need_direct = true;
+                    dd = 0.0;
+                    break;
+                }
+                dd = dirderiv(&mut gm, &d, eta1, eta2);
+                if dd <= sufficient(eta2) || exhausted(eta1, eta2) {
+                    break;
+                }
+                eta1 *= cfg.nu * cfg.nu;
+                eta2 /= cfg.nu;
+                delta /= cfg.nu.powi(4);
+            }
+        } else {
+            kind = DirectionKind::Direct;
+            lin_res = f64::NAN;
+            dd = 0.0;
+        }
+        inner_total += inner_its;
+        if timed_out {
+            break Status::TimeLimit;
+        }
+        if need_direct {
+            let solver = match direct.as_mut() {
+                Some(s) => s,
+                None => match DirectKkt::new(&kkt) {
+                    Ok(s) => direct.insert(s),
+                    Err(e) => {
+                        message = Some(e);
+                        break Status::SingularJacobian;
+                    }
+                },
+            };
+            let res = solver.factor(&kkt).and_then(|_| solver.solve(&kkt, &b, &mut d));
+            direct_solves += 1;
+            match res {
+                Ok(res) if res <= 1e-6 * bnorm.max(f64::MIN_POSITIVE) => {
+                    lin_res = res / bnorm;
+                }
+                other => {
+                    message = Some(format!(
+                        "the KKT system could not be solved at iteration {iterations}: {}",
+                        match other {
+                            Ok(res) => format!("residual {res:.3e} after refinement"),
+                            Err(e) => e,
+                        }
+                    ));
+                    break Status::SingularJacobian;
+                }
+            }
+            kind = if matches!(cfg.inner, Inner::Direct) {
+                DirectionKind::Direct
+            } else {
+                DirectionKind::DirectFallback
+            };
+            // Penalty adaptation for the fixed direction.
+            loop {
+                dd = dirderiv(&mut gm, &d, eta1, eta2);
+                if dd <= sufficient(eta2) || exhausted(eta1, eta2) {
+                    break;
+                }
+                eta1 *= cfg.nu * cfg.nu;
+                eta2 /= cfg.nu;
+                delta /= cfg.nu.powi(4);
+            }
+        }
+        if !(dd < 0.0) {
+            // Not a descent direction even with extreme penalties: steepest descent.
+            dirderiv(&mut gm, &d, eta1, eta2);
+            for i in 0..dim {
+                d[i] = -gm[i];
+            }
+            dd = -dot(&gm, &gm);
+            kind = DirectionKind::SteepestDescent;
+        }
+
+        // Armijo line search on the merit (comparisons relaxed by round-off).
+        let phi0 = pt.merit(&lam, eta1, eta2);
+        let noise = 10.0 * f64::EPSILON * phi0.abs();
+        let mut accepted = None;
+        let mut last_error: Option<EvalError> = None;
+        let mut evaluated_any = false;
+        'search: for attempt in 0..2 {
+            let mut alpha = 1.0;
+            loop {
+                add_scaled(&x, alpha, &d[..n], &mut xt);
+                add_scaled(&lam, alpha, &d[n..], &mut lt);
+                match trial.eval(&mut ep, jac, &xt, &lt) {
+                    Ok(()) => {
+                        evaluated_any = true;
+                        let phi = trial.merit(&lt, eta1, eta2);
+                        if phi <= phi0 + alpha * cfg.beta * dd + noise {
+                            accepted = Some(alpha);
+                            break 'search;
+                        }
+                    }
+                    Err(e) => last_error = Some(e),
+                }
+                alpha *= 0.5;
+                if alpha < cfg.alpha_min || deadline.is_some_and(|dl| Instant::now() >= dl) {
+                    break;
+                }
+            }
+            if attempt == 0 && kind != DirectionKind::SteepestDescent {
+                dirderiv(&mut gm, &d, eta1, eta2);
+                for i in 0..dim {
+                    d[i] = -gm[i];
+                }
+                dd = -dot(&gm, &gm);
+                kind = DirectionKind::SteepestDescent;
+                if !(dd < 0.0) {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        let Some(alpha) = accepted else {
+            if deadline.is_some_and(|dl| Instant::now() >= dl) {
+                break Status::TimeLimit;
+            }
+            if !evaluated_any && let Some(e) = last_error {
+                message = Some(format!(
+                    "every trial point of the line search failed to evaluate at iteration \
+                     {iterations}: {e}"
+                ));
+                break Status::EvaluationError;
+            }
+            message = Some(format!(
+                "no step >= {:.1e} decreases the merit function at iteration {iterations} \
+                 (directional derivative {dd:.3e})",
+                cfg.alpha_min
+            ));
+            break Status::LineSearchFailure;
+        };
+        x.copy_from_slice(&xt);
+        lam.copy_from_slice(&lt);
+        std::mem::swap(&mut pt, &mut trial);
+        d_prev.copy_from_slice(&d);
+        alpha_prev = alpha;
+        have_prev = kind != DirectionKind::SteepestDescent;
+        iterations += 1;
+        emit(&IterationInfo {
+            iteration: iterations,
+            objective: pt.f,
+            constraint_norm: norm(&pt.c),
+            lagrangian_gradient_norm: norm(&pt.gl),
+            kkt_residual: pt.kkt(),
+            eta1,
+            eta2,
+            shift: an.shift,
+            inner_iterations: inner_its,
+            inner_residual: lin_res,
+            alpha,
+            direction: kind,
+            elapsed: start.elapsed(),
+        });
+    };
+    Ok(finish(
+        status,
+        message,
+        x,
+        lam,
+        &pt,
+        r0,
+        iterations,
+        inner_total,
+        direct_solves,
+        &ep,
+        (eta1, eta2),
+    ))
+}
