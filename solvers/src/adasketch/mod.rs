@@ -24,7 +24,10 @@ use opal_problems::SmoothProblem;
 use crate::eqnlp::{IterationInfo, NlpError, Output};
 
 /// Solves `problem` with the sketched inexact Newton method.
-pub fn solve<P: SmoothProblem + ?Sized>(problem: &P, settings: &Settings) -> Result<Output, NlpError> {
+pub fn solve<P: SmoothProblem + ?Sized>(
+    problem: &P,
+    settings: &Settings,
+) -> Result<Output, NlpError> {
     solve_observed(problem, settings, &mut |_| {})
 }
 

@@ -58,18 +58,27 @@ pub struct Settings {
     /// residual_floor * (||K||_F ||d|| + ||b||), below which the reference accuracy
     /// condition cannot be met in floating point. Default 1e-12.
     pub residual_floor: f64,
-    /// Stop an inner solve early when its observed rate predicts more than 4x the cap.
-    /// Default true.
+    /// With `direct_fallback`, stop an inner solve early when its observed convergence
+    /// rate predicts that even `fallback_residual` needs more than 4x the cap. Default true.
     pub stall_detection: bool,
-    /// When the sketch misses the accuracy (cap or stall), solve that iteration's KKT
-    /// system directly (sparse LU) instead of using the inaccurate direction. Counted in
-    /// `Output::direct_solves`. Default true.
+    /// When the sketch misses the accuracy condition within the cap and its direction is
+    /// not usable (relative residual above `fallback_residual`, or no sufficient descent),
+    /// solve that iteration's KKT system directly (sparse LU). Counted in
+    /// `Output::direct_solves`. Without it, such directions go through the penalty
+    /// adaptation as in the paper. Default true.
     pub direct_fallback: bool,
+    /// A capped sketch direction is used when ||K d - b|| <= fallback_residual ||b|| and it
+    /// gives sufficient descent. Default 0.1.
+    pub fallback_residual: f64,
     /// Warm start of the inner solve at (1 - alpha_prev) d_prev (exact for QPs, where the
     /// new Newton direction is exactly that); otherwise at 0. Default true.
     pub warm_start: bool,
     /// Hessian modification. Default minimal shift.
     pub hessian_modification: HessianModification,
+    /// The reduced Hessian Z^T H Z counts as sufficiently positive definite when its
+    /// smallest eigenvalue is at least pd_margin (and at least 1e-8 max(1, ||H||_F));
+    /// otherwise B = H + t I is shifted up to that bound. Default 0.1.
+    pub pd_margin: f64,
     /// Problems with n <= dense_limit are analysed with dense eigenvalues / SVD.
     /// Default 500.
     pub dense_limit: usize,
@@ -115,8 +124,10 @@ impl Default for Settings {
             residual_floor: 1e-12,
             stall_detection: true,
             direct_fallback: true,
+            fallback_residual: 0.1,
             warm_start: true,
             hessian_modification: HessianModification::Minimal,
+            pd_margin: 0.1,
             dense_limit: 500,
             singular_tol: 1e-10,
             singular_patience: 0,
@@ -146,8 +157,8 @@ impl Settings {
         eta2: f64, delta: f64, delta_min: f64, xi_b: f64, beta: f64, nu: f64, eta1_max: f64,
         eta2_min: f64, superlinear: bool, sketch: SketchKind, sampling: Sampling,
         block_size: Option<usize>, column_nnz: usize, max_inner: usize, equilibrate: bool,
-        residual_floor: f64, stall_detection: bool, direct_fallback: bool, warm_start: bool,
-        hessian_modification: HessianModification, dense_limit: usize, singular_tol: f64,
+        residual_floor: f64, stall_detection: bool, direct_fallback: bool, fallback_residual: f64, warm_start: bool,
+        hessian_modification: HessianModification, pd_margin: f64, dense_limit: usize, singular_tol: f64,
         singular_patience: usize, jacobian_regularization: f64,
         multiplier_init: MultiplierInit, alpha_min: f64, verbose: bool,
     );
@@ -188,10 +199,10 @@ impl Settings {
             "residual_floor" => self.residual_floor = parse(name, value)?,
             "stall_detection" => self.stall_detection = parse_bool(name, value)?,
             "direct_fallback" | "fallback" => self.direct_fallback = parse_bool(name, value)?,
+            "fallback_residual" => self.fallback_residual = parse(name, value)?,
             "warm_start" => self.warm_start = parse_bool(name, value)?,
-            "hessian" | "hessian_modification" => {
-                self.hessian_modification = parse(name, value)?
-            }
+            "hessian" | "hessian_modification" => self.hessian_modification = parse(name, value)?,
+            "pd_margin" => self.pd_margin = parse(name, value)?,
             "dense_limit" => self.dense_limit = parse(name, value)?,
             "singular_tol" => self.singular_tol = parse(name, value)?,
             "singular_patience" => self.singular_patience = parse(name, value)?,
@@ -208,7 +219,7 @@ impl Settings {
     pub fn validate(&self) -> Result<(), NlpError> {
         check_setting("tol", self.tol, 0.0, f64::INFINITY, false)?;
         check_setting("abs_tol", self.abs_tol, 0.0, f64::INFINITY, false)?;
-        if !(self.time_limit >= 0.0) {
+        if self.time_limit.is_nan() || self.time_limit < 0.0 {
             return Err(NlpError::InvalidSetting {
                 name: "time_limit",
                 detail: format!("{} is negative", self.time_limit),
@@ -224,6 +235,14 @@ impl Settings {
         check_setting("eta1_max", self.eta1_max, 0.0, f64::MAX, true)?;
         check_setting("eta2_min", self.eta2_min, 0.0, f64::MAX, false)?;
         check_setting("residual_floor", self.residual_floor, 0.0, 1.0, false)?;
+        check_setting("pd_margin", self.pd_margin, 0.0, f64::MAX, false)?;
+        check_setting(
+            "fallback_residual",
+            self.fallback_residual,
+            0.0,
+            f64::MAX,
+            false,
+        )?;
         check_setting("singular_tol", self.singular_tol, 0.0, 1.0, false)?;
         check_setting(
             "jacobian_regularization",

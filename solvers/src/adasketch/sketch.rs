@@ -45,9 +45,7 @@ impl std::str::FromStr for SketchKind {
             "sparse" | "sparse-sign" | "sparse_sign" | "countsketch" | "count-sketch" => {
                 Ok(Self::SparseSign)
             }
-            _ => Err(format!(
-                "unknown sketch '{s}' (kaczmarz, gaussian, sparse)"
-            )),
+            _ => Err(format!("unknown sketch '{s}' (kaczmarz, gaussian, sparse)")),
         }
     }
 }
@@ -222,9 +220,17 @@ impl SketchSolver {
             SketchKind::SparseSign => (0, block * cfg.column_nnz.max(1) * max_row),
             SketchKind::Kaczmarz => (0, 0),
         };
-        let sparse_dense = if cfg.kind == SketchKind::SparseSign { dim } else { 0 };
+        let sparse_dense = if cfg.kind == SketchKind::SparseSign {
+            dim
+        } else {
+            0
+        };
         Self {
-            cfg: SketchConfig { block, column_nnz: cfg.column_nnz.max(1), ..cfg },
+            cfg: SketchConfig {
+                block,
+                column_nnz: cfg.column_nnz.max(1),
+                ..cfg
+            },
             dim,
             rng: StdRng::seed_from_u64(seed),
             row_ptr: k.row_ptr.clone(),
@@ -339,12 +345,15 @@ impl SketchSolver {
         (r2.sqrt(), d2.sqrt())
     }
 
-    /// Iterates until ||K d - b|| <= max(target, floor), `budget` iterations, a predicted
-    /// stall, or the deadline. `k_frob` is ||K||_F (for the round-off floor).
+    /// Iterates until ||K d - b|| <= max(target, floor), `budget` iterations, the deadline,
+    /// or (with stall detection) a prediction from the observed rate that even the looser
+    /// residual `usable` cannot be reached within four times the budget. `k_frob` is
+    /// ||K||_F (for the round-off floor).
     pub fn run(
         &mut self,
         k_frob: f64,
         target: f64,
+        usable: f64,
         budget: usize,
         deadline: Option<Instant>,
     ) -> SketchReport {
@@ -380,8 +389,11 @@ impl SketchSolver {
             {
                 let (it0, r0) = anchor;
                 let rate = (best.ln() - r0.ln()) / (iterations - it0) as f64;
-                let needed = if rate < 0.0 {
-                    (thr.ln() - best.ln()) / rate
+                let goal = usable.max(thr);
+                let needed = if best <= goal {
+                    0.0
+                } else if rate < 0.0 {
+                    (goal.ln() - best.ln()) / rate
                 } else {
                     f64::INFINITY
                 };
@@ -530,7 +542,7 @@ impl SketchSolver {
 /// semidefinite) by Cholesky with a tiny relative diagonal jitter; false when G vanishes.
 fn chol_solve(g: &mut [f64], s: usize, rho: &mut [f64]) -> bool {
     let dmax = (0..s).map(|i| g[i * s + i]).fold(0.0, f64::max);
-    if !(dmax > 0.0) || !dmax.is_finite() {
+    if dmax.is_nan() || dmax <= 0.0 || !dmax.is_finite() {
         return false;
     }
     let jitter = 1e-12 * dmax;
@@ -539,7 +551,7 @@ fn chol_solve(g: &mut [f64], s: usize, rho: &mut [f64]) -> bool {
         for k in 0..j {
             d -= g[j * s + k] * g[j * s + k];
         }
-        if !(d > 0.0) {
+        if d.is_nan() || d <= 0.0 {
             return false;
         }
         let d = d.sqrt();
@@ -572,6 +584,147 @@ fn chol_solve(g: &mut [f64], s: usize, rho: &mut [f64]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opal_problems::SparsityPattern;
+    use rand_distr::Distribution;
+
+    /// Random system: H = A A^T / n + I (SPD, dense lower pattern), J (m x n) random with
+    /// ~40% density plus a diagonal part (full row rank); m = 0 gives an SPD system.
+    fn random_kkt(n: usize, m: usize, seed: u64) -> (KktMatrix, Vec<f64>) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let a: Vec<f64> = (0..n * n)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .collect();
+        let (mut hr, mut hc, mut hv) = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..n {
+            for c in 0..=r {
+                let mut v: f64 =
+                    (0..n).map(|k| a[r * n + k] * a[c * n + k]).sum::<f64>() / n as f64;
+                if r == c {
+                    v += 1.0;
+                }
+                hr.push(r);
+                hc.push(c);
+                hv.push(v);
+            }
+        }
+        let (mut jr, mut jc, mut jv) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..m {
+            for j in 0..n {
+                if j == i || rng.random::<f64>() < 0.4 {
+                    jr.push(i);
+                    jc.push(j);
+                    jv.push(if j == i {
+                        3.0
+                    } else {
+                        StandardNormal.sample(&mut rng)
+                    });
+                }
+            }
+        }
+        let h = SparsityPattern::new(n, n, hr, hc);
+        let j = SparsityPattern::new(m, n, jr, jc);
+        let mut k = KktMatrix::new(&h, &j);
+        k.assemble(&hv, &jv, 0.0, 0.0);
+        let b = (0..n + m)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .collect();
+        (k, b)
+    }
+
+    fn true_residual(k: &KktMatrix, d: &[f64], b: &[f64]) -> f64 {
+        let mut kd = vec![0.0; b.len()];
+        k.matvec(d, &mut kd);
+        kd.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y) * (x - y))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    #[test]
+    fn every_sketch_reaches_the_requested_residual() {
+        for (n, m) in [(12, 0), (20, 0), (12, 5), (25, 10)] {
+            let (k, b) = random_kkt(n, m, (n * 100 + m) as u64);
+            let bnorm = b.iter().map(|v| v * v).sum::<f64>().sqrt();
+            let (_, _, k_frob) = k.norms();
+            for (kind, block) in [
+                (SketchKind::Kaczmarz, 1),
+                (SketchKind::Gaussian, 1),
+                (SketchKind::Gaussian, 4),
+                (SketchKind::SparseSign, 8),
+            ] {
+                for sampling in [Sampling::SquaredNorm, Sampling::Uniform] {
+                    for equilibrate in [true, false] {
+                        let cfg = SketchConfig {
+                            kind,
+                            sampling,
+                            block,
+                            column_nnz: 2,
+                            equilibrate,
+                            residual_floor: 0.0,
+                            stall_detection: false,
+                        };
+                        let mut sk = SketchSolver::new(&k, cfg, 7);
+                        sk.prepare(&k, &b);
+                        sk.set_start(&vec![0.0; n + m]);
+                        let target = 1e-8 * bnorm;
+                        let rep = sk.run(k_frob, target, target, 2_000_000, None);
+                        let mut d = vec![0.0; n + m];
+                        sk.solution(&mut d);
+                        let r = true_residual(&k, &d, &b);
+                        assert!(
+                            rep.reached,
+                            "{kind:?}/{block}/{sampling:?}/{equilibrate} on ({n},{m}): {rep:?}"
+                        );
+                        assert!(
+                            r <= target * (1.0 + 1e-6),
+                            "{kind:?} ({n},{m}): {r} > {target}"
+                        );
+                        assert!((r - rep.residual).abs() <= 1e-9 * bnorm);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn warm_start_and_budget() {
+        let (k, b) = random_kkt(15, 6, 3);
+        let (_, _, k_frob) = k.norms();
+        let cfg = SketchConfig {
+            kind: SketchKind::Kaczmarz,
+            sampling: Sampling::SquaredNorm,
+            block: 1,
+            column_nnz: 1,
+            equilibrate: true,
+            residual_floor: 0.0,
+            stall_detection: false,
+        };
+        let mut sk = SketchSolver::new(&k, cfg, 1);
+        sk.prepare(&k, &b);
+        sk.set_start(&[0.0; 21]);
+        // A budget of 10 iterations is respected and reported as not reached.
+        let rep = sk.run(k_frob, 0.0, 0.0, 10, None);
+        assert!(!rep.reached && rep.iterations == 10, "{rep:?}");
+        // Started at an exact solution, no iteration is needed.
+        let mut exact = vec![0.0; 21];
+        sk.run(k_frob, 1e-13, 1e-13, 10_000_000, None);
+        sk.solution(&mut exact);
+        sk.set_start(&exact);
+        let rep = sk.run(k_frob, 1e-12, 1e-12, 100, None);
+        assert!(rep.reached && rep.iterations == 0, "{rep:?}");
+        // Same seed, same iterates.
+        let run = || {
+            let mut s = SketchSolver::new(&k, cfg, 9);
+            s.prepare(&k, &b);
+            s.set_start(&[0.0; 21]);
+            s.run(k_frob, 0.0, 0.0, 500, None);
+            let mut d = vec![0.0; 21];
+            s.solution(&mut d);
+            d
+        };
+        assert_eq!(run(), run());
+    }
 
     #[test]
     fn alias_table_matches_weights() {

@@ -16,10 +16,10 @@ use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
 
 use super::settings::Settings;
 use super::sketch::{SketchConfig, SketchSolver};
-use crate::eqnlp::linalg::{add_scaled, dot, norm, norm2, norm_inf};
+use crate::eqnlp::linalg::{add_scaled, dot, norm, norm_inf, norm2};
 use crate::eqnlp::{
-    Analyzer, DirectKkt, DirectionKind, EqProblem, HessianModification, IterationInfo,
-    KktMatrix, MultiplierInit, NlpError, Output, Status, print_header, print_line,
+    Analyzer, DirectKkt, DirectionKind, EqProblem, HessianModification, IterationInfo, KktMatrix,
+    MultiplierInit, NlpError, Output, Status, print_header, print_line,
 };
 
 /// How the KKT system is solved.
@@ -52,8 +52,10 @@ pub(crate) struct Config {
     pub superlinear: bool,
     pub max_inner: usize,
     pub direct_fallback: bool,
+    pub fallback_residual: f64,
     pub warm_start: bool,
     pub hessian: HessianModification,
+    pub pd_margin: f64,
     pub dense_limit: usize,
     pub singular_tol: f64,
     pub singular_patience: usize,
@@ -85,8 +87,10 @@ impl Config {
             superlinear: s.superlinear,
             max_inner: s.max_inner,
             direct_fallback: s.direct_fallback,
+            fallback_residual: s.fallback_residual,
             warm_start: s.warm_start,
             hessian: s.hessian_modification,
+            pd_margin: s.pd_margin,
             dense_limit: s.dense_limit,
             singular_tol: s.singular_tol,
             singular_patience: s.singular_patience,
@@ -101,7 +105,7 @@ impl Config {
                 column_nnz: s.column_nnz,
                 equilibrate: s.equilibrate,
                 residual_floor: s.residual_floor,
-                stall_detection: s.stall_detection,
+                stall_detection: s.stall_detection && s.direct_fallback,
             }),
         }
     }
@@ -153,7 +157,9 @@ impl Point {
 
     /// L_eta at this point.
     fn merit(&self, lam: &[f64], eta1: f64, eta2: f64) -> f64 {
-        self.f + dot(lam, &self.c) + 0.5 * eta1 * dot(&self.c, &self.c)
+        self.f
+            + dot(lam, &self.c)
+            + 0.5 * eta1 * dot(&self.c, &self.c)
             + 0.5 * eta2 * dot(&self.gl, &self.gl)
     }
 }
@@ -202,6 +208,7 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
         cfg.hessian,
         cfg.xi_b,
         cfg.singular_tol,
+        cfg.pd_margin,
     );
     let mut sketch = match cfg.inner {
         Inner::Sketch(sc) => Some(SketchSolver::new(&kkt, sc, cfg.seed)),
@@ -352,10 +359,11 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
         }
         let bnorm = r;
         let upsilon = g_frob.max(h_frob).max(1.0);
-        let psi = 20.0 * (b_frob * b_frob).max(1.0)
-            / (an.xi_g.clamp(1e-300, 1.0) * cfg.xi_b.min(1.0));
-        delta = (delta.min((0.5 - cfg.beta) * eta2 / ((1.0 + eta1 + eta2) * upsilon.powi(2) * psi.powi(2))))
-            .max(cfg.delta_min);
+        let psi =
+            20.0 * (b_frob * b_frob).max(1.0) / (an.xi_g.clamp(1e-300, 1.0) * cfg.xi_b.min(1.0));
+        delta = (delta
+            .min((0.5 - cfg.beta) * eta2 / ((1.0 + eta1 + eta2) * upsilon.powi(2) * psi.powi(2))))
+        .max(cfg.delta_min);
         let theta = if cfg.superlinear { r.min(1.0) } else { 1.0 };
         let sufficient = |eta2: f64| -0.5 * eta2 * bnorm * bnorm;
         let dirderiv = |gm: &mut [f64], d: &[f64], eta1: f64, eta2: f64| -> f64 {
@@ -388,7 +396,8 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
             sk.set_start(&d);
             loop {
                 let target = theta * delta * bnorm / (psi * k_frob.max(f64::MIN_POSITIVE));
-                let rep = sk.run(k_frob, target, cfg.max_inner - inner_its, deadline);
+                let usable = cfg.fallback_residual * bnorm;
+                let rep = sk.run(k_frob, target, usable, cfg.max_inner - inner_its, deadline);
                 inner_its += rep.iterations;
                 sk.solution(&mut d);
                 lin_res = rep.residual / bnorm;
@@ -403,13 +412,20 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                 } else {
                     DirectionKind::SketchCapped
                 };
-                if !rep.reached && cfg.direct_fallback {
+                let fallback = !rep.reached && cfg.direct_fallback;
+                if fallback && rep.residual > usable {
                     need_direct = true;
                     dd = 0.0;
                     break;
                 }
                 dd = dirderiv(&mut gm, &d, eta1, eta2);
-                if dd <= sufficient(eta2) || exhausted(eta1, eta2) {
+                if dd <= sufficient(eta2) {
+                    break;
+                }
+                if fallback || exhausted(eta1, eta2) {
+                    // An inexact direction without sufficient descent: solve exactly rather
+                    // than adapt the penalties to the inexactness.
+                    need_direct = cfg.direct_fallback;
                     break;
                 }
                 eta1 *= cfg.nu * cfg.nu;
@@ -436,7 +452,9 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                     }
                 },
             };
-            let res = solver.factor(&kkt).and_then(|_| solver.solve(&kkt, &b, &mut d));
+            let res = solver
+                .factor(&kkt)
+                .and_then(|_| solver.solve(&kkt, &b, &mut d));
             direct_solves += 1;
             match res {
                 Ok(res) if res <= 1e-6 * bnorm.max(f64::MIN_POSITIVE) => {
@@ -469,7 +487,7 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                 delta /= cfg.nu.powi(4);
             }
         }
-        if !(dd < 0.0) {
+        if dd.is_nan() || dd >= 0.0 {
             // Not a descent direction even with extreme penalties: steepest descent.
             dirderiv(&mut gm, &d, eta1, eta2);
             for i in 0..dim {
@@ -513,7 +531,7 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                 }
                 dd = -dot(&gm, &gm);
                 kind = DirectionKind::SteepestDescent;
-                if !(dd < 0.0) {
+                if dd.is_nan() || dd >= 0.0 {
                     break;
                 }
             } else {

@@ -106,7 +106,7 @@ impl Settings {
     pub fn validate(&self) -> Result<(), NlpError> {
         check_setting("tol", self.tol, 0.0, f64::INFINITY, false)?;
         check_setting("abs_tol", self.abs_tol, 0.0, f64::INFINITY, false)?;
-        if !(self.time_limit >= 0.0) {
+        if self.time_limit.is_nan() || self.time_limit < 0.0 {
             return Err(NlpError::InvalidSetting {
                 name: "time_limit",
                 detail: format!("{} is negative", self.time_limit),

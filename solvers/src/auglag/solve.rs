@@ -9,7 +9,9 @@ use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
 
 use super::settings::Settings;
 use crate::eqnlp::gram::Gram;
-use crate::eqnlp::linalg::{add_scaled, dense_general, dense_symmetric, dot, norm, norm2, norm_inf};
+use crate::eqnlp::linalg::{
+    add_scaled, dense_general, dense_symmetric, dot, norm, norm_inf, norm2,
+};
 use crate::eqnlp::{
     DirectionKind, EqProblem, IterationInfo, MultiplierInit, NlpError, Output, Status,
     least_squares_multipliers, print_header, print_line,
@@ -82,7 +84,7 @@ impl NewtonMatrix {
         match self {
             NewtonMatrix::Dense => {
                 let mut a = dense_symmetric(hess, hv, n);
-                if jv.len() > 0 && mu > 0.0 {
+                if !jv.is_empty() && mu > 0.0 {
                     let jd = dense_general(jac, jv);
                     let jtj = jd.transpose() * &jd;
                     a += faer::Scale(mu) * &jtj;
@@ -129,7 +131,9 @@ impl NewtonMatrix {
                 let mut tau = if dmin > 0.0 { 0.0 } else { beta - dmin };
                 for _ in 0..80 {
                     gram.assemble(hv, 1.0, jv, mu, tau);
-                    if let Ok(llt) = Llt::try_new_with_symbolic(sym.clone(), gram.as_faer(), Side::Lower) {
+                    if let Ok(llt) =
+                        Llt::try_new_with_symbolic(sym.clone(), gram.as_faer(), Side::Lower)
+                    {
                         let sol = llt.solve(&rhs);
                         for i in 0..n {
                             p[i] = sol[(i, 0)];
@@ -145,7 +149,10 @@ impl NewtonMatrix {
 }
 
 /// Solves `problem` with the classical augmented Lagrangian method.
-pub fn solve<P: SmoothProblem + ?Sized>(problem: &P, settings: &Settings) -> Result<Output, NlpError> {
+pub fn solve<P: SmoothProblem + ?Sized>(
+    problem: &P,
+    settings: &Settings,
+) -> Result<Output, NlpError> {
     solve_observed(problem, settings, &mut |_| {})
 }
 
@@ -318,7 +325,11 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         iterations += 1;
         pt.grad_with(jac, &lam, &mut gl);
         let r_new = norm2(&gl, &pt.c);
-        stuck = if ls_failed && !(r_new < 0.999 * r) { stuck + 1 } else { 0 };
+        stuck = if ls_failed && (r_new.is_nan() || r_new >= 0.999 * r) {
+            stuck + 1
+        } else {
+            0
+        };
         emit(&IterationInfo {
             iteration: iterations,
             objective: pt.f,
@@ -382,7 +393,11 @@ fn output<P: SmoothProblem + ?Sized>(
         message,
         x,
         lambda: lam,
-        objective: if kkt.is_nan() && r0.is_nan() { f64::NAN } else { pt.f },
+        objective: if kkt.is_nan() && r0.is_nan() {
+            f64::NAN
+        } else {
+            pt.f
+        },
         constraint_norm: norm(&pt.c),
         constraint_violation: norm_inf(&pt.c),
         lagrangian_gradient_norm: norm(gl),

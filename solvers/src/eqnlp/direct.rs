@@ -89,8 +89,8 @@ impl DirectKkt {
             self.apply(&mut corr);
             axpy(1.0, &corr, d);
             let new = self.residual(k, b, d);
-            if !(new < 0.5 * rnorm) {
-                if !(new <= rnorm) {
+            if new.is_nan() || new >= 0.5 * rnorm {
+                if new.is_nan() || new > rnorm {
                     axpy(-1.0, &corr, d);
                     rnorm = self.residual(k, b, d);
                 } else {
@@ -111,10 +111,7 @@ impl DirectKkt {
     /// res = b - K d; returns its norm.
     fn residual(&mut self, k: &KktMatrix, b: &[f64], d: &[f64]) -> f64 {
         k.matvec(d, &mut self.res);
-        self.res
-            .iter_mut()
-            .zip(b)
-            .for_each(|(r, bi)| *r = bi - *r);
+        self.res.iter_mut().zip(b).for_each(|(r, bi)| *r = bi - *r);
         norm(&self.res)
     }
 }

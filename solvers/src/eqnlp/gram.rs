@@ -164,7 +164,11 @@ mod tests {
                     want = 2.0 * hd[r][c] + 0.25;
                 }
                 want += 0.5 * (0..3).map(|k| ad[k][r] * ad[k][c]).sum::<f64>();
-                assert!((got[(r, c)] - want).abs() < 1e-12, "({r},{c}) {} vs {want}", got[(r, c)]);
+                assert!(
+                    (got[(r, c)] - want).abs() < 1e-12,
+                    "({r},{c}) {} vs {want}",
+                    got[(r, c)]
+                );
             }
         }
     }

@@ -166,11 +166,7 @@ mod tests {
         let j = SparsityPattern::new(1, 2, vec![0, 0], vec![0, 1]);
         let mut k = KktMatrix::new(&h, &j);
         k.assemble(&[2.0, 1.0, 1.0, 2.0], &[1.0, -1.0], 0.5, 0.25);
-        let want = [
-            [2.5, 1.0, 1.0],
-            [1.0, 3.5, -1.0],
-            [1.0, -1.0, -0.25],
-        ];
+        let want = [[2.5, 1.0, 1.0], [1.0, 3.5, -1.0], [1.0, -1.0, -0.25]];
         let dense = k.as_faer().to_dense();
         for i in 0..3 {
             for c in 0..3 {

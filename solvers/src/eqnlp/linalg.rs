@@ -55,10 +55,7 @@ pub fn dense_symmetric(
 }
 
 /// Dense matrix from a general pattern (duplicates summed).
-pub fn dense_general(
-    pattern: &opal_problems::SparsityPattern,
-    values: &[f64],
-) -> faer::Mat<f64> {
+pub fn dense_general(pattern: &opal_problems::SparsityPattern, values: &[f64]) -> faer::Mat<f64> {
     let mut a = faer::Mat::<f64>::zeros(pattern.nrows(), pattern.ncols());
     for ((r, c), v) in pattern.iter().zip(values) {
         a[(r, c)] += v;

@@ -72,7 +72,17 @@ pub(crate) fn print_header(solver: &str, name: &str, n: usize, m: usize) {
     eprintln!("{solver} on {name}: n = {n}, m = {m}");
     eprintln!(
         "{:>5} {:>15} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "iter", "objective", "||c||", "||gradL||", "kkt", "eta1", "eta2", "shift", "inner", "lin.res", "alpha"
+        "iter",
+        "objective",
+        "||c||",
+        "||gradL||",
+        "kkt",
+        "eta1",
+        "eta2",
+        "shift",
+        "inner",
+        "lin.res",
+        "alpha"
     );
 }
 

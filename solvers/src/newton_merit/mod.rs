@@ -13,7 +13,10 @@ use crate::adasketch::solve::{self, Config, Inner};
 use crate::eqnlp::{IterationInfo, NlpError, Output};
 
 /// Solves `problem` with exact Newton steps on the merit function.
-pub fn solve<P: SmoothProblem + ?Sized>(problem: &P, settings: &Settings) -> Result<Output, NlpError> {
+pub fn solve<P: SmoothProblem + ?Sized>(
+    problem: &P,
+    settings: &Settings,
+) -> Result<Output, NlpError> {
     solve_observed(problem, settings, &mut |_| {})
 }
 
@@ -44,8 +47,10 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         superlinear: false,
         max_inner: 0,
         direct_fallback: true,
+        fallback_residual: 0.0,
         warm_start: false,
         hessian: settings.hessian_modification,
+        pd_margin: settings.pd_margin,
         dense_limit: settings.dense_limit,
         singular_tol: settings.singular_tol,
         singular_patience: settings.singular_patience,

@@ -30,6 +30,9 @@ pub struct Settings {
     pub eta2_min: f64,
     /// Hessian modification. Default minimal shift.
     pub hessian_modification: HessianModification,
+    /// The reduced Hessian counts as sufficiently positive definite when its smallest
+    /// eigenvalue is at least pd_margin (and 1e-8 max(1, ||H||_F)). Default 0.0.
+    pub pd_margin: f64,
     /// Dense analysis up to this many variables. Default 500.
     pub dense_limit: usize,
     /// Relative singular-value threshold of J. Default 1e-10.
@@ -62,6 +65,7 @@ impl Default for Settings {
             eta1_max: a.eta1_max,
             eta2_min: a.eta2_min,
             hessian_modification: a.hessian_modification,
+            pd_margin: 0.0,
             dense_limit: a.dense_limit,
             singular_tol: a.singular_tol,
             singular_patience: a.singular_patience,
@@ -89,7 +93,7 @@ impl Settings {
     setters!(
         tol: f64, abs_tol: f64, max_iter: usize, time_limit: f64, eta1: f64, eta2: f64,
         xi_b: f64, beta: f64, nu: f64, eta1_max: f64, eta2_min: f64,
-        hessian_modification: HessianModification, dense_limit: usize, singular_tol: f64,
+        hessian_modification: HessianModification, pd_margin: f64, dense_limit: usize, singular_tol: f64,
         singular_patience: usize, jacobian_regularization: f64,
         multiplier_init: MultiplierInit, alpha_min: f64, verbose: bool,
     );
@@ -108,9 +112,8 @@ impl Settings {
             "nu" => self.nu = parse(name, value)?,
             "eta1_max" => self.eta1_max = parse(name, value)?,
             "eta2_min" => self.eta2_min = parse(name, value)?,
-            "hessian" | "hessian_modification" => {
-                self.hessian_modification = parse(name, value)?
-            }
+            "hessian" | "hessian_modification" => self.hessian_modification = parse(name, value)?,
+            "pd_margin" => self.pd_margin = parse(name, value)?,
             "dense_limit" => self.dense_limit = parse(name, value)?,
             "singular_tol" => self.singular_tol = parse(name, value)?,
             "singular_patience" => self.singular_patience = parse(name, value)?,
@@ -137,6 +140,7 @@ impl Settings {
             .eta1_max(self.eta1_max)
             .eta2_min(self.eta2_min)
             .singular_tol(self.singular_tol)
+            .pd_margin(self.pd_margin)
             .jacobian_regularization(self.jacobian_regularization)
             .alpha_min(self.alpha_min)
             .validate()
