@@ -47,6 +47,13 @@ struct Args {
     /// Relative objective tolerance for "reaches the reference objective".
     #[arg(long, default_value_t = 1e-5)]
     obj_tol: f64,
+    /// Skip (and count) problems that are not equality-constrained, bound-free and with an
+    /// objective instead of letting the solvers refuse them.
+    #[arg(long)]
+    only_equality: bool,
+    /// Read more problems from this file (one per line).
+    #[arg(long)]
+    list: Option<String>,
     /// Problems.
     problems: Vec<String>,
 }
@@ -129,7 +136,17 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn main() {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(list) = &args.list {
+        let text = std::fs::read_to_string(list).unwrap_or_else(|e| panic!("{list}: {e}"));
+        args.problems.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from),
+        );
+    }
+    let mut skipped = 0usize;
     let solvers: Vec<&str> = args.solvers.split(',').map(str::trim).collect();
     println!(
         "{:<14} {:>6} {:>6} {:<10} {:<20} {:>6} {:>9} {:>6} {:>16} {:>9} {:>9} {:>8} {:>4}",
@@ -160,7 +177,18 @@ fn main() {
             }
         };
         let info = p.info();
-        let reference = reference_objective(spec);
+        if args.only_equality
+            && (!info.equality_only() || info.has_bounds() || !info.has_objective || info.m() == 0)
+        {
+            skipped += 1;
+            continue;
+        }
+        // Feasibility problems (no objective group) have f = 0 at every solution.
+        let reference = if info.has_objective {
+            reference_objective(spec)
+        } else {
+            Some(0.0)
+        };
         let mut counted = false;
         for (k, solver) in solvers.iter().enumerate() {
             let t = Instant::now();
@@ -213,6 +241,11 @@ fn main() {
         }
     }
     println!();
+    if args.only_equality {
+        println!(
+            "skipped {skipped} problems that are not equality-only, bound-free with an objective"
+        );
+    }
     for (k, solver) in solvers.iter().enumerate() {
         println!(
             "{solver:<10} solved {}/{} (KKT tolerance), reference objective reached on {}/{} with a reference",

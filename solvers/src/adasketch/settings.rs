@@ -77,7 +77,8 @@ pub struct Settings {
     pub hessian_modification: HessianModification,
     /// The reduced Hessian Z^T H Z counts as sufficiently positive definite when its
     /// smallest eigenvalue is at least pd_margin (and at least 1e-8 max(1, ||H||_F));
-    /// otherwise B = H + t I is shifted up to that bound. Default 0.1.
+    /// otherwise B = H + t I is shifted up to that bound (xi_b gives the bound the theory
+    /// assumes, at the price of slow convergence on degenerate problems). Default 0.
     pub pd_margin: f64,
     /// Problems with n <= dense_limit are analysed with dense eigenvalues / SVD.
     /// Default 500.
@@ -127,7 +128,7 @@ impl Default for Settings {
             fallback_residual: 0.1,
             warm_start: true,
             hessian_modification: HessianModification::Minimal,
-            pd_margin: 0.1,
+            pd_margin: 0.0,
             dense_limit: 500,
             singular_tol: 1e-10,
             singular_patience: 0,
