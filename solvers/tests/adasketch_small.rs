@@ -168,8 +168,9 @@ fn observer_sees_every_iteration_and_limits_are_honoured() {
     assert_eq!(out.status, Status::IterationLimit);
 }
 
-/// HS7 with its constraint duplicated: J has two equal rows everywhere.
-fn hs7_duplicated() -> support::Dense {
+/// HS7 with its constraint duplicated (`shift` = 0: consistent) or duplicated and shifted
+/// (`shift` != 0: inconsistent): J has two equal rows everywhere.
+fn hs7_duplicated(shift: f64) -> support::Dense {
     let base = support::hs7();
     support::Dense::new(
         "HS7-DUP",
@@ -180,9 +181,9 @@ fn hs7_duplicated() -> support::Dense {
             g[0] = 2.0 * x[0] / (1.0 + x[0] * x[0]);
             g[1] = -1.0;
         },
-        |x, c| {
+        move |x, c| {
             c[0] = (1.0 + x[0] * x[0]).powi(2) + x[1] * x[1] - 4.0;
-            c[1] = c[0];
+            c[1] = c[0] + shift;
         },
         |x, j| {
             j[0] = 4.0 * x[0] * (1.0 + x[0] * x[0]);
@@ -206,10 +207,12 @@ fn hs7_duplicated() -> support::Dense {
 
 #[test]
 fn duplicated_constraint_is_a_singular_jacobian() {
-    let p = hs7_duplicated();
+    // Inconsistent duplicate: rank deficient at every iterate, reported after the patience.
+    let p = hs7_duplicated(1.0);
     for sketch in [SketchKind::Kaczmarz, SketchKind::SparseSign] {
         let out = adasketch::solve(&p, &adasketch::Settings::default().sketch(sketch)).unwrap();
         assert_eq!(out.status, Status::SingularJacobian, "{out:?}");
+        assert_eq!(out.iterations, 3, "three regularized iterations are tolerated");
         assert!(out.message.as_deref().unwrap().contains("rank deficient"));
     }
     let out = newton_merit::solve(&p, &newton_merit::Settings::default()).unwrap();
@@ -217,7 +220,12 @@ fn duplicated_constraint_is_a_singular_jacobian() {
     // The sparse analysis path (no dense matrices) detects it too.
     let out = adasketch::solve(&p, &adasketch::Settings::default().dense_limit(0)).unwrap();
     assert_eq!(out.status, Status::SingularJacobian);
-    // With patience the (2,2) block is regularized and the consistent duplicate is solved.
+    // Consistent duplicate: without patience it is reported at once ...
+    let p = hs7_duplicated(0.0);
+    let strict = adasketch::Settings::default().singular_patience(0);
+    let out = adasketch::solve(&p, &strict).unwrap();
+    assert_eq!((out.status, out.iterations), (Status::SingularJacobian, 0));
+    // ... and with unlimited patience the regularized iteration finds the solution.
     let out = adasketch::solve(
         &p,
         &adasketch::Settings::default().singular_patience(usize::MAX),

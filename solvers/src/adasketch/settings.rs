@@ -85,15 +85,27 @@ pub struct Settings {
     pub dense_limit: usize,
     /// J is singular when sigma_min(J) <= singular_tol * sigma_max(J). Default 1e-10.
     pub singular_tol: f64,
-    /// Iterations with a singular Jacobian tolerated (with a regularized (2,2) block
-    /// -jacobian_regularization I) before stopping with `SingularJacobian`. Default 0.
+    /// Consecutive iterations with a singular Jacobian tolerated before stopping with
+    /// `SingularJacobian`; meanwhile the (2,2) block is -r I with
+    /// r = max(jacobian_regularization, min(||c||, 1)). Transient rank deficiency (e.g. J = 0
+    /// at a symmetric start point) is thus survived, a persistent one is reported. Default 3.
     pub singular_patience: usize,
-    /// Regularization of the (2,2) block while J is singular. Default 1e-8.
+    /// Smallest regularization of the (2,2) block while J is singular. Default 1e-8.
     pub jacobian_regularization: f64,
+    /// Gradient-based scaling of f and of each constraint at x0 (factors min(1, 100 /
+    /// max gradient entry), as IPOPT does); results and the convergence test stay in terms
+    /// of the original problem. Default true.
+    pub scaling: bool,
     /// Start multipliers. Default `Auto` (the problem's y0, else zero).
     pub multiplier_init: MultiplierInit,
-    /// Smallest Armijo step before the line search fails. Default 1e-10.
+    /// The line search fails once alpha ||d||_inf < alpha_min max(1, ||(x, lambda)||_inf)
+    /// (a minimum step relative to the point). Default 1e-14.
     pub alpha_min: f64,
+    /// A full Newton step that the merit rejects is still taken when it reduces the KKT
+    /// residual below residual_accept times the best residual so far (a watchdog against
+    /// the Maratos effect of large eta1; at most log(r0/tol)/log(1/residual_accept) such
+    /// steps). 0 disables it. Default 0.5.
+    pub residual_accept: f64,
     /// Print one line per iteration to stderr. Default false.
     pub verbose: bool,
 }
@@ -131,10 +143,12 @@ impl Default for Settings {
             pd_margin: 0.0,
             dense_limit: 500,
             singular_tol: 1e-10,
-            singular_patience: 0,
+            singular_patience: 3,
             jacobian_regularization: 1e-8,
+            scaling: true,
             multiplier_init: MultiplierInit::Auto,
-            alpha_min: 1e-10,
+            alpha_min: 1e-14,
+            residual_accept: 0.5,
             verbose: false,
         }
     }
@@ -161,7 +175,7 @@ impl Settings {
         residual_floor: f64, stall_detection: bool, direct_fallback: bool, fallback_residual: f64, warm_start: bool,
         hessian_modification: HessianModification, pd_margin: f64, dense_limit: usize, singular_tol: f64,
         singular_patience: usize, jacobian_regularization: f64,
-        multiplier_init: MultiplierInit, alpha_min: f64, verbose: bool,
+        scaling: bool, multiplier_init: MultiplierInit, alpha_min: f64, residual_accept: f64, verbose: bool,
     );
 
     /// The sketch size in effect.
@@ -208,8 +222,10 @@ impl Settings {
             "singular_tol" => self.singular_tol = parse(name, value)?,
             "singular_patience" => self.singular_patience = parse(name, value)?,
             "jacobian_regularization" => self.jacobian_regularization = parse(name, value)?,
+            "scaling" => self.scaling = parse_bool(name, value)?,
             "multipliers" | "multiplier_init" => self.multiplier_init = parse(name, value)?,
             "alpha_min" => self.alpha_min = parse(name, value)?,
+            "residual_accept" => self.residual_accept = parse(name, value)?,
             "verbose" => self.verbose = parse_bool(name, value)?,
             _ => return Ok(false),
         }
@@ -253,6 +269,7 @@ impl Settings {
             true,
         )?;
         check_setting("alpha_min", self.alpha_min, 0.0, 1.0, true)?;
+        check_setting("residual_accept", self.residual_accept, 0.0, 1.0, false)?;
         if self.effective_block() == 0 || self.column_nnz == 0 {
             return Err(NlpError::InvalidSetting {
                 name: "block_size",

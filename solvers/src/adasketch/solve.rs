@@ -62,6 +62,8 @@ pub(crate) struct Config {
     pub jacobian_regularization: f64,
     pub multiplier_init: MultiplierInit,
     pub alpha_min: f64,
+    pub residual_accept: f64,
+    pub scaling: bool,
     pub verbose: bool,
     pub inner: Inner,
 }
@@ -97,6 +99,8 @@ impl Config {
             jacobian_regularization: s.jacobian_regularization,
             multiplier_init: s.multiplier_init,
             alpha_min: s.alpha_min,
+            residual_accept: s.residual_accept,
+            scaling: s.scaling,
             verbose: s.verbose,
             inner: Inner::Sketch(SketchConfig {
                 kind: s.sketch,
@@ -184,10 +188,13 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
     let info = problem.info();
 
     let mut x = info.x0.clone();
-    let mut lam = match (cfg.multiplier_init, &info.y0) {
-        (MultiplierInit::Auto, Some(y0)) => y0.clone(),
-        _ => vec![0.0; m],
-    };
+    if cfg.scaling {
+        ep.compute_scaling(&x);
+    }
+    let mut lam = vec![0.0; m];
+    if let (MultiplierInit::Auto, Some(y0)) = (cfg.multiplier_init, &info.y0) {
+        ep.scale_multipliers(y0, &mut lam);
+    }
     let mut pt = Point::new(n, m, jac.nnz());
     let mut trial = Point::new(n, m, jac.nnz());
     let mut xt = vec![0.0; n];
@@ -237,6 +244,7 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
         print_header(cfg.solver, &info.name, n, m);
     }
 
+    // Results and log lines are in terms of the original (unscaled) problem.
     let finish = |status: Status,
                   message: Option<String>,
                   x: Vec<f64>,
@@ -247,25 +255,48 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                   inner: usize,
                   direct: usize,
                   ep: &EqProblem<'_, P>,
-                  eta: (f64, f64)| Output {
-        solver: cfg.solver,
-        status,
-        message,
-        x,
-        lambda: lam,
-        objective: pt.f,
-        constraint_norm: norm(&pt.c),
-        constraint_violation: norm_inf(&pt.c),
-        lagrangian_gradient_norm: norm(&pt.gl),
-        kkt_residual: pt.kkt(),
-        initial_kkt_residual: r0,
-        iterations,
-        inner_iterations: inner,
-        direct_solves: direct,
-        evaluations: ep.evals,
-        eta1: eta.0,
-        eta2: eta.1,
-        time: start.elapsed(),
+                  eta: (f64, f64)| {
+        let (cn, cv, gn) = ep.unscaled_norms(&pt.gl, &pt.c);
+        let mut lambda = vec![0.0; lam.len()];
+        ep.unscale_multipliers(&lam, &mut lambda);
+        Output {
+            solver: cfg.solver,
+            status,
+            message,
+            x,
+            lambda,
+            objective: pt.f / ep.obj_scale,
+            constraint_norm: cn,
+            constraint_violation: cv,
+            lagrangian_gradient_norm: gn,
+            kkt_residual: ep.unscaled_kkt(&pt.gl, &pt.c),
+            initial_kkt_residual: r0,
+            iterations,
+            inner_iterations: inner,
+            direct_solves: direct,
+            evaluations: ep.evals,
+            eta1: eta.0,
+            eta2: eta.1,
+            time: start.elapsed(),
+        }
+    };
+    let record = |ep: &EqProblem<'_, P>, pt: &Point, iteration: usize| {
+        let (cn, _, gn) = ep.unscaled_norms(&pt.gl, &pt.c);
+        IterationInfo {
+            iteration,
+            objective: pt.f / ep.obj_scale,
+            constraint_norm: cn,
+            lagrangian_gradient_norm: gn,
+            kkt_residual: ep.unscaled_kkt(&pt.gl, &pt.c),
+            eta1: 0.0,
+            eta2: 0.0,
+            shift: 0.0,
+            inner_iterations: 0,
+            inner_residual: f64::NAN,
+            alpha: 0.0,
+            direction: DirectionKind::Start,
+            elapsed: start.elapsed(),
+        }
     };
 
     if let Err(e) = pt.eval(&mut ep, jac, &x, &lam) {
@@ -292,29 +323,22 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
         lam = l0;
         pt.update_gl(jac, &lam);
     }
-    let r0 = pt.kkt();
+    // Convergence is judged on the original problem; the algorithm works on the scaled one.
+    let r0 = ep.unscaled_kkt(&pt.gl, &pt.c);
     let tol = cfg.abs_tol.max(cfg.tol * r0.max(1.0));
+    let mut best_kkt = pt.kkt();
+    let mut stagnant = 0usize;
     emit(&IterationInfo {
-        iteration: 0,
-        objective: pt.f,
-        constraint_norm: norm(&pt.c),
-        lagrangian_gradient_norm: norm(&pt.gl),
-        kkt_residual: r0,
         eta1,
         eta2,
-        shift: 0.0,
-        inner_iterations: 0,
-        inner_residual: f64::NAN,
-        alpha: 0.0,
-        direction: DirectionKind::Start,
-        elapsed: start.elapsed(),
+        ..record(&ep, &pt, 0)
     });
 
     let status = loop {
-        let r = pt.kkt();
-        if r <= tol {
+        if ep.unscaled_kkt(&pt.gl, &pt.c) <= tol {
             break Status::Converged;
         }
+        let r = pt.kkt();
         if iterations >= cfg.max_iter {
             break Status::IterationLimit;
         }
@@ -344,7 +368,9 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                 ));
                 break Status::SingularJacobian;
             }
-            cfg.jacobian_regularization
+            // Multiplier steps stay bounded (dlambda ~ c / reg when J vanishes) while the
+            // regularization fades as the constraints are satisfied.
+            cfg.jacobian_regularization.max(norm(&pt.c).min(1.0))
         } else {
             singular_count = 0;
             0.0
@@ -378,6 +404,7 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
         let exhausted = |eta1: f64, eta2: f64| eta1 > cfg.eta1_max || eta2 < cfg.eta2_min;
 
         // Direction.
+        let saved_penalties = (eta1, eta2, delta);
         let mut kind;
         let mut inner_its = 0usize;
         let mut lin_res;
@@ -487,8 +514,14 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                 delta /= cfg.nu.powi(4);
             }
         }
+        if (dd.is_nan() || dd > sufficient(eta2)) && exhausted(eta1, eta2) {
+            // The adaptation ran to its limits without producing sufficient descent: the
+            // direction, not the penalties, is at fault. Keep the previous penalties.
+            (eta1, eta2, delta) = saved_penalties;
+            dd = dirderiv(&mut gm, &d, eta1, eta2);
+        }
         if dd.is_nan() || dd >= 0.0 {
-            // Not a descent direction even with extreme penalties: steepest descent.
+            // Not a descent direction: steepest descent on the merit.
             dirderiv(&mut gm, &d, eta1, eta2);
             for i in 0..dim {
                 d[i] = -gm[i];
@@ -497,17 +530,21 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
             kind = DirectionKind::SteepestDescent;
         }
 
-        // Armijo line search on the merit (comparisons relaxed by round-off).
+        // Armijo line search on the merit (comparisons relaxed by round-off), with
+        // safeguarded quadratic interpolation and a minimum step relative to the point.
         let phi0 = pt.merit(&lam, eta1, eta2);
         let noise = 10.0 * f64::EPSILON * phi0.abs();
+        let scale = norm_inf(&x).max(norm_inf(&lam)).max(1.0);
         let mut accepted = None;
         let mut last_error: Option<EvalError> = None;
         let mut evaluated_any = false;
         'search: for attempt in 0..2 {
+            let dmax = norm_inf(&d);
             let mut alpha = 1.0;
             loop {
                 add_scaled(&x, alpha, &d[..n], &mut xt);
                 add_scaled(&lam, alpha, &d[n..], &mut lt);
+                let mut next = 0.1 * alpha;
                 match trial.eval(&mut ep, jac, &xt, &lt) {
                     Ok(()) => {
                         evaluated_any = true;
@@ -516,11 +553,33 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                             accepted = Some(alpha);
                             break 'search;
                         }
+                        // Full Newton step rejected by the merit (e.g. by the curvature of
+                        // the constraints under a large eta1) but halving the KKT residual
+                        // below its best value so far: accept it. Bounded in number, so
+                        // it cannot cycle.
+                        let rt = trial.kkt();
+                        if alpha == 1.0
+                            && attempt == 0
+                            && kind != DirectionKind::SteepestDescent
+                            && rt <= cfg.residual_accept * best_kkt
+                        {
+                            accepted = Some(alpha);
+                            break 'search;
+                        }
+                        if phi.is_finite() {
+                            // Minimizer of the quadratic through phi0, dd and phi(alpha).
+                            let curv = phi - phi0 - alpha * dd;
+                            if curv > 0.0 {
+                                next = -dd * alpha * alpha / (2.0 * curv);
+                            }
+                        }
                     }
                     Err(e) => last_error = Some(e),
                 }
-                alpha *= 0.5;
-                if alpha < cfg.alpha_min || deadline.is_some_and(|dl| Instant::now() >= dl) {
+                alpha = next.clamp(0.1 * alpha, 0.5 * alpha);
+                if alpha * dmax < cfg.alpha_min * scale
+                    || deadline.is_some_and(|dl| Instant::now() >= dl)
+                {
                     break;
                 }
             }
@@ -550,8 +609,8 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
                 break Status::EvaluationError;
             }
             message = Some(format!(
-                "no step >= {:.1e} decreases the merit function at iteration {iterations} \
-                 (directional derivative {dd:.3e})",
+                "no step of relative length >= {:.1e} decreases the merit function at \
+                 iteration {iterations} (directional derivative {dd:.3e})",
                 cfg.alpha_min
             ));
             break Status::LineSearchFailure;
@@ -563,12 +622,8 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
         alpha_prev = alpha;
         have_prev = kind != DirectionKind::SteepestDescent;
         iterations += 1;
+        best_kkt = best_kkt.min(pt.kkt());
         emit(&IterationInfo {
-            iteration: iterations,
-            objective: pt.f,
-            constraint_norm: norm(&pt.c),
-            lagrangian_gradient_norm: norm(&pt.gl),
-            kkt_residual: pt.kkt(),
             eta1,
             eta2,
             shift: an.shift,
@@ -576,8 +631,21 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
             inner_residual: lin_res,
             alpha,
             direction: kind,
-            elapsed: start.elapsed(),
+            ..record(&ep, &pt, iterations)
         });
+        // Accepted steps that no longer move the point: stop instead of crawling.
+        if alpha * norm_inf(&d) <= 1e-12 * scale {
+            stagnant += 1;
+            if stagnant >= 20 {
+                message = Some(format!(
+                    "the last 20 steps were shorter than 1e-12 relative to the point \
+                     (iteration {iterations})"
+                ));
+                break Status::LineSearchFailure;
+            }
+        } else {
+            stagnant = 0;
+        }
     };
     Ok(finish(
         status,

@@ -32,6 +32,10 @@ pub struct Settings {
     pub alpha_min: f64,
     /// Dense Newton systems up to this many variables. Default 500.
     pub dense_limit: usize,
+    /// Gradient-based scaling of f and of each constraint at x0 (factors min(1, 100 /
+    /// max gradient entry), as IPOPT does); results and the convergence test stay in terms
+    /// of the original problem. Default true.
+    pub scaling: bool,
     /// Start multipliers. Default `Auto`.
     pub multiplier_init: MultiplierInit,
     /// One line per outer iteration on stderr. Default false.
@@ -54,6 +58,7 @@ impl Default for Settings {
             armijo: 1e-4,
             alpha_min: 1e-12,
             dense_limit: 500,
+            scaling: true,
             multiplier_init: MultiplierInit::Auto,
             verbose: false,
         }
@@ -76,7 +81,7 @@ impl Settings {
     setters!(
         tol: f64, abs_tol: f64, max_iter: usize, max_inner: usize, time_limit: f64, mu0: f64,
         mu_factor: f64, mu_max: f64, inner_tol0: f64, inner_tol_factor: f64, armijo: f64,
-        alpha_min: f64, dense_limit: usize, multiplier_init: MultiplierInit, verbose: bool,
+        alpha_min: f64, dense_limit: usize, scaling: bool, multiplier_init: MultiplierInit, verbose: bool,
     );
 
     /// Sets a parameter by name (the CLI's `--param`); Ok(false) for unknown names.
@@ -95,6 +100,7 @@ impl Settings {
             "armijo" => self.armijo = parse(name, value)?,
             "alpha_min" => self.alpha_min = parse(name, value)?,
             "dense_limit" => self.dense_limit = parse(name, value)?,
+            "scaling" => self.scaling = parse_bool(name, value)?,
             "multipliers" | "multiplier_init" => self.multiplier_init = parse(name, value)?,
             "verbose" => self.verbose = parse_bool(name, value)?,
             _ => return Ok(false),

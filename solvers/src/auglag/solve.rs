@@ -9,9 +9,7 @@ use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
 
 use super::settings::Settings;
 use crate::eqnlp::gram::Gram;
-use crate::eqnlp::linalg::{
-    add_scaled, dense_general, dense_symmetric, dot, norm, norm_inf, norm2,
-};
+use crate::eqnlp::linalg::{add_scaled, dense_general, dense_symmetric, dot, norm};
 use crate::eqnlp::{
     DirectionKind, EqProblem, IterationInfo, MultiplierInit, NlpError, Output, Status,
     least_squares_multipliers, print_header, print_line,
@@ -175,10 +173,13 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
     let hess = ep.hess.clone();
     let info = problem.info();
     let mut x = info.x0.clone();
-    let mut lam = match (s.multiplier_init, &info.y0) {
-        (MultiplierInit::Auto, Some(y0)) => y0.clone(),
-        _ => vec![0.0; m],
-    };
+    if s.scaling {
+        ep.compute_scaling(&x);
+    }
+    let mut lam = vec![0.0; m];
+    if let (MultiplierInit::Auto, Some(y0)) = (s.multiplier_init, &info.y0) {
+        ep.scale_multipliers(y0, &mut lam);
+    }
     let mut pt = Point::new(n, m, jac.nnz());
     let mut trial = Point::new(n, m, jac.nnz());
     let mut xt = vec![0.0; n];
@@ -231,15 +232,17 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         lam = l0;
     }
     pt.grad_with(jac, &lam, &mut gl);
-    let r0 = norm2(&gl, &pt.c);
+    // Convergence is judged on the original problem (the iteration runs on the scaled one).
+    let r0 = ep.unscaled_kkt(&gl, &pt.c);
     let tol = s.abs_tol.max(s.tol * r0.max(1.0));
     let mut omega = s.inner_tol0;
-    let omega_min = 0.1 * tol;
+    let omega_min = 0.1 * tol * ep.obj_scale;
+    let (cn, _, gn) = ep.unscaled_norms(&gl, &pt.c);
     emit(&IterationInfo {
         iteration: 0,
-        objective: pt.f,
-        constraint_norm: norm(&pt.c),
-        lagrangian_gradient_norm: norm(&gl),
+        objective: pt.f / ep.obj_scale,
+        constraint_norm: cn,
+        lagrangian_gradient_norm: gn,
         kkt_residual: r0,
         eta1: mu,
         eta2: 0.0,
@@ -253,7 +256,7 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
     let mut stuck = 0usize;
     let status = 'outer: loop {
         pt.grad_with(jac, &lam, &mut gl);
-        let r = norm2(&gl, &pt.c);
+        let r = ep.unscaled_kkt(&gl, &pt.c);
         if r <= tol {
             break Status::Converged;
         }
@@ -324,17 +327,18 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         omega = (omega * s.inner_tol_factor).max(omega_min);
         iterations += 1;
         pt.grad_with(jac, &lam, &mut gl);
-        let r_new = norm2(&gl, &pt.c);
+        let r_new = ep.unscaled_kkt(&gl, &pt.c);
         stuck = if ls_failed && (r_new.is_nan() || r_new >= 0.999 * r) {
             stuck + 1
         } else {
             0
         };
+        let (cn, _, gn) = ep.unscaled_norms(&gl, &pt.c);
         emit(&IterationInfo {
             iteration: iterations,
-            objective: pt.f,
-            constraint_norm: norm(&pt.c),
-            lagrangian_gradient_norm: norm(&gl),
+            objective: pt.f / ep.obj_scale,
+            constraint_norm: cn,
+            lagrangian_gradient_norm: gn,
             kkt_residual: r_new,
             eta1: mu,
             eta2: 0.0,
@@ -354,7 +358,7 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         }
     };
     pt.grad_with(jac, &lam, &mut gl);
-    let r_final = norm2(&gl, &pt.c);
+    let r_final = ep.unscaled_kkt(&gl, &pt.c);
     Ok(output(
         status,
         message,
@@ -387,20 +391,23 @@ fn output<P: SmoothProblem + ?Sized>(
     mu: f64,
     start: Instant,
 ) -> Output {
+    let mut lambda = vec![0.0; lam.len()];
+    ep.unscale_multipliers(&lam, &mut lambda);
+    let (cn, cv, gn) = ep.unscaled_norms(gl, &pt.c);
     Output {
         solver: "auglag",
         status,
         message,
         x,
-        lambda: lam,
+        lambda,
         objective: if kkt.is_nan() && r0.is_nan() {
             f64::NAN
         } else {
-            pt.f
+            pt.f / ep.obj_scale
         },
-        constraint_norm: norm(&pt.c),
-        constraint_violation: norm_inf(&pt.c),
-        lagrangian_gradient_norm: norm(gl),
+        constraint_norm: cn,
+        constraint_violation: cv,
+        lagrangian_gradient_norm: if gl.is_empty() { f64::NAN } else { gn },
         kkt_residual: kkt,
         initial_kkt_residual: r0,
         iterations,

@@ -57,6 +57,8 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         jacobian_regularization: settings.jacobian_regularization,
         multiplier_init: settings.multiplier_init,
         alpha_min: settings.alpha_min,
+        residual_accept: settings.residual_accept,
+        scaling: settings.scaling,
         verbose: settings.verbose,
         inner: Inner::Direct,
     };

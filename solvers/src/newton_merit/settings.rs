@@ -37,14 +37,20 @@ pub struct Settings {
     pub dense_limit: usize,
     /// Relative singular-value threshold of J. Default 1e-10.
     pub singular_tol: f64,
-    /// Singular-Jacobian iterations tolerated (regularized). Default 0.
+    /// Consecutive singular-Jacobian iterations tolerated (regularized). Default 3.
     pub singular_patience: usize,
     /// (2,2) regularization while J is singular. Default 1e-8.
     pub jacobian_regularization: f64,
+    /// Gradient-based scaling of f and of each constraint at x0 (factors min(1, 100 /
+    /// max gradient entry), as IPOPT does); results and the convergence test stay in terms
+    /// of the original problem. Default true.
+    pub scaling: bool,
     /// Start multipliers. Default `Auto`.
     pub multiplier_init: MultiplierInit,
-    /// Smallest Armijo step. Default 1e-10.
+    /// Minimum relative step of the line search (see adasketch). Default 1e-14.
     pub alpha_min: f64,
+    /// Watchdog acceptance of full steps by KKT residual (see adasketch). Default 0.5.
+    pub residual_accept: f64,
     /// One line per iteration on stderr. Default false.
     pub verbose: bool,
 }
@@ -70,8 +76,10 @@ impl Default for Settings {
             singular_tol: a.singular_tol,
             singular_patience: a.singular_patience,
             jacobian_regularization: a.jacobian_regularization,
+            scaling: a.scaling,
             multiplier_init: a.multiplier_init,
             alpha_min: a.alpha_min,
+            residual_accept: a.residual_accept,
             verbose: a.verbose,
         }
     }
@@ -95,7 +103,7 @@ impl Settings {
         xi_b: f64, beta: f64, nu: f64, eta1_max: f64, eta2_min: f64,
         hessian_modification: HessianModification, pd_margin: f64, dense_limit: usize, singular_tol: f64,
         singular_patience: usize, jacobian_regularization: f64,
-        multiplier_init: MultiplierInit, alpha_min: f64, verbose: bool,
+        scaling: bool, multiplier_init: MultiplierInit, alpha_min: f64, residual_accept: f64, verbose: bool,
     );
 
     /// Sets a parameter by name (the CLI's `--param`); Ok(false) for unknown names.
@@ -118,8 +126,10 @@ impl Settings {
             "singular_tol" => self.singular_tol = parse(name, value)?,
             "singular_patience" => self.singular_patience = parse(name, value)?,
             "jacobian_regularization" => self.jacobian_regularization = parse(name, value)?,
+            "scaling" => self.scaling = parse_bool(name, value)?,
             "multipliers" | "multiplier_init" => self.multiplier_init = parse(name, value)?,
             "alpha_min" => self.alpha_min = parse(name, value)?,
+            "residual_accept" => self.residual_accept = parse(name, value)?,
             "verbose" => self.verbose = parse_bool(name, value)?,
             _ => return Ok(false),
         }
@@ -143,6 +153,7 @@ impl Settings {
             .pd_margin(self.pd_margin)
             .jacobian_regularization(self.jacobian_regularization)
             .alpha_min(self.alpha_min)
+            .residual_accept(self.residual_accept)
             .validate()
     }
 }
