@@ -212,7 +212,7 @@ fn duplicated_constraint_is_a_singular_jacobian() {
     for sketch in [SketchKind::Kaczmarz, SketchKind::SparseSign] {
         let out = adasketch::solve(&p, &adasketch::Settings::default().sketch(sketch)).unwrap();
         assert_eq!(out.status, Status::SingularJacobian, "{out:?}");
-        assert_eq!(out.iterations, 3, "three regularized iterations are tolerated");
+        assert!(out.iterations >= 3, "{out:?}");
         assert!(out.message.as_deref().unwrap().contains("rank deficient"));
     }
     let out = newton_merit::solve(&p, &newton_merit::Settings::default()).unwrap();

@@ -86,9 +86,12 @@ pub struct Settings {
     /// J is singular when sigma_min(J) <= singular_tol * sigma_max(J). Default 1e-10.
     pub singular_tol: f64,
     /// Consecutive iterations with a singular Jacobian tolerated before stopping with
-    /// `SingularJacobian`; meanwhile the (2,2) block is -r I with
-    /// r = max(jacobian_regularization, min(||c||, 1)). Transient rank deficiency (e.g. J = 0
-    /// at a symmetric start point) is thus survived, a persistent one is reported. Default 3.
+    /// `SingularJacobian`, unless the KKT residual halved meanwhile (then another round
+    /// starts); the (2,2) block is -r I with r = max(jacobian_regularization, min(||c||, 1))
+    /// while J is singular. Transient rank deficiency (J = 0 at a symmetric start point) and
+    /// LICQ failing only at the solution are survived; a rank deficiency that stalls the
+    /// iteration (e.g. inconsistent duplicated constraints) is reported. 0 reports any
+    /// singular J at once. Default 3.
     pub singular_patience: usize,
     /// Smallest regularization of the (2,2) block while J is singular. Default 1e-8.
     pub jacobian_regularization: f64,

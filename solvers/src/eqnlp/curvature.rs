@@ -53,6 +53,8 @@ pub(crate) struct Analyzer {
     last_shift: f64,
     /// Cholesky factorizations performed so far (sparse path).
     pub factorizations: usize,
+    /// KKT residual of the current analysis.
+    kkt: f64,
 }
 
 /// Relative threshold of "sufficiently positive definite": lambda_min >= PD_TOL * max(1, ||H||_F).
@@ -84,10 +86,14 @@ impl Analyzer {
             last: None,
             last_shift: 0.0,
             factorizations: 0,
+            kkt: 1.0,
         }
     }
 
-    /// Analyses H (lower pattern `hess`, values `hv`) and J (`jac`, `jv`); `h_frob` is ||H||_F.
+    /// Analyses H (lower pattern `hess`, values `hv`) and J (`jac`, `jv`); `h_frob` is
+    /// ||H||_F and `kkt` the current KKT residual: the minimal shift leaves the reduced
+    /// Hessian a margin xi_b min(1, kkt) above zero, so that shifts fade near a solution
+    /// (superlinear convergence on problems whose Hessian degenerates there).
     pub fn analyze(
         &mut self,
         hess: &SparsityPattern,
@@ -95,11 +101,19 @@ impl Analyzer {
         jac: &SparsityPattern,
         jv: &[f64],
         h_frob: f64,
+        kkt: f64,
     ) -> Analysis {
+        self.kkt = kkt;
         let same_j = self.last.is_some() && self.last_j.as_slice() == jv;
         let same_h = same_j && self.last_h.as_slice() == hv;
         if same_h {
-            return self.last.unwrap();
+            let mut a = self.last.unwrap();
+            if self.dense
+                && let Some(lm) = a.reduced_min
+            {
+                a.shift = self.shift_for(lm, h_frob);
+            }
+            return a;
         }
         let a = if self.dense {
             self.dense_analysis(hess, hv, jac, jv, h_frob)
@@ -136,7 +150,7 @@ impl Analyzer {
         }
         match self.mode {
             HessianModification::Off => 0.0,
-            HessianModification::Minimal => self.xi_b.max(thr) - lambda_min,
+            HessianModification::Minimal => (self.xi_b * self.kkt.min(1.0)).max(thr) - lambda_min,
             HessianModification::Reference => self.xi_b + h_frob,
         }
     }
@@ -371,18 +385,19 @@ mod tests {
         let h = diag_pattern(2);
         let j = SparsityPattern::new(1, 2, vec![0], vec![0]);
         let mut a = Analyzer::new(2, 1, 100, HessianModification::Minimal, 0.1, 1e-10, 0.0);
-        let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt());
+        let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt(), 1.0);
         assert!((r.shift - 1.1).abs() < 1e-12, "{r:?}");
         assert!((r.xi_g - 1.0).abs() < 1e-12 && !r.singular);
         // J = [0, 1]: null space e1, reduced Hessian 1 -> no shift although H is indefinite.
         let j2 = SparsityPattern::new(1, 2, vec![0], vec![1]);
         let mut a = Analyzer::new(2, 1, 100, HessianModification::Minimal, 0.1, 1e-10, 0.0);
         assert_eq!(
-            a.analyze(&h, &[1.0, -1.0], &j2, &[1.0], 2f64.sqrt()).shift,
+            a.analyze(&h, &[1.0, -1.0], &j2, &[1.0], 2f64.sqrt(), 1.0)
+                .shift,
             0.0
         );
         let mut a = Analyzer::new(2, 1, 100, HessianModification::Reference, 0.1, 1e-10, 0.0);
-        let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt());
+        let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt(), 1.0);
         assert!((r.shift - (0.1 + 2f64.sqrt())).abs() < 1e-12);
     }
 
@@ -392,9 +407,9 @@ mod tests {
         let j = SparsityPattern::new(2, 3, vec![0, 0, 1, 1], vec![0, 1, 0, 1]);
         for limit in [100, 0] {
             let mut a = Analyzer::new(3, 2, limit, HessianModification::Minimal, 0.1, 1e-10, 0.0);
-            let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 4.0], 3f64.sqrt());
+            let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 4.0], 3f64.sqrt(), 1.0);
             assert!(r.singular, "limit {limit}: {r:?}");
-            let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 5.0], 3f64.sqrt());
+            let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 5.0], 3f64.sqrt(), 1.0);
             assert!(!r.singular, "limit {limit}: {r:?}");
         }
     }
@@ -405,13 +420,27 @@ mod tests {
         let h = diag_pattern(3);
         let j = SparsityPattern::new(2, 3, vec![0, 1, 1], vec![0, 1, 2]);
         let mut a = Analyzer::new(3, 2, 0, HessianModification::Minimal, 0.1, 1e-10, 0.0);
-        let r = a.analyze(&h, &[1.0, -2.0, 3.0], &j, &[2.0, 1.0, 1.0], 14f64.sqrt());
+        let r = a.analyze(
+            &h,
+            &[1.0, -2.0, 3.0],
+            &j,
+            &[2.0, 1.0, 1.0],
+            14f64.sqrt(),
+            1.0,
+        );
         assert!((r.xi_g - 2.0).abs() < 1e-3, "{r:?}");
         // lambda_min(H) = -2: the Cholesky search must find a shift in (2, 2 + xi_b].
         assert!(r.shift > 2.0 && r.shift <= 2.1 + 1e-12, "{r:?}");
         // Diagonally dominant positive H: no shift, from Gershgorin alone.
         let mut a = Analyzer::new(3, 2, 0, HessianModification::Minimal, 0.1, 1e-10, 0.0);
-        let r = a.analyze(&h, &[1.0, 2.0, 3.0], &j, &[2.0, 1.0, 1.0], 14f64.sqrt());
+        let r = a.analyze(
+            &h,
+            &[1.0, 2.0, 3.0],
+            &j,
+            &[2.0, 1.0, 1.0],
+            14f64.sqrt(),
+            1.0,
+        );
         assert_eq!(r.shift, 0.0);
     }
 
