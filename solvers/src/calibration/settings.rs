@@ -43,7 +43,9 @@ pub struct Settings {
     pub tol_residual: f64,
     /// Stop when the relative change of both blocks, max(||dxi||/||xi||,
     /// ||dgamma||/||gamma||), falls below this (noisy data: the iterates have settled).
-    /// Default: 1e-10.
+    /// The convergence is linear, so the error left can exceed the last change by the
+    /// factor 1/(1 - rate); hence a tolerance well below the accuracy wanted.
+    /// Default: 1e-12.
     pub tol_step: f64,
     /// Wall-clock limit. Default: none.
     pub time_limit: Option<Duration>,
@@ -64,7 +66,7 @@ impl Default for Settings {
             step: StepRule::LineSearch,
             max_iterations: 5000,
             tol_residual: 1e-12,
-            tol_step: 1e-10,
+            tol_step: 1e-12,
             time_limit: None,
             parallel: true,
             verbose: false,

@@ -307,6 +307,9 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// Size m n of one snapshot below which the snapshots run on the calling thread.
+const PARALLEL_MIN_WORK: usize = 1 << 14;
+
 /// Applies all snapshots of an operator, in parallel or not, with workspaces sized once.
 /// Each snapshot is computed independently and sums run in a fixed order, so the results
 /// do not depend on the number of threads.
@@ -331,7 +334,9 @@ impl<'a> Engine<'a> {
             n,
             m,
             chunk,
-            parallel: parallel && p > 1,
+            // Threads pay off only when one snapshot is real work (about m n flops for a
+            // dense block); results are the same either way.
+            parallel: parallel && p > 1 && m * n >= PARALLEL_MIN_WORK,
             scratch: vec![0.0; p * chunk],
             parts: vec![0.0; p * n],
             applications: 0,
