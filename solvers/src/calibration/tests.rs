@@ -301,21 +301,23 @@ fn subspace_priors_recover_with_few_snapshots() {
 
 #[test]
 fn results_are_deterministic_and_thread_independent() {
-    let inst = instance(40, 20, 12, 0.5, 0.01, 4).unwrap();
+    // m n = 16384: large enough for the snapshots to run on several threads.
+    let inst = instance(256, 64, 12, 0.5, 0.01, 4).unwrap();
     let op = dense(&inst);
     let problem = Problem::new(&op, &inst.y, 0.5);
-    let a = solve(&problem, &Settings::default()).unwrap();
-    let b = solve(&problem, &Settings::default()).unwrap();
-    let c = solve(&problem, &Settings::default().parallel(false)).unwrap();
+    let s = Settings::default().max_iterations(100);
+    let a = solve(&problem, &s).unwrap();
+    let b = solve(&problem, &s).unwrap();
+    let c = solve(&problem, &s.clone().parallel(false)).unwrap();
     assert_eq!(a.x, b.x);
     assert_eq!(a.d, b.d);
     assert_eq!(a.x, c.x);
     assert_eq!(a.d, c.d);
     assert_eq!(a.iterations, c.iterations);
-    let fast1 = HadamardOperator::random(40, 20, 12, 9).unwrap();
-    let fast2 = HadamardOperator::random(40, 20, 12, 9).unwrap();
-    let mut y1 = vec![0.0; 20];
-    let mut y2 = vec![0.0; 20];
+    let fast1 = HadamardOperator::random(256, 64, 12, 9).unwrap();
+    let fast2 = HadamardOperator::random(256, 64, 12, 9).unwrap();
+    let mut y1 = vec![0.0; 64];
+    let mut y2 = vec![0.0; 64];
     let mut s = vec![0.0; fast1.scratch_len()];
     fast1.apply(5, &inst.x, &mut y1, &mut s);
     fast2.apply(5, &inst.x, &mut y2, &mut s);
