@@ -9,6 +9,9 @@
 //! the first row", leaving an m(p-1) x n matrix N whose smallest right singular vector is x
 //! (up to scale; found by QR of N and an SVD of R). Then s follows, d = 1/s, and the scale
 //! is fixed by mean(d) = 1.
+//!
+//! The method works on dense blocks: operators that store none (the fast ones) are
+//! materialized, p m n numbers, and the QR costs O(m p n^2) flops.
 
 use std::time::Instant;
 
@@ -79,11 +82,16 @@ pub(crate) fn run(pr: &Prepared<'_>, settings: &Settings) -> Result<Output, Cali
             })
             .collect();
         let views: Vec<MatRef<'_, f64>> = (0..p)
-            .map(|l| match &owned[l] {
-                Some(a) => a.as_ref(),
-                None => pr.op.dense_block(l).expect("stored block"),
+            .map(|l| {
+                owned[l]
+                    .as_ref()
+                    .map(|a| a.as_ref())
+                    .or_else(|| pr.op.dense_block(l))
             })
-            .collect();
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                CalibrationError::Numerical("a stored sensing block disappeared".into())
+            })?;
         // N, column-major rows x n: row (j-1) m + i holds (H_i A^(i))_j for j >= 1.
         let mut nbuf = vec![0.0; rows * n];
         let build = |(col, out): (usize, &mut [f64]), q: &mut Vec<f64>| {

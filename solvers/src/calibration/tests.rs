@@ -116,12 +116,18 @@ fn tight_gain_box_is_respected_and_recovery_holds() {
     let op = dense(&inst);
     let mut lowest = f64::INFINITY;
     let mut highest = f64::NEG_INFINITY;
+    let mut seen = Vec::new();
     let out = solve_with_observer(
         &Problem::new(&op, &inst.y, 0.1),
         &Settings::default(),
-        &mut |_| Control::Continue,
+        &mut |info| {
+            seen.push(info.objective);
+            Control::Continue
+        },
     )
     .unwrap();
+    // Projection plus the segment search keep the objective monotone.
+    assert!(seen.windows(2).all(|w| w[1] <= w[0] * (1.0 + 1e-12)));
     for &g in &out.d {
         lowest = lowest.min(g);
         highest = highest.max(g);
