@@ -68,6 +68,9 @@ fn settings(a: &Args) -> Settings {
         .tol(a.num("tol", 1e-6))
         .max_iter(a.num("max-iter", 100_000))
         .rho(a.num("rho", 0.1))
+        .cone_scale(a.num("cone-scale", 1.0))
+        .anderson(a.num("anderson", 0))
+        .adaptive_rho(a.get("fixed-rho").is_none())
         .fit_intercept(a.get("bias").is_some())
         .variant(Variant::parse(a.get("variant").unwrap_or("gated")).unwrap())
         .solver(SolverKind::parse(a.get("solver").unwrap_or("auto")).unwrap())
@@ -107,6 +110,7 @@ fn main() {
             write_mat(out.join("X.txt"), &x);
             write_mat(out.join("y.txt"), &Mat::from_fn(ds.n(), 1, |i, _| ds.y[i]));
             write_mat(out.join("G.txt"), &g.g);
+            write_mat(out.join("D.txt"), &g.patterns);
             println!(
                 "{}",
                 json!({"n": x.nrows(), "d": x.ncols(), "kept": g.len(), "sampled": g.sampled,

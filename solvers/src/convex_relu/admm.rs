@@ -15,7 +15,7 @@ use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Mat, MatMut, MatRef};
 
 use super::error::ReluError;
-use super::linalg::Chol;
+use super::linalg::{Anderson, Chol};
 use super::ops::{adjoint, forward, gemm, group_norm, group_shrink, half_mse};
 use super::settings::Settings;
 use super::solve::{Clock, IterInfo, Observer, Outcome, Problem, Status};
@@ -33,14 +33,14 @@ struct Woodbury {
 }
 
 impl Woodbury {
-    fn new(prob: &Problem<'_>, relu: bool, rho: f64) -> Result<Self, ReluError> {
+    fn new(prob: &Problem<'_>, relu: bool, rho: f64, c2: f64) -> Result<Self, ReluError> {
         let (n, d, p) = (prob.n(), prob.d(), prob.p());
         let x = prob.x;
         // H = X B^{-1} X^T (B = I + X^T X) or X X^T.
         let (b, h) = if relu {
             let mut bm = Mat::<f64>::identity(d, d);
-            gemm(bm.as_mut(), true, x.transpose(), x, 1.0);
-            let bc = Chol::new(&bm, "I + X^T X")?;
+            gemm(bm.as_mut(), true, x.transpose(), x, c2);
+            let bc = Chol::new(&bm, "I + c^2 X^T X")?;
             let mut z = x.transpose().to_owned();
             bc.solve_lower(z.as_mut());
             let mut h = Mat::<f64>::zeros(n, n);
@@ -134,7 +134,7 @@ struct CgSolve {
 }
 
 impl CgSolve {
-    fn new(prob: &Problem<'_>, relu: bool, rho: f64, tol: f64) -> Result<Self, ReluError> {
+    fn new(prob: &Problem<'_>, relu: bool, rho: f64, tol: f64, c2: f64) -> Result<Self, ReluError> {
         let (n, d, p) = (prob.n(), prob.d(), prob.p());
         let m = if relu { 2 * p } else { p };
         let mut xdx = Vec::with_capacity(p);
@@ -150,7 +150,7 @@ impl CgSolve {
             xdx.push(g);
         }
         let mut xtx = Mat::<f64>::zeros(d, d);
-        gemm(xtx.as_mut(), false, prob.x.transpose(), prob.x, 1.0);
+        gemm(xtx.as_mut(), false, prob.x.transpose(), prob.x, c2);
         let mut s = Self {
             relu,
             xdx,
@@ -290,13 +290,14 @@ pub(crate) fn solve(
     let m = if relu { 2 * p } else { p };
     let beta = n as f64 * prob.lam;
     let mut rho = set.rho;
+    let c = if relu { set.cone_scale } else { 1.0 };
     let mut usolve = if use_cg {
-        USolver::Cg(Box::new(CgSolve::new(prob, relu, rho, set.cg_tol)?))
+        USolver::Cg(Box::new(CgSolve::new(prob, relu, rho, set.cg_tol, c * c)?))
     } else {
-        USolver::Woodbury(Box::new(Woodbury::new(prob, relu, rho)?))
+        USolver::Woodbury(Box::new(Woodbury::new(prob, relu, rho, c * c)?))
     };
     // Signs 2 D_i - 1 for the cone constraints, repeated for the w copies.
-    let sgn = Mat::from_fn(n, m, |j, b| 2.0 * prob.pat[(j, b % p)] - 1.0);
+    let sgn = Mat::from_fn(n, m, |j, b| c * (2.0 * prob.pat[(j, b % p)] - 1.0));
     let mut work = Mat::<f64>::zeros(n, p);
     // F^T y = [A, -A] with A = X^T (D ∘ y).
     let mut fty = Mat::<f64>::zeros(d, m);
@@ -321,11 +322,10 @@ pub(crate) fn solve(
     let nm = if relu { m } else { 0 };
     let mut gu = Mat::<f64>::zeros(n, nm);
     let mut s = Mat::<f64>::zeros(n, nm);
+    let mut s_prev = Mat::<f64>::zeros(n, nm);
     let mut nu = Mat::<f64>::zeros(n, nm);
     let mut tmp_n = Mat::<f64>::zeros(n, nm);
-    let mut gts = Mat::<f64>::zeros(d, nm);
-    let mut gts_prev = Mat::<f64>::zeros(d, nm);
-    let mut gtnu = Mat::<f64>::zeros(d, nm);
+    let mut gtq = Mat::<f64>::zeros(d, nm);
     let mut pred = vec![0.0; n];
     let mut diff = Mat::<f64>::zeros(d, p);
     let mut status = Status::MaxIterations;
@@ -333,14 +333,32 @@ pub(crate) fn solve(
     let mut refactors = 0usize;
     let dim_pri = ((d * m + n * nm) as f64).sqrt();
     let dim_dual = ((d * m) as f64).sqrt();
+    // Anderson acceleration of the Douglas-Rachford form: the state psi = (u + lam, G u + nu)
+    // determines (v, lam, s, nu) through the proxes, and one ADMM step is a map psi -> T(psi).
+    let dim = d * m + n * nm;
+    let mut aa = (set.anderson > 0).then(|| Anderson::new(dim, set.anderson));
+    let mut psi = vec![0.0; dim];
+    let mut tpsi = vec![0.0; dim];
+    let mut plain_backup = vec![0.0; dim];
+    let mut last_aa = false;
+    let mut res_before_aa = f64::INFINITY;
+    let mut aa_rejects = 0usize;
     for k in 1..=set.max_iter {
         iters = k;
         // rhs = F^T y / rho + v - lam + G^T (s - nu)
+        if relu {
+            for c in 0..m {
+                for j in 0..n {
+                    tmp_n[(j, c)] = sgn[(j, c)] * (s[(j, c)] - nu[(j, c)]);
+                }
+            }
+            gemm(gtq.as_mut(), false, prob.x.transpose(), tmp_n.as_ref(), 1.0);
+        }
         for c in 0..m {
             for q in 0..d {
                 let mut val = fty[(q, c)] / rho + v[(q, c)] - lam_u[(q, c)];
                 if relu {
-                    val += gts[(q, c)] - gtnu[(q, c)];
+                    val += gtq[(q, c)];
                 }
                 rhs[(q, c)] = val;
             }
@@ -352,56 +370,105 @@ pub(crate) fn solve(
             }
             USolver::Cg(cg) => cg.solve(prob, &rhs, &mut u, 500),
         }
-        // v-update (group soft-threshold with beta / rho), s-update, dual updates.
-        std::mem::swap(&mut v, &mut v_prev);
-        v.copy_from(&u);
-        v += &lam_u;
-        group_shrink(&mut v, beta / rho);
-        let mut pri2 = 0.0;
-        for c in 0..m {
-            for q in 0..d {
-                let dl = u[(q, c)] - v[(q, c)];
-                lam_u[(q, c)] += dl;
-                pri2 += dl * dl;
-            }
-        }
-        let mut dual = &v - &v_prev;
-        let (mut au2, mut bz2) = (u.squared_norm_l2(), v.squared_norm_l2());
         if relu {
             gemm(gu.as_mut(), false, prob.x, u.as_ref(), 1.0);
             for c in 0..m {
                 for j in 0..n {
                     gu[(j, c)] *= sgn[(j, c)];
-                    let sv = (gu[(j, c)] + nu[(j, c)]).max(0.0);
+                }
+            }
+        }
+        // T(psi) = (u + lam, G u + nu); the prox steps below read it.
+        for c in 0..m {
+            for q in 0..d {
+                tpsi[c * d + q] = u[(q, c)] + lam_u[(q, c)];
+            }
+        }
+        for c in 0..nm {
+            for j in 0..n {
+                tpsi[d * m + c * n + j] = gu[(j, c)] + nu[(j, c)];
+            }
+        }
+        let mut fp_res = 0.0;
+        for i in 0..dim {
+            fp_res += (tpsi[i] - psi[i]).powi(2);
+        }
+        let fp_res = fp_res.sqrt();
+        let mut next = &tpsi;
+        if let Some(acc) = aa.as_mut() {
+            if last_aa && fp_res > 2.0 * res_before_aa {
+                // The accelerated point did worse: fall back to the plain step.
+                acc.reset();
+                aa_rejects += 1;
+                next = &plain_backup;
+                last_aa = false;
+            } else {
+                acc.push(&psi, &tpsi);
+                plain_backup.copy_from_slice(&tpsi);
+                if acc.extrapolate(&mut psi) {
+                    last_aa = true;
+                    res_before_aa = fp_res;
+                    next = &psi;
+                } else {
+                    last_aa = false;
+                }
+            }
+        }
+        if !std::ptr::eq(next, &psi) {
+            let src = next.clone();
+            psi.copy_from_slice(&src);
+        }
+        // Prox steps from psi: v = shrink(psi_v), lam = psi_v - v, s = max(psi_s, 0), nu = psi_s - s.
+        std::mem::swap(&mut v, &mut v_prev);
+        for c in 0..m {
+            for q in 0..d {
+                v[(q, c)] = psi[c * d + q];
+            }
+        }
+        group_shrink(&mut v, beta / rho);
+        let mut pri2 = 0.0;
+        for c in 0..m {
+            for q in 0..d {
+                lam_u[(q, c)] = psi[c * d + q] - v[(q, c)];
+                let dl = u[(q, c)] - v[(q, c)];
+                pri2 += dl * dl;
+            }
+        }
+        let mut dual = &v - &v_prev;
+        let (mut au2, mut bz2) = (u.squared_norm_l2(), v.squared_norm_l2());
+        let mut dual_scale_m = lam_u.clone();
+        if relu {
+            std::mem::swap(&mut s, &mut s_prev);
+            for c in 0..m {
+                for j in 0..n {
+                    let ps = psi[d * m + c * n + j];
+                    let sv = ps.max(0.0);
                     s[(j, c)] = sv;
+                    nu[(j, c)] = ps - sv;
                     let dl = gu[(j, c)] - sv;
-                    nu[(j, c)] += dl;
                     pri2 += dl * dl;
                 }
             }
             au2 += gu.squared_norm_l2();
             bz2 += s.squared_norm_l2();
-            // G^T s and G^T nu (G^T Q = X^T (sgn ∘ Q)).
-            std::mem::swap(&mut gts, &mut gts_prev);
+            // Dual residual G^T (s - s_prev) and scale G^T nu (G^T Q = X^T (sgn ∘ Q)).
             for c in 0..m {
                 for j in 0..n {
-                    tmp_n[(j, c)] = sgn[(j, c)] * s[(j, c)];
+                    tmp_n[(j, c)] = sgn[(j, c)] * (s[(j, c)] - s_prev[(j, c)]);
                 }
             }
-            gemm(gts.as_mut(), false, prob.x.transpose(), tmp_n.as_ref(), 1.0);
+            gemm(dual.as_mut(), true, prob.x.transpose(), tmp_n.as_ref(), 1.0);
             for c in 0..m {
                 for j in 0..n {
                     tmp_n[(j, c)] = sgn[(j, c)] * nu[(j, c)];
                 }
             }
-            gemm(gtnu.as_mut(), false, prob.x.transpose(), tmp_n.as_ref(), 1.0);
-            dual += &gts;
-            dual -= &gts_prev;
+            gemm(dual_scale_m.as_mut(), true, prob.x.transpose(), tmp_n.as_ref(), 1.0);
         }
         r_pri = pri2.sqrt();
         r_dual = rho * dual.norm_l2();
         let pri_scale = au2.sqrt().max(bz2.sqrt());
-        let dual_scale = if relu { rho * (&lam_u + &gtnu).norm_l2() } else { rho * lam_u.norm_l2() };
+        let dual_scale = rho * dual_scale_m.norm_l2();
         let eps_pri = set.tol * (1e-3 * dim_pri + pri_scale);
         let eps_dual = set.tol * (1e-3 * dim_dual + dual_scale);
         let report = set.verbose && k % set.log_every.max(1) == 0;
@@ -409,9 +476,9 @@ pub(crate) fn solve(
             let obj = objective_of(prob, relu, &v, &mut diff, &mut work, &mut pred);
             if report {
                 eprintln!(
-                    "admm {k:6} obj {obj:.10e} r_pri {:.3e} r_dual {:.3e} rho {rho:.3e}",
-                    r_pri / eps_pri * set.tol,
-                    r_dual / eps_dual * set.tol
+                    "admm {k:6} obj {obj:.10e} r_pri/eps {:.3e} r_dual/eps {:.3e} rho {rho:.3e} aa_rejects {aa_rejects}",
+                    r_pri / eps_pri,
+                    r_dual / eps_dual
                 );
             }
             let info = IterInfo {
@@ -444,10 +511,22 @@ pub(crate) fn solve(
                 let new_rho = (rho * ratio.sqrt()).clamp(rho / 100.0, rho * 100.0).clamp(1e-8, 1e8);
                 let f = rho / new_rho;
                 lam_u *= f;
-                if relu {
-                    nu *= f;
-                    gtnu *= f;
+                nu *= f;
+                // Rebuild psi with the rescaled duals; the map changed, so forget the history.
+                for c in 0..m {
+                    for q in 0..d {
+                        psi[c * d + q] = v[(q, c)] + lam_u[(q, c)];
+                    }
                 }
+                for c in 0..nm {
+                    for j in 0..n {
+                        psi[d * m + c * n + j] = s[(j, c)] + nu[(j, c)];
+                    }
+                }
+                if let Some(acc) = aa.as_mut() {
+                    acc.reset();
+                }
+                last_aa = false;
                 rho = new_rho;
                 refactors += 1;
                 match &mut usolve {

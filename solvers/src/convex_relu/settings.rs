@@ -96,6 +96,12 @@ pub struct Settings {
     pub rho: f64,
     /// Adapt rho by residual balancing (refactorizes the n x n capacitance matrix). Default true.
     pub adaptive_rho: bool,
+    /// ADMM (ReLU): weight c of the cone split c G u = s relative to u = v (the cone is
+    /// invariant to it, the iteration is not). Default 1.
+    pub cone_scale: f64,
+    /// ADMM: memory of Anderson acceleration on the Douglas-Rachford state (0 = off; it halves
+    /// the iterations on the gated program, but did not help on the ReLU program). Default 0.
+    pub anderson: usize,
     /// FISTA's initial step size. Default 10 (as scnn).
     pub init_step: f64,
     /// FISTA's backtracking factor. Default 0.8 (as scnn).
@@ -123,6 +129,8 @@ impl Default for Settings {
             fit_intercept: false,
             rho: 0.1,
             adaptive_rho: true,
+            cone_scale: 1.0,
+            anderson: 0,
             init_step: 10.0,
             backtrack: 0.8,
             cg_tol: 1e-10,
@@ -154,6 +162,8 @@ impl Settings {
     setter!(fit_intercept, bool);
     setter!(rho, f64);
     setter!(adaptive_rho, bool);
+    setter!(cone_scale, f64);
+    setter!(anderson, usize);
     setter!(init_step, f64);
     setter!(backtrack, f64);
     setter!(cg_tol, f64);
@@ -178,6 +188,7 @@ impl Settings {
         }
         pos("tol", self.tol)?;
         pos("rho", self.rho)?;
+        pos("cone_scale", self.cone_scale)?;
         pos("init_step", self.init_step)?;
         pos("cg_tol", self.cg_tol)?;
         if !(self.backtrack > 0.0 && self.backtrack < 1.0) {
