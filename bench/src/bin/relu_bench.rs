@@ -43,10 +43,16 @@ impl Args {
         Self { pos, kv }
     }
     fn get(&self, k: &str) -> Option<&str> {
-        self.kv.iter().rev().find(|(a, _)| a == k).map(|(_, b)| b.as_str())
+        self.kv
+            .iter()
+            .rev()
+            .find(|(a, _)| a == k)
+            .map(|(_, b)| b.as_str())
     }
     fn num<T: std::str::FromStr>(&self, k: &str, default: T) -> T {
-        self.get(k).map(|v| v.parse().ok().expect("bad number")).unwrap_or(default)
+        self.get(k)
+            .map(|v| v.parse().ok().expect("bad number"))
+            .unwrap_or(default)
     }
 }
 
@@ -79,13 +85,19 @@ fn settings(a: &Args) -> Settings {
 }
 
 fn accuracy(pred: &[f64], y: &[f64]) -> f64 {
-    pred.iter().zip(y).filter(|(p, t)| (p.signum() >= 0.0) == (**t > 0.0)).count() as f64 / y.len() as f64
+    pred.iter()
+        .zip(y)
+        .filter(|(p, t)| (p.signum() >= 0.0) == (**t > 0.0))
+        .count() as f64
+        / y.len() as f64
 }
 
 fn write_mat(path: PathBuf, m: &Mat<f64>) {
     let mut s = String::new();
     for i in 0..m.nrows() {
-        let row: Vec<String> = (0..m.ncols()).map(|j| format!("{:.17e}", m[(i, j)])).collect();
+        let row: Vec<String> = (0..m.ncols())
+            .map(|j| format!("{:.17e}", m[(i, j)]))
+            .collect();
         s.push_str(&row.join(" "));
         s.push('\n');
     }
@@ -100,7 +112,9 @@ fn main() {
             let ds = load(&a.pos[1], a.get("subsample").map(|v| v.parse().unwrap()));
             let set = settings(&a);
             let x = if set.fit_intercept {
-                Mat::from_fn(ds.n(), ds.d() + 1, |i, j| if j < ds.d() { ds.x[(i, j)] } else { 1.0 })
+                Mat::from_fn(ds.n(), ds.d() + 1, |i, j| {
+                    if j < ds.d() { ds.x[(i, j)] } else { 1.0 }
+                })
             } else {
                 ds.x.clone()
             };
@@ -214,7 +228,9 @@ fn adversarial_cmd(a: &Args) {
     let attack_eps: f64 = a.num("attack-eps", eps);
     let base = settings(a);
     for (name, train_eps) in [("plain", 0.0), ("robust", eps)] {
-        let set = AdvSettings::default().eps(train_eps).base(base.clone().variant(Variant::Relu));
+        let set = AdvSettings::default()
+            .eps(train_eps)
+            .base(base.clone().variant(Variant::Relu));
         let t0 = Instant::now();
         let res = adversarial::fit_robust(&ds, &set).unwrap();
         let time = t0.elapsed().as_secs_f64();
@@ -222,7 +238,15 @@ fn adversarial_cmd(a: &Args) {
         let eval = |d: &Dataset| {
             let clean = adversarial::attack_accuracy(&net, d, Attack::None, attack_eps);
             let fgsm = adversarial::attack_accuracy(&net, d, Attack::Fgsm, attack_eps);
-            let pgd = adversarial::attack_accuracy(&net, d, Attack::Pgd { steps: 40, step: attack_eps / 10.0 }, attack_eps);
+            let pgd = adversarial::attack_accuracy(
+                &net,
+                d,
+                Attack::Pgd {
+                    steps: 40,
+                    step: attack_eps / 10.0,
+                },
+                attack_eps,
+            );
             json!({"clean": clean, "fgsm": fgsm, "pgd": pgd})
         };
         println!(

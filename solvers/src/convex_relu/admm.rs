@@ -91,12 +91,31 @@ impl Woodbury {
                     self.diff[(k, i)] = u[(k, i)] - u[(k, i + p)];
                 }
             }
-            forward(prob.x, prob.pat, self.diff.as_ref(), &mut self.work, &mut self.t);
+            forward(
+                prob.x,
+                prob.pat,
+                self.diff.as_ref(),
+                &mut self.work,
+                &mut self.t,
+            );
         } else {
-            forward(prob.x, prob.pat, u.rb().subcols(0, p), &mut self.work, &mut self.t);
+            forward(
+                prob.x,
+                prob.pat,
+                u.rb().subcols(0, p),
+                &mut self.work,
+                &mut self.t,
+            );
         }
         self.c.solve_vec(&mut self.t);
-        adjoint(prob.x, prob.pat, &self.t, 1.0, &mut self.work, self.a.as_mut());
+        adjoint(
+            prob.x,
+            prob.pat,
+            &self.t,
+            1.0,
+            &mut self.work,
+            self.a.as_mut(),
+        );
         if let Some(b) = &self.b {
             b.solve_in_place(self.a.as_mut());
         }
@@ -197,17 +216,36 @@ impl CgSolve {
         out.copy_from(u);
         if self.relu {
             gemm(self.xw.as_mut(), false, prob.x, u, 1.0);
-            gemm(out.rb_mut(), true, prob.x.transpose(), self.xw.as_ref(), 1.0);
+            gemm(
+                out.rb_mut(),
+                true,
+                prob.x.transpose(),
+                self.xw.as_ref(),
+                1.0,
+            );
             for i in 0..p {
                 for k in 0..u.nrows() {
                     self.diff[(k, i)] = u[(k, i)] - u[(k, i + p)];
                 }
             }
-            forward(prob.x, prob.pat, self.diff.as_ref(), &mut self.work, &mut self.t);
+            forward(
+                prob.x,
+                prob.pat,
+                self.diff.as_ref(),
+                &mut self.work,
+                &mut self.t,
+            );
         } else {
             forward(prob.x, prob.pat, u, &mut self.work, &mut self.t);
         }
-        adjoint(prob.x, prob.pat, &self.t, 1.0 / self.rho, &mut self.work, self.a.as_mut());
+        adjoint(
+            prob.x,
+            prob.pat,
+            &self.t,
+            1.0 / self.rho,
+            &mut self.work,
+            self.a.as_mut(),
+        );
         for i in 0..p {
             for k in 0..u.nrows() {
                 out[(k, i)] += self.a[(k, i)];
@@ -463,7 +501,13 @@ pub(crate) fn solve(
                     tmp_n[(j, c)] = sgn[(j, c)] * nu[(j, c)];
                 }
             }
-            gemm(dual_scale_m.as_mut(), true, prob.x.transpose(), tmp_n.as_ref(), 1.0);
+            gemm(
+                dual_scale_m.as_mut(),
+                true,
+                prob.x.transpose(),
+                tmp_n.as_ref(),
+                1.0,
+            );
         }
         r_pri = pri2.sqrt();
         r_dual = rho * dual.norm_l2();
@@ -508,7 +552,9 @@ pub(crate) fn solve(
         if set.adaptive_rho && k % 10 == 0 && refactors < 200 {
             let ratio = (r_pri / eps_pri) / (r_dual / eps_dual).max(1e-300);
             if !(0.2..=5.0).contains(&ratio) {
-                let new_rho = (rho * ratio.sqrt()).clamp(rho / 100.0, rho * 100.0).clamp(1e-8, 1e8);
+                let new_rho = (rho * ratio.sqrt())
+                    .clamp(rho / 100.0, rho * 100.0)
+                    .clamp(1e-8, 1e8);
                 let f = rho / new_rho;
                 lam_u *= f;
                 nu *= f;

@@ -1,6 +1,7 @@
 //! Adversarial training for l_inf-bounded input perturbations (radius eps) by the robust
 //! convex program of Bai, Gautam and Sojoudi (hinge loss, activation patterns fixed in the
-//! ball), in opal's scaling:
+//! ball), in opal's scaling (the iteration itself runs on n times it, Bai's scaling with
+//! beta = n lam, so that the dual variables are O(1)):
 //!
 //!   min (1/n) sum_j (1 - y_j x_j^T z_j + eps ||z_j||_1)_+ + lam sum_i (||v_i|| + ||w_i||),
 //!   z_j = sum_i d_ij (v_i - w_i),
@@ -99,7 +100,8 @@ fn l1_threshold(sorted: &[f64], r: f64) -> f64 {
     for (k, &c) in sorted.iter().enumerate() {
         cum += c;
         let cand = (cum - r) / (k + 1) as f64;
-        if c > cand {
+        // The largest entry is always in the support (for r = 0 the threshold is max |c|).
+        if k == 0 || c > cand {
             mu = cand;
         } else {
             break;
@@ -110,13 +112,25 @@ fn l1_threshold(sorted: &[f64], r: f64) -> f64 {
 
 /// Projects (a, c) onto {a_j >= eps ||c||_1 for all j} (masked l1), in place.
 /// Minimizes over the common level tau: phi'(tau)/2 = sum_j (tau - a_j)_+ - mu(tau/eps)/eps.
-pub(crate) fn project_robust_cone(a: &mut [f64], c: &mut [f64], mask: &[f64], eps: f64, sa: &mut Vec<f64>, sc: &mut Vec<f64>) {
+pub(crate) fn project_robust_cone(
+    a: &mut [f64],
+    c: &mut [f64],
+    mask: &[f64],
+    eps: f64,
+    sa: &mut Vec<f64>,
+    sc: &mut Vec<f64>,
+) {
     if eps <= 0.0 {
         a.iter_mut().for_each(|v| *v = v.max(0.0));
         return;
     }
     sc.clear();
-    sc.extend(c.iter().zip(mask).filter(|(_, m)| **m > 0.0).map(|(v, _)| v.abs()));
+    sc.extend(
+        c.iter()
+            .zip(mask)
+            .filter(|(_, m)| **m > 0.0)
+            .map(|(v, _)| v.abs()),
+    );
     let l1: f64 = sc.iter().sum();
     let amin = a.iter().cloned().fold(f64::INFINITY, f64::min);
     if amin >= eps * l1 {
@@ -160,9 +174,17 @@ pub(crate) fn project_robust_cone(a: &mut [f64], c: &mut [f64], mask: &[f64], ep
     soft_masked(c, mask, mu);
 }
 
-/// Prox of (1/(n rho)) (1 - y x^T z + eps ||z||_1)_+ at z (in place), by a 1-D search
-/// on tau in [0, 1/(n rho)]: z(tau) = soft(z0 + tau y x, tau eps).
-pub(crate) fn hinge_prox(z: &mut [f64], x: &[f64], y: f64, eps: f64, mask: &[f64], tmax: f64, buf: &mut Vec<f64>) {
+/// Prox of (1/rho) (1 - y x^T z + eps ||z||_1)_+ at z (in place), by a 1-D search
+/// on tau in [0, 1/rho]: z(tau) = soft(z0 + tau y x, tau eps).
+pub(crate) fn hinge_prox(
+    z: &mut [f64],
+    x: &[f64],
+    y: f64,
+    eps: f64,
+    mask: &[f64],
+    tmax: f64,
+    buf: &mut Vec<f64>,
+) {
     let phi = |zz: &[f64]| -> f64 {
         let mut s = 1.0;
         for k in 0..zz.len() {
@@ -203,9 +225,21 @@ pub(crate) fn hinge_prox(z: &mut [f64], x: &[f64], y: f64, eps: f64, mask: &[f64
 }
 
 /// Robust objective and cone violation of (v | w) = `u` (d x 2P) on augmented data.
-fn robust_value(x: &Mat<f64>, pat: &Mat<f64>, y: &[f64], u: &Mat<f64>, eps: f64, lam: f64, mask: &[f64]) -> (f64, f64) {
+fn robust_value(
+    x: &Mat<f64>,
+    pat: &Mat<f64>,
+    y: &[f64],
+    u: &Mat<f64>,
+    eps: f64,
+    lam: f64,
+    mask: &[f64],
+) -> (f64, f64) {
     let (n, p) = (x.nrows(), pat.ncols());
-    let dpm = Mat::from_fn(n, 2 * p, |j, b| if b < p { pat[(j, b)] } else { -pat[(j, b - p)] });
+    let dpm = Mat::from_fn(
+        n,
+        2 * p,
+        |j, b| if b < p { pat[(j, b)] } else { -pat[(j, b - p)] },
+    );
     let mut z = Mat::<f64>::zeros(n, x.ncols());
     gemm(z.as_mut(), false, dpm.as_ref(), u.transpose(), 1.0);
     let mut loss = 0.0;
@@ -224,16 +258,30 @@ fn robust_value(x: &Mat<f64>, pat: &Mat<f64>, y: &[f64], u: &Mat<f64>, eps: f64,
 /// Trains the robust (eps > 0) or plain (eps = 0) hinge-loss ReLU model; labels must be ±1.
 pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluError> {
     let base = &set.base;
-    base.clone().variant(Variant::Relu).solver(super::SolverKind::Admm).validate()?;
+    base.clone()
+        .variant(Variant::Relu)
+        .solver(super::SolverKind::Admm)
+        .validate()?;
     if !(set.eps.is_finite() && set.eps >= 0.0) {
-        return Err(setting("eps", format!("must be finite and >= 0, got {}", set.eps)));
+        return Err(setting(
+            "eps",
+            format!("must be finite and >= 0, got {}", set.eps),
+        ));
     }
     check_xy(&data.x, &data.y)?;
     data.check_binary()?;
     let start = Instant::now();
     let x = augment(&data.x, base.fit_intercept);
     let (n, d) = (x.nrows(), x.ncols());
-    let mask: Vec<f64> = (0..d).map(|k| if base.fit_intercept && k == d - 1 { 0.0 } else { 1.0 }).collect();
+    let mask: Vec<f64> = (0..d)
+        .map(|k| {
+            if base.fit_intercept && k == d - 1 {
+                0.0
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let g = sample_gates(x.as_ref(), base.n_patterns, base.seed);
     if g.is_empty() {
         return Err(ReluError::Data("every sampled pattern was all-zero".into()));
@@ -243,14 +291,24 @@ pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluEr
     let eps = set.eps;
     let y = &data.y;
     let sgn = Mat::from_fn(n, m, |j, b| 2.0 * g.patterns[(j, b % p)] - 1.0);
-    let dpm = Mat::from_fn(n, m, |j, b| if b < p { g.patterns[(j, b)] } else { -g.patterns[(j, b - p)] });
+    let dpm = Mat::from_fn(n, m, |j, b| {
+        if b < p {
+            g.patterns[(j, b)]
+        } else {
+            -g.patterns[(j, b - p)]
+        }
+    });
     // Sylvester coefficients: M1 = 2I + X^T X = Qx diag(l) Qx^T, S^T S = Qs diag(w) Qs^T.
     let mut m1 = Mat::<f64>::identity(d, d) * 2.0;
     gemm(m1.as_mut(), true, x.transpose(), x.as_ref(), 1.0);
     let mut sts = Mat::<f64>::zeros(m, m);
     gemm(sts.as_mut(), false, dpm.transpose(), dpm.as_ref(), 1.0);
-    let e1 = m1.self_adjoint_eigen(Side::Lower).map_err(|e| ReluError::LinAlg(format!("eigen of 2I + X^T X: {e:?}")))?;
-    let e2 = sts.self_adjoint_eigen(Side::Lower).map_err(|e| ReluError::LinAlg(format!("eigen of S^T S: {e:?}")))?;
+    let e1 = m1
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| ReluError::LinAlg(format!("eigen of 2I + X^T X: {e:?}")))?;
+    let e2 = sts
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| ReluError::LinAlg(format!("eigen of S^T S: {e:?}")))?;
     let (qx, qs) = (e1.U().to_owned(), e2.U().to_owned());
     let lx: Vec<f64> = (0..d).map(|k| e1.S()[k]).collect();
     let ls: Vec<f64> = (0..m).map(|k| e2.S()[k].max(0.0)).collect();
@@ -313,7 +371,7 @@ pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluEr
         // Prox steps.
         v.copy_from(&u);
         v += &l1;
-        group_shrink(&mut v, base.lam / rho);
+        group_shrink(&mut v, nf * base.lam / rho);
         for b in 0..m {
             for j in 0..n {
                 colbuf_a[j] = gu[(j, b)] + l2[(j, b)];
@@ -329,7 +387,7 @@ pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluEr
                 c[(q, b)] = colbuf_c[q];
             }
         }
-        let tmax = 1.0 / (nf * rho);
+        let tmax = 1.0 / rho;
         for j in 0..n {
             for q in 0..d {
                 rowbuf[q] = zu[(j, q)] + l4[(j, q)];
@@ -349,10 +407,20 @@ pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluEr
         l2 += &r2;
         l3 += &r3;
         l4 += &r4;
-        let r_pri = (r1.squared_norm_l2() + r2.squared_norm_l2() + r3.squared_norm_l2() + r4.squared_norm_l2()).sqrt();
+        let r_pri = (r1.squared_norm_l2()
+            + r2.squared_norm_l2()
+            + r3.squared_norm_l2()
+            + r4.squared_norm_l2())
+        .sqrt();
         let pri_scale = (u.squared_norm_l2() * 2.0 + gu.squared_norm_l2() + zu.squared_norm_l2())
             .sqrt()
-            .max((v.squared_norm_l2() + a.squared_norm_l2() + c.squared_norm_l2() + z.squared_norm_l2()).sqrt());
+            .max(
+                (v.squared_norm_l2()
+                    + a.squared_norm_l2()
+                    + c.squared_norm_l2()
+                    + z.squared_norm_l2())
+                .sqrt(),
+            );
         // Dual residual rho (dv + G^T da + dc + Z^T dz) and its scale rho ||A^T lambda||.
         let mut dual = &v - &v_prev;
         dual += &c - &c_prev;
@@ -365,34 +433,48 @@ pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluEr
         let dz = &z - &z_prev;
         gemm(dual.as_mut(), true, dz.transpose(), dpm.as_ref(), 1.0);
         let r_dual = rho * dual.norm_l2();
-        let mut lt = &l1 + &l3;
+        // u carries no objective term, so A^T y -> 0 at the optimum: scale by the parts.
+        let mut lt = Mat::<f64>::zeros(d, m);
         for b in 0..m {
             for j in 0..n {
                 tmp_n[(j, b)] = sgn[(j, b)] * l2[(j, b)];
             }
         }
-        gemm(lt.as_mut(), true, x.transpose(), tmp_n.as_ref(), 1.0);
-        gemm(lt.as_mut(), true, l4.transpose(), dpm.as_ref(), 1.0);
-        let dual_scale = rho * lt.norm_l2();
+        gemm(lt.as_mut(), false, x.transpose(), tmp_n.as_ref(), 1.0);
+        let mut lz = Mat::<f64>::zeros(d, m);
+        gemm(lz.as_mut(), false, l4.transpose(), dpm.as_ref(), 1.0);
+        let dual_scale = rho
+            * (l1.squared_norm_l2()
+                + l3.squared_norm_l2()
+                + lt.squared_norm_l2()
+                + lz.squared_norm_l2())
+            .sqrt();
         let dim = ((d * m) as f64).sqrt();
         let eps_pri = base.tol * (1e-3 * dim + pri_scale);
         let eps_dual = base.tol * (1e-3 * dim + dual_scale);
         if base.verbose && k % base.log_every.max(1) == 0 {
             let (obj, cv) = robust_value(&x, &g.patterns, y, &v, eps, base.lam, &mask);
-            eprintln!("robust {k:6} obj {obj:.8e} cone {cv:.2e} r_pri {r_pri:.2e}/{eps_pri:.2e} r_dual {r_dual:.2e}/{eps_dual:.2e} rho {rho:.2e}");
+            eprintln!(
+                "robust {k:6} obj {obj:.8e} cone {cv:.2e} r_pri {r_pri:.2e}/{eps_pri:.2e} r_dual {r_dual:.2e}/{eps_dual:.2e} rho {rho:.2e}"
+            );
         }
         if k > 1 && r_pri <= eps_pri && r_dual <= eps_dual {
             status = Status::Converged;
             break;
         }
-        if base.time_limit.is_some_and(|t| start.elapsed().as_secs_f64() > t) {
+        if base
+            .time_limit
+            .is_some_and(|t| start.elapsed().as_secs_f64() > t)
+        {
             status = Status::TimeLimit;
             break;
         }
         if base.adaptive_rho && k % 10 == 0 {
             let ratio = (r_pri / eps_pri) / (r_dual / eps_dual).max(1e-300);
             if !(0.2..=5.0).contains(&ratio) {
-                let new_rho = (rho * ratio.sqrt()).clamp(rho / 100.0, rho * 100.0).clamp(1e-8, 1e8);
+                let new_rho = (rho * ratio.sqrt())
+                    .clamp(rho / 100.0, rho * 100.0)
+                    .clamp(1e-8, 1e8);
                 let f = rho / new_rho;
                 l1 *= f;
                 l2 *= f;
@@ -452,7 +534,14 @@ pub fn attack_sample(net: &Network, x: &[f64], y: f64, attack: Attack, eps: f64)
         net.input_gradient(&xa, &mut g);
         for k in 0..d {
             let dir = -y * g[k];
-            xa[k] += step * if dir > 0.0 { 1.0 } else if dir < 0.0 { -1.0 } else { 0.0 };
+            xa[k] += step
+                * if dir > 0.0 {
+                    1.0
+                } else if dir < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
             xa[k] = xa[k].clamp(x[k] - eps, x[k] + eps);
         }
     }
@@ -473,8 +562,14 @@ pub fn attack_accuracy(net: &Network, data: &Dataset, attack: Attack, eps: f64) 
             adv[(j, k)] = xa[k];
         }
     }
-    let out = net.forward(adv.as_ref()).unwrap_or_else(|_| vec![f64::NAN; n]);
-    out.iter().zip(&data.y).filter(|(f, y)| (**f >= 0.0) == (**y > 0.0)).count() as f64 / n as f64
+    let out = net
+        .forward(adv.as_ref())
+        .unwrap_or_else(|_| vec![f64::NAN; n]);
+    out.iter()
+        .zip(&data.y)
+        .filter(|(f, y)| (**f >= 0.0) == (**y > 0.0))
+        .count() as f64
+        / n as f64
 }
 
 /// Checks the robust bound: for every training sample, the hinge loss of the recovered
@@ -484,7 +579,15 @@ pub fn bound_check(res: &AdvResult, data: &Dataset, eps: f64) -> (usize, f64) {
     let net = res.model.network();
     let x = augment(&data.x, res.model.fit_intercept);
     let (n, d) = (x.nrows(), x.ncols());
-    let mask: Vec<f64> = (0..d).map(|k| if res.model.fit_intercept && k == d - 1 { 0.0 } else { 1.0 }).collect();
+    let mask: Vec<f64> = (0..d)
+        .map(|k| {
+            if res.model.fit_intercept && k == d - 1 {
+                0.0
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let g = super::gates::gates_from(x.as_ref(), res.model.gates.as_ref());
     let p = g.len();
     let diff = &res.model.v - &res.model.w;
@@ -508,8 +611,20 @@ pub fn bound_check(res: &AdvResult, data: &Dataset, eps: f64) -> (usize, f64) {
         for k in 0..data.d() {
             row[k] = data.x[(j, k)];
         }
-        let xa = attack_sample(&net, &row, data.y[j], Attack::Pgd { steps: 40, step: eps / 10.0 }, eps);
-        let f = net.forward(Mat::from_fn(1, data.d(), |_, k| xa[k]).as_ref()).map(|v| v[0]).unwrap_or(f64::NAN);
+        let xa = attack_sample(
+            &net,
+            &row,
+            data.y[j],
+            Attack::Pgd {
+                steps: 40,
+                step: eps / 10.0,
+            },
+            eps,
+        );
+        let f = net
+            .forward(Mat::from_fn(1, data.d(), |_, k| xa[k]).as_ref())
+            .map(|v| v[0])
+            .unwrap_or(f64::NAN);
         let hinge = (1.0 - data.y[j] * f).max(0.0);
         let excess = hinge - bound;
         worst = worst.max(excess);
@@ -518,4 +633,17 @@ pub fn bound_check(res: &AdvResult, data: &Dataset, eps: f64) -> (usize, f64) {
         }
     }
     (count, worst)
+}
+
+/// The robust-cone projection on copies of (a, c), exposed for tests.
+#[doc(hidden)]
+pub fn project_robust_cone_for_tests(
+    a: &[f64],
+    c: &[f64],
+    mask: &[f64],
+    eps: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let (mut a, mut c) = (a.to_vec(), c.to_vec());
+    project_robust_cone(&mut a, &mut c, mask, eps, &mut Vec::new(), &mut Vec::new());
+    (a, c)
 }

@@ -88,7 +88,9 @@ impl Dataset {
 pub(crate) fn check_xy(x: &Mat<f64>, y: &[f64]) -> Result<(), ReluError> {
     let (n, d) = (x.nrows(), x.ncols());
     if n == 0 || d == 0 {
-        return Err(ReluError::Data(format!("X is {n} x {d}: no samples or no features")));
+        return Err(ReluError::Data(format!(
+            "X is {n} x {d}: no samples or no features"
+        )));
     }
     if y.len() != n {
         return Err(ReluError::Data(format!(

@@ -5,8 +5,8 @@
 use faer::Mat;
 
 use super::ops::{adjoint, forward, group_norm, group_shrink, half_mse};
-use super::solve::{Clock, IterInfo, Observer, Outcome, Problem, Status};
 use super::settings::Settings;
+use super::solve::{Clock, IterInfo, Observer, Outcome, Problem, Status};
 
 /// Minimum-norm subgradient of f + lam sum ||u_i|| given grad f at u (both d x P).
 pub(crate) fn min_norm_subgradient(u: &Mat<f64>, grad: &Mat<f64>, lam: f64) -> f64 {
@@ -16,7 +16,11 @@ pub(crate) fn min_norm_subgradient(u: &Mat<f64>, grad: &Mat<f64>, lam: f64) -> f
         let gi = grad.col_as_slice(i);
         let nu = ui.iter().map(|v| v * v).sum::<f64>().sqrt();
         if nu > 0.0 {
-            s += ui.iter().zip(gi).map(|(a, g)| (g + lam * a / nu).powi(2)).sum::<f64>();
+            s += ui
+                .iter()
+                .zip(gi)
+                .map(|(a, g)| (g + lam * a / nu).powi(2))
+                .sum::<f64>();
         } else {
             let ng = gi.iter().map(|v| v * v).sum::<f64>().sqrt();
             s += (ng - lam).max(0.0).powi(2);
@@ -57,7 +61,11 @@ pub(crate) fn solve_gated(
         adjoint(x, pat, &r, inv_n, &mut work, grad.as_mut());
         loop {
             for i in 0..p {
-                let (src, g, dst) = (yk.col_as_slice(i), grad.col_as_slice(i), xn.col_as_slice_mut(i));
+                let (src, g, dst) = (
+                    yk.col_as_slice(i),
+                    grad.col_as_slice(i),
+                    xn.col_as_slice_mut(i),
+                );
                 for c in 0..d {
                     dst[c] = src[c] - step * g[c];
                 }
@@ -66,7 +74,13 @@ pub(crate) fn solve_gated(
             forward(x, pat, xn.as_ref(), &mut work, &mut fxn);
             // f is quadratic, so f(xn) - f(y) - <g, xn - y> = ||F(xn - y)||^2 / (2n) exactly:
             // test the quadratic upper bound in that form (no cancellation near the optimum).
-            let curv = fxn.iter().zip(&fy).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() * 0.5 * inv_n;
+            let curv = fxn
+                .iter()
+                .zip(&fy)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+                * 0.5
+                * inv_n;
             let mut sq = 0.0;
             for i in 0..p {
                 let (a, b) = (xn.col_as_slice(i), yk.col_as_slice(i));
@@ -82,7 +96,12 @@ pub(crate) fn solve_gated(
         let gmap = {
             let mut s = 0.0;
             for i in 0..p {
-                s += xn.col_as_slice(i).iter().zip(yk.col_as_slice(i)).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
+                s += xn
+                    .col_as_slice(i)
+                    .iter()
+                    .zip(yk.col_as_slice(i))
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>();
             }
             s.sqrt() / step
         };
@@ -103,7 +122,11 @@ pub(crate) fn solve_gated(
             let beta = (t_mom - 1.0) / t_new;
             t_mom = t_new;
             for i in 0..p {
-                let (a, b, c) = (xn.col_as_slice(i), xk.col_as_slice(i), yk.col_as_slice_mut(i));
+                let (a, b, c) = (
+                    xn.col_as_slice(i),
+                    xk.col_as_slice(i),
+                    yk.col_as_slice_mut(i),
+                );
                 for q in 0..d {
                     c[q] = a[q] + beta * (a[q] - b[q]);
                 }

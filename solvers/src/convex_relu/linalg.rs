@@ -1,6 +1,8 @@
 //! Small dense helpers: a Cholesky factor with allocation-free in-place solves.
 
-use faer::linalg::triangular_solve::{solve_lower_triangular_in_place, solve_upper_triangular_in_place};
+use faer::linalg::triangular_solve::{
+    solve_lower_triangular_in_place, solve_upper_triangular_in_place,
+};
 use faer::reborrow::ReborrowMut;
 use faer::{Mat, MatMut, Par, Side};
 
@@ -18,7 +20,9 @@ impl Chol {
         let llt = a
             .llt(Side::Lower)
             .map_err(|e| ReluError::LinAlg(format!("Cholesky of {what} failed: {e:?}")))?;
-        Ok(Self { l: llt.L().to_owned() })
+        Ok(Self {
+            l: llt.L().to_owned(),
+        })
     }
 
     /// rhs <- A^{-1} rhs.

@@ -114,7 +114,12 @@ impl Model {
         let mut xu = Mat::<f64>::zeros(n, p);
         gemm(xu.as_mut(), false, xa.as_ref(), weights.as_ref(), 1.0);
         Ok((0..n)
-            .map(|j| (0..p).filter(|&i| xg[(j, i)] >= 0.0).map(|i| xu[(j, i)]).sum())
+            .map(|j| {
+                (0..p)
+                    .filter(|&i| xg[(j, i)] >= 0.0)
+                    .map(|i| xu[(j, i)])
+                    .sum()
+            })
             .collect())
     }
 
@@ -191,7 +196,11 @@ impl Network {
                     gpre += g[(d, c)];
                 }
             }
-            let on = if self.gates.is_some() { gpre >= 0.0 } else { pre >= 0.0 };
+            let on = if self.gates.is_some() {
+                gpre >= 0.0
+            } else {
+                pre >= 0.0
+            };
             if on {
                 for k in 0..d {
                     out[k] += self.second[c] * w[k];

@@ -5,7 +5,13 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 /// `dst = alpha * a * b` (or `+=` when `add`), sequential.
 #[inline]
-pub(crate) fn gemm(dst: MatMut<'_, f64>, add: bool, a: MatRef<'_, f64>, b: MatRef<'_, f64>, alpha: f64) {
+pub(crate) fn gemm(
+    dst: MatMut<'_, f64>,
+    add: bool,
+    a: MatRef<'_, f64>,
+    b: MatRef<'_, f64>,
+    alpha: f64,
+) {
     let acc = if add { Accum::Add } else { Accum::Replace };
     faer::linalg::matmul::matmul(dst, acc, a, b, alpha, Par::Seq);
 }
@@ -66,14 +72,23 @@ pub(crate) fn group_shrink(u: &mut Mat<f64>, t: f64) {
 
 /// (1/(2n)) ||p - y||^2.
 pub(crate) fn half_mse(pred: &[f64], y: &[f64]) -> f64 {
-    pred.iter().zip(y).map(|(p, t)| (p - t) * (p - t)).sum::<f64>() / (2.0 * y.len() as f64)
+    pred.iter()
+        .zip(y)
+        .map(|(p, t)| (p - t) * (p - t))
+        .sum::<f64>()
+        / (2.0 * y.len() as f64)
 }
 
 /// Frobenius inner product.
 pub(crate) fn dot(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
     let mut s = 0.0;
     for i in 0..a.ncols() {
-        s += a.col_as_slice(i).iter().zip(b.col_as_slice(i)).map(|(x, y)| x * y).sum::<f64>();
+        s += a
+            .col_as_slice(i)
+            .iter()
+            .zip(b.col_as_slice(i))
+            .map(|(x, y)| x * y)
+            .sum::<f64>();
     }
     s
 }

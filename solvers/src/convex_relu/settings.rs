@@ -50,7 +50,10 @@ impl SolverKind {
             "admm" => Ok(Self::Admm),
             "cg" | "admm-cg" => Ok(Self::AdmmCg),
             "fista" => Ok(Self::Fista),
-            _ => Err(setting("solver", format!("'{s}' is not auto|admm|cg|fista"))),
+            _ => Err(setting(
+                "solver",
+                format!("'{s}' is not auto|admm|cg|fista"),
+            )),
         }
     }
     /// The name used by the CLI and Python.
@@ -181,7 +184,10 @@ impl Settings {
             }
         };
         if !(self.lam.is_finite() && self.lam >= 0.0) {
-            return Err(setting("lam", format!("must be finite and >= 0, got {}", self.lam)));
+            return Err(setting(
+                "lam",
+                format!("must be finite and >= 0, got {}", self.lam),
+            ));
         }
         if self.n_patterns == 0 {
             return Err(setting("n_patterns", "must be >= 1"));
@@ -192,7 +198,10 @@ impl Settings {
         pos("init_step", self.init_step)?;
         pos("cg_tol", self.cg_tol)?;
         if !(self.backtrack > 0.0 && self.backtrack < 1.0) {
-            return Err(setting("backtrack", format!("must lie in (0, 1), got {}", self.backtrack)));
+            return Err(setting(
+                "backtrack",
+                format!("must lie in (0, 1), got {}", self.backtrack),
+            ));
         }
         if self.max_iter == 0 {
             return Err(setting("max_iter", "must be >= 1"));
@@ -204,7 +213,8 @@ impl Settings {
         }
         if self.solver.resolve(self.variant) == SolverKind::Fista && self.variant == Variant::Relu {
             return Err(ReluError::Unsupported(
-                "FISTA solves the gated program only; use solver admm or cg for variant relu".into(),
+                "FISTA solves the gated program only; use solver admm or cg for variant relu"
+                    .into(),
             ));
         }
         Ok(())

@@ -205,7 +205,13 @@ pub fn fit_with_observer(
             w: empty,
         }
     };
-    let (objective, cone) = program_value(&model, x.as_ref(), g.patterns.as_ref(), &data.y, settings.lam);
+    let (objective, cone) = program_value(
+        &model,
+        x.as_ref(),
+        g.patterns.as_ref(),
+        &data.y,
+        settings.lam,
+    );
     Ok(FitResult {
         model,
         status: out.status,
@@ -243,9 +249,15 @@ pub(crate) fn program_value(
         Variant::Relu => {
             let diff = &model.v - &model.w;
             forward(x, pat, diff.as_ref(), &mut work, &mut pred);
-            let obj = half_mse(&pred, y) + lam * (group_norm(model.v.as_ref()) + group_norm(model.w.as_ref()));
-            let cv = cone_violation(x, pat, model.v.as_ref(), 0.0, &mask)
-                .max(cone_violation(x, pat, model.w.as_ref(), 0.0, &mask));
+            let obj = half_mse(&pred, y)
+                + lam * (group_norm(model.v.as_ref()) + group_norm(model.w.as_ref()));
+            let cv = cone_violation(x, pat, model.v.as_ref(), 0.0, &mask).max(cone_violation(
+                x,
+                pat,
+                model.w.as_ref(),
+                0.0,
+                &mask,
+            ));
             (obj, cv)
         }
     }
@@ -255,7 +267,9 @@ pub(crate) fn program_value(
 pub fn evaluate_program(model: &Model, data: &Dataset, lam: f64) -> Result<(f64, f64), ReluError> {
     let x = augment(&data.x, model.fit_intercept);
     if x.ncols() != model.gates.nrows() {
-        return Err(ReluError::Data("feature count differs from the model's".into()));
+        return Err(ReluError::Data(
+            "feature count differs from the model's".into(),
+        ));
     }
     let g = gates_from(x.as_ref(), model.gates.as_ref());
     if g.len() != model.n_patterns() {
@@ -263,5 +277,11 @@ pub fn evaluate_program(model: &Model, data: &Dataset, lam: f64) -> Result<(f64,
             "the model's gates give duplicate or zero patterns on this data".into(),
         ));
     }
-    Ok(program_value(model, x.as_ref(), g.patterns.as_ref(), &data.y, lam))
+    Ok(program_value(
+        model,
+        x.as_ref(),
+        g.patterns.as_ref(),
+        &data.y,
+        lam,
+    ))
 }

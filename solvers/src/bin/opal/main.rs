@@ -6,6 +6,7 @@ mod inspect;
 mod json;
 mod load;
 mod problems;
+mod relu;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
+    /// Convex training of two-layer ReLU networks (gated / ReLU programs, ADMM, FISTA).
+    Relu(relu::ReluArgs),
 }
 
 /// An error as the CLI reports it: message plus exit code.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Relu(args) => relu::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
