@@ -533,11 +533,11 @@ pub(crate) fn solve(
                 rho,
                 elapsed: clock.elapsed(),
             };
-            if let Some(obs) = observer.as_mut() {
-                if !obs(&info) {
-                    status = Status::Stopped;
-                    break;
-                }
+            if let Some(obs) = observer.as_mut()
+                && !obs(&info)
+            {
+                status = Status::Stopped;
+                break;
             }
         }
         if k > 1 && r_pri <= eps_pri && r_dual <= eps_dual {

@@ -159,11 +159,11 @@ pub(crate) fn solve_gated(
             if report {
                 eprintln!("fista {k:6} obj {obj:.10e} subgrad {subgrad:.3e} step {step:.3e}");
             }
-            if let Some(obs) = observer.as_mut() {
-                if !obs(&info) {
-                    status = Status::Stopped;
-                    break;
-                }
+            if let Some(obs) = observer.as_mut()
+                && !obs(&info)
+            {
+                status = Status::Stopped;
+                break;
             }
         }
         if check && subgrad <= set.tol {

@@ -206,10 +206,10 @@ impl Settings {
         if self.max_iter == 0 {
             return Err(setting("max_iter", "must be >= 1"));
         }
-        if let Some(t) = self.time_limit {
-            if t.is_nan() || t < 0.0 {
-                return Err(setting("time_limit", format!("must be >= 0, got {t}")));
-            }
+        if let Some(t) = self.time_limit
+            && (t.is_nan() || t < 0.0)
+        {
+            return Err(setting("time_limit", format!("must be >= 0, got {t}")));
         }
         if self.solver.resolve(self.variant) == SolverKind::Fista && self.variant == Variant::Relu {
             return Err(ReluError::Unsupported(

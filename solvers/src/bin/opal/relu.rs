@@ -64,7 +64,7 @@ struct TrainArgs {
     verbose: bool,
 }
 
-fn load(path: &PathBuf, n_features: Option<usize>) -> Result<Dataset, CliError> {
+fn load(path: &std::path::Path, n_features: Option<usize>) -> Result<Dataset, CliError> {
     let raw = read_libsvm(path, n_features)?;
     Dataset::from_libsvm(&raw, Task::Classification, n_features)
         .map_err(|e| CliError::new(format!("{}: {e}", path.display())))
