@@ -250,7 +250,7 @@ fn deterministic_per_seed_and_gates_dedup() {
         .map(|i| (0..ds.n()).map(|j| g.patterns[(j, i)] as u8).collect())
         .collect();
     for i in 0..cols.len() {
-        assert!(cols[i].iter().any(|&v| v == 1));
+        assert!(cols[i].contains(&1));
         for j in 0..i {
             assert_ne!(cols[i], cols[j]);
         }
