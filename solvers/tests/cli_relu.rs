@@ -53,7 +53,7 @@ fn relu_train_json_and_errors() {
         vec!["relu", "train", "/nonexistent.libsvm"],
         vec!["relu", "train", p, "--variant", "deep"],
         vec!["relu", "train", p, "--variant", "relu", "--solver", "fista"],
-        vec!["relu", "train", p, "--lam", "-1"],
+        vec!["relu", "train", p, "--lam=-1"],
     ] {
         let out = Command::cargo_bin("opal")
             .unwrap()
