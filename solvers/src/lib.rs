@@ -3,3 +3,4 @@
 //! an optional iteration observer. Solvers see problems only through `opal-problems`.
 
 pub mod calibration;
+pub mod convex_relu;

@@ -7,6 +7,7 @@ mod inspect;
 mod json;
 mod load;
 mod problems;
+mod relu;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Blind gain calibration of a generated instance (projected gradient or linear).
     Calibrate(calibrate::CalibrateArgs),
+    /// Convex training of two-layer ReLU networks (gated / ReLU programs, ADMM, FISTA).
+    Relu(relu::ReluArgs),
 }
 
 /// An error as the CLI reports it: message plus exit code.
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Relu(args) => relu::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
