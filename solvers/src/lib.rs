@@ -8,5 +8,7 @@
 
 pub mod adasketch;
 pub mod auglag;
+pub mod calibration;
+pub mod convex_relu;
 pub mod eqnlp;
 pub mod newton_merit;

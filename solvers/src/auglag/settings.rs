@@ -34,7 +34,8 @@ pub struct Settings {
     pub dense_limit: usize,
     /// Gradient-based scaling of f and of each constraint at x0 (factors min(1, 100 /
     /// max gradient entry), as IPOPT does); results and the convergence test stay in terms
-    /// of the original problem. Default true.
+    /// of the original problem. Default false (the classical method on the problem as
+    /// given: on the 76 equality-constrained SIF problems scaling solved 69, none 71).
     pub scaling: bool,
     /// Start multipliers. Default `Auto`.
     pub multiplier_init: MultiplierInit,
@@ -58,7 +59,7 @@ impl Default for Settings {
             armijo: 1e-4,
             alpha_min: 1e-12,
             dense_limit: 500,
-            scaling: true,
+            scaling: false,
             multiplier_init: MultiplierInit::Auto,
             verbose: false,
         }

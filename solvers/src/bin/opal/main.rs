@@ -1,11 +1,13 @@
 //! `opal`: the command-line front end of the opal optimization suite.
 
+mod calibrate;
 mod demo;
 mod generate;
 mod inspect;
 mod json;
 mod load;
 mod problems;
+mod relu;
 mod solve;
 mod solve_nlp;
 
@@ -34,6 +36,10 @@ enum Command {
     Solve(solve::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
+    /// Blind gain calibration of a generated instance (projected gradient or linear).
+    Calibrate(calibrate::CalibrateArgs),
+    /// Convex training of two-layer ReLU networks (gated / ReLU programs, ADMM, FISTA).
+    Relu(relu::ReluArgs),
 }
 
 /// An error as the CLI reports it: message plus exit code.
@@ -66,6 +72,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Solve(args) => solve::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Relu(args) => relu::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
