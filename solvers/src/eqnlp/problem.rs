@@ -38,6 +38,15 @@ const SCALING_MAX_GRADIENT: f64 = 100.0;
 /// Smallest scale factor.
 const SCALING_MIN: f64 = 1e-8;
 
+/// Scale factor for a largest gradient entry `v`.
+fn gradient_scale(v: f64) -> f64 {
+    if v.is_finite() && v > SCALING_MAX_GRADIENT {
+        (SCALING_MAX_GRADIENT / v).max(SCALING_MIN)
+    } else {
+        1.0
+    }
+}
+
 fn is_finite_bound(v: f64) -> bool {
     v.is_finite() && v.abs() < INFINITE_BOUND
 }
@@ -139,19 +148,12 @@ impl<'a, P: SmoothProblem + ?Sized> EqProblem<'a, P> {
         {
             return;
         }
-        let scale = |v: f64| {
-            if v.is_finite() && v > SCALING_MAX_GRADIENT {
-                (SCALING_MAX_GRADIENT / v).max(SCALING_MIN)
-            } else {
-                1.0
-            }
-        };
-        self.obj_scale = scale(g.iter().fold(0.0, |a: f64, v| a.max(v.abs())));
+        self.obj_scale = gradient_scale(g.iter().fold(0.0, |a: f64, v| a.max(v.abs())));
         let mut row_max = vec![0.0f64; self.m];
         for ((r, _), v) in self.jac().iter().zip(&jv) {
             row_max[r] = row_max[r].max(v.abs());
         }
-        self.con_scale = row_max.into_iter().map(scale).collect();
+        self.con_scale = row_max.into_iter().map(gradient_scale).collect();
     }
 
     /// Original multipliers from scaled ones: lambda_i = lambda~_i s_i / s_f.
