@@ -7,7 +7,10 @@
 //!           [--time-limit S] [--max-iter N] [--param NAME=VALUE]... [--memory] PROBLEM...
 //! ```
 //! PROBLEM is a built-in spec (`pde:N=100`, `logreg:PATH`) or a SIF file (with the SIF
-//! decoder). The reference objective of a SIF problem is read from its `*LO SOLTN` line.
+//! decoder). The reference objective of a SIF problem is read from its `*LO SOLTN` line
+//! (0 for problems without an objective). `--only-equality --list FILE` runs the
+//! equality-constrained, bound-free problems with an objective among the listed files
+//! (files whose classification rules them out are skipped before decoding).
 
 use std::path::Path;
 use std::time::Instant;
@@ -70,6 +73,27 @@ fn load(spec: &str) -> Result<Problem, String> {
         ));
     }
     Err(format!("{spec}: not a built-in problem or SIF file"))
+}
+
+/// From a SIF file's classification string (`*   classification QQR2-AN-2-1`): true
+/// unless it says "no objective" or "no general constraints" (U, X, B). Lets
+/// `--only-equality` skip most files without decoding them.
+fn may_be_equality_with_objective(spec: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(Path::new(spec)) else {
+        return true;
+    };
+    let Some(class) = text.lines().find_map(|l| {
+        l.split_once("classification")
+            .map(|(_, c)| c.trim().to_string())
+    }) else {
+        return true;
+    };
+    let class = class.trim_start_matches("C-");
+    let mut chars = class.chars();
+    match (chars.next(), chars.next()) {
+        (Some(obj), Some(con)) => obj != 'N' && "LQO".contains(con),
+        _ => true,
+    }
 }
 
 /// The `*LO SOLTN` value of a SIF file, if any.
@@ -169,6 +193,13 @@ fn main() {
     let mut total = 0usize;
     let mut with_ref = 0usize;
     for spec in &args.problems {
+        if args.only_equality
+            && spec.to_ascii_uppercase().ends_with(".SIF")
+            && !may_be_equality_with_objective(spec)
+        {
+            skipped += 1;
+            continue;
+        }
         let p = match load(spec) {
             Ok(p) => p,
             Err(e) => {
