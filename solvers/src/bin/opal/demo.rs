@@ -8,6 +8,8 @@ use opal_problems::SmoothProblem;
 use opal_problems::check::check_derivatives;
 use opal_problems::registry::{Generated, Params, generate, load_builtin};
 
+use opal_solvers::balans::{self, Settings};
+
 use crate::CliError;
 
 #[derive(Args)]
@@ -69,6 +71,29 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
                 path.display()
             );
         }
+    }
+    println!("\nBalans (bandit-driven large-neighbourhood search over HiGHS) on a generated MIP:");
+    if let Generated::Mip(model) = generate("knapsack:items=150,dims=5", Params::default())? {
+        let settings = Settings::default().time_limit(4.0).seed(0);
+        let out = balans::solve(&model, &settings)?;
+        let base = balans::solve_plain_highs(&model, &Settings::default().time_limit(4.0))?;
+        let show = |o: &balans::Output| {
+            format!(
+                "{:<10} objective {:<8} bound {:<12} {:.1} s",
+                o.status.as_str(),
+                o.objective.map_or("-".into(), |f| format!("{f}")),
+                o.best_bound.map_or("-".into(), |f| format!("{f:.2}")),
+                o.time_s
+            )
+        };
+        println!(
+            "  {:<14} {} columns, {} rows",
+            model.name,
+            model.num_cols(),
+            model.num_rows()
+        );
+        println!("  {:<14} {}, {} iterations", "balans", show(&out), out.iterations);
+        println!("  {:<14} {}", "plain HiGHS", show(&base));
     }
     if let Generated::Completion(inst) =
         generate("completion:m=300,n=200,rank=4", Params::default())?

@@ -6,6 +6,8 @@ mod inspect;
 mod json;
 mod load;
 mod problems;
+mod solve;
+mod solve_mip;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
+    /// Solve a model file (MIP: .mps / .lp with Balans over HiGHS).
+    Solve(solve::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
 }
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Solve(args) => solve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
