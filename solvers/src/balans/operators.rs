@@ -82,6 +82,16 @@ impl Problem {
             .clamp(self.model.col_lower[j], self.model.col_upper[j])
     }
 
+    /// `x` with its discrete entries rounded to integers when that keeps every row and
+    /// bound within 1e-6 (HiGHS returns integers up to its 1e-6 integrality tolerance).
+    pub fn polish(&self, x: Vec<f64>) -> Vec<f64> {
+        let mut r = x.clone();
+        for &j in &self.discrete {
+            r[j] = r[j].round();
+        }
+        if self.model.max_violation(&r) <= 1e-6 { r } else { x }
+    }
+
     /// Objective (minimization form, offset included).
     pub fn objective(&self, x: &[f64]) -> f64 {
         self.model.objective(x)

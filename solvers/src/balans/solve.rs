@@ -403,7 +403,7 @@ fn prepare(
                 break;
             }
             if h.has_solution() {
-                let x = h.solution();
+                let x = p.polish(h.solution());
                 let f = p.objective(&x);
                 if incumbent.as_ref().is_none_or(|(_, g)| less(f, *g)) {
                     incumbent = Some((x, f));
@@ -533,6 +533,7 @@ impl<'a> Worker<'a> {
         // Re-score with the true objective; a point violating the original model (beyond
         // HiGHS's tolerances) is not a solution.
         let cand = sol.and_then(|xs| {
+            let xs = self.p.polish(xs);
             let viol = self.p.model.max_violation(&xs);
             (viol <= 1e-5).then(|| {
                 let f = self.p.objective(&xs);
@@ -767,7 +768,7 @@ pub fn solve_portfolio(
             h.set_time_limit(remaining(deadline))?;
             let st = h.run()?;
             if h.has_solution() {
-                let x = h.solution();
+                let x = p.polish(h.solution());
                 let f = p.objective(&x);
                 let mut b = shared.best.lock().unwrap();
                 if less(f, b.f) {

@@ -234,7 +234,10 @@ pub fn read_model_with_warnings(path: &Path) -> Result<(LinearModel, Vec<String>
     let (warned, lines) = match h.read_file(path) {
         Ok(r) => r,
         Err(HighsError::Call { detail, .. }) => {
-            let detail = detail.replace(&p.display().to_string(), "the file");
+            let short = path
+                .file_name()
+                .map_or_else(|| "the file".into(), |f| f.to_string_lossy().into_owned());
+            let detail = detail.replace(&p.display().to_string(), &short);
             let message = if detail.trim().is_empty() {
                 "HiGHS's reader could not parse the model".to_string()
             } else {
