@@ -25,16 +25,26 @@ fn solves_flugpl_to_its_optimum_with_json_and_solution_file() {
     };
     let sol = std::env::temp_dir().join(format!("opal-flugpl-{}.sol", std::process::id()));
     let out = opal()
-        .args(["solve", path.to_str().unwrap(), "--time-limit", "20", "--json"])
+        .args([
+            "solve",
+            path.to_str().unwrap(),
+            "--time-limit",
+            "20",
+            "--json",
+        ])
         .args(["--solution", sol.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json_of(&out);
     assert_eq!(v["status"], "optimal");
     assert_eq!(v["objective"].as_f64().unwrap(), 1201500.0);
     assert!(v["time_s"].as_f64().unwrap() < 20.0);
-    assert!(v["trace"].as_array().unwrap().len() >= 1);
+    assert!(!v["trace"].as_array().unwrap().is_empty());
     assert!(v["operators"].is_array());
     let text = std::fs::read_to_string(&sol).unwrap();
     assert!(text.contains("# objective 1201500"));
@@ -50,25 +60,45 @@ fn plain_highs_mode_and_generated_knapsack() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("KNAP.MPS");
     let g = opal()
-        .args(["generate", "knapsack:items=30,dims=2", "--seed", "3", "--out"])
+        .args([
+            "generate",
+            "knapsack:items=30,dims=2",
+            "--seed",
+            "3",
+            "--out",
+        ])
         .arg(&file)
         .output()
         .unwrap();
     assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
     let run = |solver: &str| {
         let out = opal()
-            .args(["solve", file.to_str().unwrap(), "--json", "--quiet", "--time-limit", "20"])
+            .args([
+                "solve",
+                file.to_str().unwrap(),
+                "--json",
+                "--quiet",
+                "--time-limit",
+                "20",
+            ])
             .args(["--solver", solver])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         json_of(&out)
     };
     let (b, h) = (run("balans"), run("highs"));
     assert_eq!(b["status"], "optimal");
     assert_eq!(h["status"], "optimal");
     // Maximization: reported in the file's sense, positive.
-    let (fb, fh) = (b["objective"].as_f64().unwrap(), h["objective"].as_f64().unwrap());
+    let (fb, fh) = (
+        b["objective"].as_f64().unwrap(),
+        h["objective"].as_f64().unwrap(),
+    );
     assert!(fb > 0.0 && (fb - fh).abs() < 1e-6, "{fb} vs {fh}");
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -90,19 +120,30 @@ fn malformed_input_and_bad_arguments_are_errors() {
             .unwrap();
         assert_eq!(out.status.code(), Some(1));
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("opal: error:") && err.contains(phrase), "{err}");
+        assert!(
+            err.contains("opal: error:") && err.contains(phrase),
+            "{err}"
+        );
         assert_eq!(json_of(&out)["status"], "error");
     }
     let flugpl = dir.join("flugpl.mps");
     let cfg = std::env::temp_dir().join(format!("opal-cfg-{}.json", std::process::id()));
     std::fs::write(&cfg, r#"{"operators": [{"kind": "rins", "rate": 2}]}"#).unwrap();
     let out = opal()
-        .args(["solve", flugpl.to_str().unwrap(), "--config", cfg.to_str().unwrap()])
+        .args([
+            "solve",
+            flugpl.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(cfg.to_str().unwrap()) && err.contains("rate"), "{err}");
+    assert!(
+        err.contains(cfg.to_str().unwrap()) && err.contains("rate"),
+        "{err}"
+    );
     std::fs::remove_file(&cfg).ok();
     let out = opal()
         .args(["solve", flugpl.to_str().unwrap(), "--solver", "cplex"])
@@ -124,7 +165,12 @@ fn infeasible_models_report_infeasible() {
     };
     for file in ["infeasible-mip0.mps", "infeasible-mip1.mps"] {
         let out = opal()
-            .args(["solve", dir.join(file).to_str().unwrap(), "--json", "--quiet"])
+            .args([
+                "solve",
+                dir.join(file).to_str().unwrap(),
+                "--json",
+                "--quiet",
+            ])
             .output()
             .unwrap();
         assert!(out.status.success());

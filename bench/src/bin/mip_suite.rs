@@ -11,6 +11,9 @@ use opal_problems::shared_data::shared_dir;
 use opal_solvers::balans::{self, Output, Settings};
 use opal_solvers::highs::read_model;
 
+/// Objectives per instance: (Balans runs, plain-HiGHS runs).
+type Objectives = (Vec<Option<f64>>, Vec<Option<f64>>);
+
 /// Known optima / best known values (shared/specs/mps.md).
 fn known(name: &str) -> Option<f64> {
     Some(match name {
@@ -74,7 +77,7 @@ fn main() {
         std::process::exit(1);
     };
     let mut rows: Vec<serde_json::Value> = Vec::new();
-    let mut table: BTreeMap<String, (Vec<Option<f64>>, Vec<Option<f64>>)> = BTreeMap::new();
+    let mut table: BTreeMap<String, Objectives> = BTreeMap::new();
     println!(
         "# mip_suite: {time_limit} s, {threads} thread(s), seeds {seeds:?}; load average at start {}",
         load_average()

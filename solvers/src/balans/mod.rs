@@ -11,7 +11,9 @@ pub mod operators;
 pub mod settings;
 pub mod solve;
 
-pub use settings::{AcceptanceSpec, BanditSpec, Config, ConfigError, OperatorSpec, Schedule, Settings};
+pub use settings::{
+    AcceptanceSpec, BanditSpec, Config, ConfigError, OperatorSpec, Schedule, Settings,
+};
 pub use solve::{
     BalansError, OperatorStats, Output, Status, portfolio, solve, solve_plain_highs,
     solve_portfolio,

@@ -89,7 +89,11 @@ impl Problem {
         for &j in &self.discrete {
             r[j] = r[j].round();
         }
-        if self.model.max_violation(&r) <= 1e-6 { r } else { x }
+        if self.model.max_violation(&r) <= 1e-6 {
+            r
+        } else {
+            x
+        }
     }
 
     /// Objective (minimization form, offset included).

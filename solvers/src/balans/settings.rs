@@ -291,7 +291,10 @@ impl Config {
         };
         pos("initial_time_limit", self.initial_time_limit)?;
         pos("sub_mip_time_limit", self.sub_mip_time_limit)?;
-        pos("local_branching_time_limit", self.local_branching_time_limit)?;
+        pos(
+            "local_branching_time_limit",
+            self.local_branching_time_limit,
+        )?;
         pos("crossover_time_limit", self.crossover_time_limit)?;
         pos("proximity_penalty", self.proximity_penalty)?;
         match self.bandit {
@@ -342,7 +345,7 @@ impl Config {
                     _ => {}
                 }
             }
-            AcceptanceSpec::LateAcceptance { length } if length == 0 => {
+            AcceptanceSpec::LateAcceptance { length: 0 } => {
                 return Err("acceptance: late acceptance needs length >= 1".into());
             }
             _ => {}

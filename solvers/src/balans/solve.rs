@@ -147,7 +147,7 @@ fn min_form(model: &LinearModel) -> (LinearModel, f64) {
 
 fn validate(model: &LinearModel, settings: &Settings) -> Result<(), BalansError> {
     settings.config.validate().map_err(BalansError::Config)?;
-    if !(settings.time_limit > 0.0) {
+    if settings.time_limit.is_nan() || settings.time_limit <= 0.0 {
         return Err(BalansError::Invalid(format!(
             "time limit must be positive, got {}",
             settings.time_limit
@@ -166,7 +166,9 @@ fn validate(model: &LinearModel, settings: &Settings) -> Result<(), BalansError>
         || model.row_lower.len() != m
         || model.row_upper.len() != m
     {
-        return Err(BalansError::Invalid("model vectors of inconsistent lengths".into()));
+        return Err(BalansError::Invalid(
+            "model vectors of inconsistent lengths".into(),
+        ));
     }
     let nan = model
         .cost
@@ -179,7 +181,10 @@ fn validate(model: &LinearModel, settings: &Settings) -> Result<(), BalansError>
         || model.offset.is_nan()
         || model.entries.iter().any(|e| e.2.is_nan());
     if nan {
-        return Err(BalansError::Invalid(format!("model '{}' holds NaN", model.name)));
+        return Err(BalansError::Invalid(format!(
+            "model '{}' holds NaN",
+            model.name
+        )));
     }
     if let Some(x) = &settings.initial_solution
         && x.len() != n
@@ -445,6 +450,9 @@ fn prepare(
         working,
     })
 }
+
+/// A worker's counters, iterations and whether it proved optimality.
+type WorkerResult = Result<(Vec<OperatorStats>, usize, bool), BalansError>;
 
 /// Result of one destroy/repair step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -740,7 +748,7 @@ pub fn solve_portfolio(
     };
     let bound = prep.bound;
     let working = prep.working.take();
-    let run_worker = |i: usize, h: Option<Highs>| -> Result<(Vec<OperatorStats>, usize, bool), BalansError> {
+    let run_worker = |i: usize, h: Option<Highs>| -> WorkerResult {
         let cfg = &configs[i];
         let arms = &worker_arms[i];
         let seed = settings.seed.wrapping_add(i as u64);
@@ -835,23 +843,22 @@ pub fn solve_portfolio(
         }
         Ok((w.stats, w.iterations, optimal))
     };
-    let results: Vec<Result<(Vec<OperatorStats>, usize, bool), BalansError>> =
-        if configs.len() == 1 {
-            vec![run_worker(0, working)]
-        } else {
-            drop(working);
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(configs.len())
-                .build()
-                .map_err(|e| BalansError::Invalid(format!("thread pool: {e}")))?;
-            pool.install(|| {
-                use rayon::prelude::*;
-                (0..configs.len())
-                    .into_par_iter()
-                    .map(|i| run_worker(i, None))
-                    .collect()
-            })
-        };
+    let results: Vec<WorkerResult> = if configs.len() == 1 {
+        vec![run_worker(0, working)]
+    } else {
+        drop(working);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(configs.len())
+            .build()
+            .map_err(|e| BalansError::Invalid(format!("thread pool: {e}")))?;
+        pool.install(|| {
+            use rayon::prelude::*;
+            (0..configs.len())
+                .into_par_iter()
+                .map(|i| run_worker(i, None))
+                .collect()
+        })
+    };
     let mut optimal = false;
     let mut max_iter_hit = false;
     for r in results {

@@ -30,7 +30,12 @@ fn mixed() -> LinearModel {
             .filter(|j| (i * 7 + j * 3) % 4 != 0)
             .map(|j| (j, 1.0 + ((i * 5 + j * 11) % 7) as f64 / 3.0))
             .collect();
-        m.add_row(format!("r{i}"), 17.5 + 4.3 * i as f64, f64::INFINITY, &coefs);
+        m.add_row(
+            format!("r{i}"),
+            17.5 + 4.3 * i as f64,
+            f64::INFINITY,
+            &coefs,
+        );
     }
     m
 }
@@ -95,7 +100,11 @@ fn mutation_frees_the_rate_and_fixes_the_rest() {
     let (p, mut h, x) = setup(&m);
     for seed in 0..5 {
         let (_, lp) = during(OperatorSpec::Mutation { rate: 0.5 }, &p, &mut h, &x, seed);
-        let free = p.discrete.iter().filter(|&&j| is_original(&lp, &m, j)).count();
+        let free = p
+            .discrete
+            .iter()
+            .filter(|&&j| is_original(&lp, &m, j))
+            .count();
         assert_eq!(free, 5, "floor(0.5 * 11) free");
         for &j in &p.discrete {
             assert!(is_original(&lp, &m, j) || is_fixed_at(&lp, j, x[j]));
@@ -179,7 +188,13 @@ fn local_branching_adds_the_distance_row() {
     let (p, mut h, mut x) = setup(&m);
     x[1] = 0.0;
     x[4] = 0.0;
-    let (_, lp) = during(OperatorSpec::LocalBranching { rate: 0.5 }, &p, &mut h, &x, 4);
+    let (_, lp) = during(
+        OperatorSpec::LocalBranching { rate: 0.5 },
+        &p,
+        &mut h,
+        &x,
+        4,
+    );
     assert_eq!(lp.row_lower.len(), m.num_rows() + 1);
     let r = m.num_rows();
     assert_eq!(lp.row_lower[r], f64::NEG_INFINITY);
@@ -247,7 +262,12 @@ fn crossover_and_random_objective_change_only_the_objective() {
     xr[7] = 3.0;
     let plan = operators::crossover_plan(&p, &x, &xr, &Config::default());
     let fixed: Vec<usize> = plan.changed_cols().collect();
-    let want: Vec<usize> = p.discrete.iter().copied().filter(|&j| j != 0 && j != 7).collect();
+    let want: Vec<usize> = p
+        .discrete
+        .iter()
+        .copied()
+        .filter(|&j| j != 0 && j != 7)
+        .collect();
     assert_eq!(fixed, want);
 }
 
@@ -260,7 +280,13 @@ fn fix_continuous_setting_fixes_them() {
         ..Config::default()
     };
     let mut rng = StdRng::seed_from_u64(0);
-    let plan = operators::build(&OperatorSpec::Mutation { rate: 0.5 }, &p, &x, &cfg, &mut rng);
+    let plan = operators::build(
+        &OperatorSpec::Mutation { rate: 0.5 },
+        &p,
+        &x,
+        &cfg,
+        &mut rng,
+    );
     operators::apply(&mut h, &p, &plan).unwrap();
     let lp = h.lp().unwrap();
     for &j in &p.continuous {
@@ -275,12 +301,21 @@ fn inapplicable_operators_are_named() {
     m.add_col("b".into(), 1.0, 0.0, 5.0, true);
     m.add_row("r".into(), 2.5, f64::INFINITY, &[(0, 1.0), (1, 1.0)]);
     let p = Problem::new(m.clone(), lp_point(&m));
-    assert!(p.inapplicable(&OperatorSpec::LocalBranching { rate: 0.1 }).is_some());
-    assert!(p.inapplicable(&OperatorSpec::Proximity { rate: 0.1 }).is_some());
+    assert!(
+        p.inapplicable(&OperatorSpec::LocalBranching { rate: 0.1 })
+            .is_some()
+    );
+    assert!(
+        p.inapplicable(&OperatorSpec::Proximity { rate: 0.1 })
+            .is_some()
+    );
     assert!(p.inapplicable(&OperatorSpec::Dins).is_none());
     let k = knapsack(10, 2, 0).unwrap();
     let p = Problem::new(k.clone(), lp_point(&k));
-    assert_eq!(p.inapplicable(&OperatorSpec::Dins), Some("no general integers"));
+    assert_eq!(
+        p.inapplicable(&OperatorSpec::Dins),
+        Some("no general integers")
+    );
 }
 
 /// Optimum of `m` by plain HiGHS (small models: proven).
@@ -378,7 +413,10 @@ fn every_bandit_and_acceptance_runs() {
         let out = solve(&m, &settings).unwrap();
         let f = out.objective.unwrap();
         assert!(f >= opt - 1e-9 && m.max_violation(out.solution.as_ref().unwrap()) <= 1e-6);
-        assert!(f < m.objective(&mixed().col_upper), "{b:?} {a:?} made no progress");
+        assert!(
+            f < m.objective(&mixed().col_upper),
+            "{b:?} {a:?} made no progress"
+        );
     }
 }
 
@@ -441,11 +479,19 @@ fn config_json_round_trip_and_errors() {
         (r#"{"operators": [{"kind": "rins", "rate": 1.5}]}"#, "rate"),
         (r#"{"bandit": {"policy": "softmax", "tau": -1}}"#, "tau"),
         (r#"{"speed": 3}"#, "unknown field"),
-        (r#"{"operators": [{"kind": "teleport"}]}"#, "unknown variant"),
+        (
+            r#"{"operators": [{"kind": "teleport"}]}"#,
+            "unknown variant",
+        ),
         ("{\n\"bandit\": ", "line 2"),
-        (r#"{"acceptance": {"rule": "late_acceptance", "length": 0}}"#, "length"),
+        (
+            r#"{"acceptance": {"rule": "late_acceptance", "length": 0}}"#,
+            "length",
+        ),
     ] {
-        let e = Config::from_json_str(text, "cfg.json").unwrap_err().to_string();
+        let e = Config::from_json_str(text, "cfg.json")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cfg.json") && e.contains(needle), "{text}: {e}");
     }
 }

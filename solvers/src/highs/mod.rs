@@ -492,8 +492,11 @@ impl Highs {
         let mut buf = vec![0 as c_char; hs::kHighsMaximumStringLength as usize + 1];
         // SAFETY: the buffer holds HiGHS's maximum string length.
         let st = unsafe { hs::Highs_getColName(self.ptr, j as HInt, buf.as_mut_ptr()) };
-        (st != hs::STATUS_ERROR)
-            .then(|| unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
+        (st != hs::STATUS_ERROR).then(|| {
+            unsafe { CStr::from_ptr(buf.as_ptr()) }
+                .to_string_lossy()
+                .into_owned()
+        })
     }
 
     /// Name of row `i`.
@@ -501,8 +504,11 @@ impl Highs {
         let mut buf = vec![0 as c_char; hs::kHighsMaximumStringLength as usize + 1];
         // SAFETY: as above.
         let st = unsafe { hs::Highs_getRowName(self.ptr, i as HInt, buf.as_mut_ptr()) };
-        (st != hs::STATUS_ERROR)
-            .then(|| unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
+        (st != hs::STATUS_ERROR).then(|| {
+            unsafe { CStr::from_ptr(buf.as_ptr()) }
+                .to_string_lossy()
+                .into_owned()
+        })
     }
 
     fn check_cols(&self, call: &'static str, cols: &[usize]) -> Result<Vec<HInt>, HighsError> {
@@ -570,9 +576,8 @@ impl Highs {
             return Ok(());
         }
         // SAFETY: cost has num_cols entries.
-        let st = unsafe {
-            hs::Highs_changeColsCostByRange(self.ptr, 0, n as HInt - 1, cost.as_ptr())
-        };
+        let st =
+            unsafe { hs::Highs_changeColsCostByRange(self.ptr, 0, n as HInt - 1, cost.as_ptr()) };
         self.check(st, "Highs_changeColsCostByRange")
     }
 
@@ -618,9 +623,8 @@ impl Highs {
     pub fn add_col(&mut self, cost: f64, lower: f64, upper: f64) -> Result<usize, HighsError> {
         let col = self.num_cols();
         // SAFETY: no matrix entries passed.
-        let st = unsafe {
-            hs::Highs_addCol(self.ptr, cost, lower, upper, 0, ptr::null(), ptr::null())
-        };
+        let st =
+            unsafe { hs::Highs_addCol(self.ptr, cost, lower, upper, 0, ptr::null(), ptr::null()) };
         self.check(st, "Highs_addCol")?;
         // SAFETY: the new column exists.
         let st = unsafe {

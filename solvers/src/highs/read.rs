@@ -90,7 +90,9 @@ fn nan_line(path: &Path, text: &str) -> Option<usize> {
             continue;
         }
         if !l.starts_with([' ', '\t']) && !l.starts_with('*') {
-            section = toks.first().map_or(String::new(), |t| t.to_ascii_uppercase());
+            section = toks
+                .first()
+                .map_or(String::new(), |t| t.to_ascii_uppercase());
             continue;
         }
         let fields: &[usize] = match section.as_str() {
@@ -98,7 +100,10 @@ fn nan_line(path: &Path, text: &str) -> Option<usize> {
             "BOUNDS" => &[3],
             _ => &[],
         };
-        if fields.iter().any(|&k| toks.get(k).is_some_and(|t| is_nan_token(t))) {
+        if fields
+            .iter()
+            .any(|&k| toks.get(k).is_some_and(|t| is_nan_token(t)))
+        {
             return Some(i + 1);
         }
     }
@@ -267,10 +272,7 @@ pub fn read_model_with_warnings(path: &Path) -> Result<(LinearModel, Vec<String>
             return Err(ReadError::Malformed {
                 line: warning_line(&text, bad[0]),
                 path: p,
-                message: format!(
-                    "HiGHS's reader would change the model: {}",
-                    summarize(&bad)
-                ),
+                message: format!("HiGHS's reader would change the model: {}", summarize(&bad)),
             });
         }
         benign_warnings = lines

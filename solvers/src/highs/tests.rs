@@ -55,7 +55,11 @@ fn every_highs_check_file_reads_or_is_refused_as_expected() {
                 read += 1;
                 assert!(m.cost.iter().all(|c| !c.is_nan()));
                 // gas11 holds matrix values at HiGHS's 1e-9 drop tolerance: kept as a warning.
-                assert_eq!(!warnings.is_empty(), name == "gas11.mps", "{name}: {warnings:?}");
+                assert_eq!(
+                    !warnings.is_empty(),
+                    name == "gas11.mps",
+                    "{name}: {warnings:?}"
+                );
             }
             (Ok(_), Some(_)) => panic!("{name} should be refused"),
             (Err(e), None) => panic!("{name} refused: {e}"),
@@ -80,10 +84,17 @@ fn io_and_extension_errors() {
     std::fs::create_dir_all(&dir).unwrap();
     let txt = dir.join("model.txt");
     std::fs::write(&txt, "NAME x\nENDATA\n").unwrap();
-    assert!(matches!(read_model(&txt), Err(ReadError::Unsupported { .. })));
+    assert!(matches!(
+        read_model(&txt),
+        Err(ReadError::Unsupported { .. })
+    ));
     // A NaN bound in an LP-format file, with its line.
     let lp = dir.join("nan.lp");
-    std::fs::write(&lp, "Minimize\n obj: x + y\nSubject To\n c1: x + y >= 1\nBounds\n x <= nan\nEnd\n").unwrap();
+    std::fs::write(
+        &lp,
+        "Minimize\n obj: x + y\nSubject To\n c1: x + y >= 1\nBounds\n x <= nan\nEnd\n",
+    )
+    .unwrap();
     let e = read_model(&lp).unwrap_err().to_string();
     assert!(e.contains("nan.lp:6") && e.contains("NaN"), "{e}");
     // A column called "nan" is a name, not a number.
@@ -138,7 +149,9 @@ fn model_edits_and_solves() {
     h.change_col_bounds(&[1], &[0.0], &[10.0]).unwrap();
     let z = h.add_col(5.0, 0.0, 1.0).unwrap();
     assert_eq!(z, 2);
-    let r = h.add_row(f64::NEG_INFINITY, 0.0, &[0, 2], &[1.0, -1.0]).unwrap();
+    let r = h
+        .add_row(f64::NEG_INFINITY, 0.0, &[0, 2], &[1.0, -1.0])
+        .unwrap();
     assert_eq!(r, 2);
     h.set_costs(&[1.0, 1.0, 0.0]).unwrap();
     assert_eq!(h.run().unwrap(), ModelStatus::Optimal);

@@ -92,7 +92,12 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
             model.num_cols(),
             model.num_rows()
         );
-        println!("  {:<14} {}, {} iterations", "balans", show(&out), out.iterations);
+        println!(
+            "  {:<14} {}, {} iterations",
+            "balans",
+            show(&out),
+            out.iterations
+        );
         println!("  {:<14} {}", "plain HiGHS", show(&base));
     }
     if let Generated::Completion(inst) =

@@ -7,9 +7,9 @@ use opal_solvers::balans::{self, Config, Output, Settings};
 use opal_solvers::highs::read_model;
 use serde_json::{Value, json};
 
+use crate::CliError;
 use crate::json::num;
 use crate::solve::SolveArgs;
-use crate::CliError;
 
 fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, num)
@@ -17,7 +17,10 @@ fn opt(v: Option<f64>) -> Value {
 
 fn error_json(args: &SolveArgs, message: &str) {
     if args.json {
-        println!("{}", json!({"status": "error", "error": message, "file": args.file.display().to_string()}));
+        println!(
+            "{}",
+            json!({"status": "error", "error": message, "file": args.file.display().to_string()})
+        );
     }
 }
 
@@ -94,7 +97,11 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
     let out = match args.solver.as_str() {
         "balans" => balans::solve(&model, &settings),
         "highs" => balans::solve_plain_highs(&model, &settings),
-        other => return Err(fail(format!("unknown --solver '{other}' (balans or highs)"))),
+        other => {
+            return Err(fail(format!(
+                "unknown --solver '{other}' (balans or highs)"
+            )));
+        }
     }
     .map_err(|e| fail(format!("{}: {e}", args.file.display())))?;
     write_solution(args, &out)?;
