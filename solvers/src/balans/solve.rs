@@ -277,6 +277,8 @@ struct Prepared {
     incumbent: Option<(Vec<f64>, f64)>,
     finished: Option<Status>,
     working: Option<Highs>,
+    /// HiGHS's improving solutions during the initial solve (seconds, file-sense objective).
+    initial_trace: Vec<(f64, f64)>,
 }
 
 /// LP relaxation, then the initial solution; ends early on infeasibility, unboundedness
@@ -311,6 +313,7 @@ fn prepare(
                 incumbent: None,
                 finished: Some(Status::Infeasible),
                 working: None,
+                initial_trace: Vec::new(),
             });
         }
         ModelStatus::Unbounded => lp_bound = Some(f64::NEG_INFINITY),
@@ -338,6 +341,7 @@ fn prepare(
     let mut incumbent: Option<(Vec<f64>, f64)> = None;
     let mut finished = None;
     let mut working = None;
+    let mut initial_trace = Vec::new();
     // A pure LP: the relaxation is the answer.
     if p.discrete.is_empty() && lp_status == ModelStatus::Optimal {
         let mut h = new_highs(&p.model, s, s.seed)?;
@@ -368,6 +372,7 @@ fn prepare(
             ));
         }
         let mut attempt = usize::from(!s.initial_solve);
+        h.watch_improvements(log.start, sign, log.on);
         while finished.is_none() && (incumbent.is_none() || attempt == 0) {
             let left = remaining(deadline);
             if left < 0.05 {
@@ -419,15 +424,17 @@ fn prepare(
             {
                 bound = bound.max(round(db));
             }
-            if status == ModelStatus::Optimal
-                && let Some((_, f)) = &incumbent
-            {
+            if status == ModelStatus::Optimal && incumbent.is_some() {
                 // HiGHS proved optimality within the gap tolerance.
-                let _ = f;
                 finished = Some(Status::Optimal);
             }
             attempt += 1;
         }
+        initial_trace = h
+            .unwatch_improvements()
+            .into_iter()
+            .map(|(t, f)| (t, sign * f))
+            .collect();
         h.set_feasibility_emphasis(false)?;
         h.set_solution_limit(None)?;
         h.set_mip_rel_gap(1e-4)?;
@@ -448,6 +455,7 @@ fn prepare(
         incumbent,
         finished,
         working,
+        initial_trace,
     })
 }
 
@@ -694,9 +702,17 @@ pub fn solve_portfolio(
         initial_objective: prep.incumbent.as_ref().map(|(_, f)| sign * f),
     };
     let init_t = start.elapsed().as_secs_f64();
+    out.trace = std::mem::take(&mut prep.initial_trace);
     if let Some((_, f)) = &prep.incumbent {
-        out.trace.push((init_t, sign * f));
-        log.line(|| format!("initial solution {}", sign * f));
+        let fs = sign * f;
+        if out
+            .trace
+            .last()
+            .is_none_or(|l| (l.1 - fs).abs() > 1e-9 * fs.abs().max(1.0))
+        {
+            out.trace.push((init_t, fs));
+        }
+        log.line(|| format!("initial solution {fs}"));
     }
     let finish = |mut out: Output, inc: Option<(Vec<f64>, f64)>, bound: f64| {
         if let Some((x, f)) = inc {
@@ -905,7 +921,10 @@ pub fn solve_plain_highs(model: &LinearModel, settings: &Settings) -> Result<Out
     if let Some(x) = &settings.initial_solution {
         h.set_solution(x)?;
     }
+    // The model keeps its own sense here: HiGHS's objective values are the file's.
+    h.watch_improvements(start, 1.0, settings.log);
     let st = h.run()?;
+    let trace = h.unwatch_improvements();
     let has = h.has_solution();
     let objective = has.then(|| h.objective_value());
     let mip = model.integer.iter().any(|&b| b);
@@ -934,7 +953,11 @@ pub fn solve_plain_highs(model: &LinearModel, settings: &Settings) -> Result<Out
             Some(0.0)
         },
         time_s,
-        trace: objective.map(|f| vec![(time_s, f)]).unwrap_or_default(),
+        trace: if trace.is_empty() {
+            objective.map(|f| vec![(time_s, f)]).unwrap_or_default()
+        } else {
+            trace
+        },
         operators: Vec::new(),
         dropped: Vec::new(),
         solution: has.then(|| h.solution()),

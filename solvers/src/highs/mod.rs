@@ -8,9 +8,11 @@
 
 mod read;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString, c_char, c_void};
+use std::io::Write as _;
 use std::ptr;
+use std::time::Instant;
 
 use highs_sys as hs;
 use opal_problems::formats::mps::{LinearModel, Sense};
@@ -91,28 +93,62 @@ impl ModelStatus {
     }
 }
 
-/// Log lines HiGHS sent to the callback while capturing was on.
+/// Log lines HiGHS sent to the callback while capturing was on, and the improving MIP
+/// solutions seen while watching.
 #[derive(Default)]
 struct LogSink {
     lines: RefCell<Vec<String>>,
+    improvements: RefCell<Vec<(f64, f64)>>,
+    watch: Cell<Option<Watch>>,
+}
+
+/// How improving solutions are recorded: seconds since `start`; printed (objective times
+/// `sign`) when `print`.
+#[derive(Clone, Copy)]
+struct Watch {
+    start: Instant,
+    sign: f64,
+    print: bool,
 }
 
 unsafe extern "C" fn log_callback(
     callback_type: std::os::raw::c_int,
     message: *const c_char,
-    _data_out: *const hs::HighsCallbackDataOut,
+    data_out: *const hs::HighsCallbackDataOut,
     _data_in: *mut hs::HighsCallbackDataIn,
     user: *mut c_void,
 ) {
-    if callback_type != hs::kHighsCallbackLogging as std::os::raw::c_int
-        || message.is_null()
-        || user.is_null()
-    {
+    if user.is_null() {
         return;
     }
-    // SAFETY: `user` is the `LogSink` boxed in the owning `Highs`, alive while it is; HiGHS
-    // passes a NUL-terminated message. Nothing here can unwind across the FFI boundary.
+    // SAFETY: `user` is the `LogSink` boxed in the owning `Highs`, alive while it is.
     let sink = unsafe { &*(user as *const LogSink) };
+    if callback_type == hs::kHighsCallbackMipImprovingSolution as std::os::raw::c_int {
+        let Some(w) = sink.watch.get() else { return };
+        if data_out.is_null() {
+            return;
+        }
+        // SAFETY: HiGHS passes its output data for this callback type.
+        let obj = unsafe { (*data_out).objective_function_value };
+        let t = w.start.elapsed().as_secs_f64();
+        if let Ok(mut v) = sink.improvements.try_borrow_mut() {
+            v.push((t, obj));
+        }
+        if w.print {
+            // No panic across the FFI boundary: a failed write is ignored.
+            let _ = writeln!(
+                std::io::stderr(),
+                "[{t:8.2}s] HiGHS improving solution {}",
+                w.sign * obj
+            );
+        }
+        return;
+    }
+    if callback_type != hs::kHighsCallbackLogging as std::os::raw::c_int || message.is_null() {
+        return;
+    }
+    // SAFETY: HiGHS passes a NUL-terminated message. Nothing here can unwind across the FFI
+    // boundary.
     let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
     if let Ok(mut lines) = sink.lines.try_borrow_mut() {
         for l in text.lines() {
@@ -218,6 +254,26 @@ impl Highs {
             call,
             detail: format!("'{name}' holds a NUL byte"),
         })
+    }
+
+    /// Records HiGHS's improving MIP solutions during the next runs as (seconds since
+    /// `start`, objective in the model's sense), printing a progress line for each (with the
+    /// objective times `sign`) when `print`.
+    pub fn watch_improvements(&mut self, start: Instant, sign: f64, print: bool) {
+        self.sink.improvements.borrow_mut().clear();
+        self.sink.watch.set(Some(Watch { start, sign, print }));
+        // SAFETY: valid instance; the callback was registered in `new`.
+        unsafe {
+            hs::Highs_startCallback(self.ptr, hs::kHighsCallbackMipImprovingSolution as HInt)
+        };
+    }
+
+    /// Stops recording improving solutions and returns them.
+    pub fn unwatch_improvements(&mut self) -> Vec<(f64, f64)> {
+        // SAFETY: valid instance.
+        unsafe { hs::Highs_stopCallback(self.ptr, hs::kHighsCallbackMipImprovingSolution as HInt) };
+        self.sink.watch.set(None);
+        std::mem::take(&mut *self.sink.improvements.borrow_mut())
     }
 
     /// Sets a boolean option.
