@@ -822,7 +822,8 @@ impl Highs {
         x
     }
 
-    /// Drops integrality (LP relaxation) when `relax`, or restores `integer` flags.
+    /// Sets every column's integrality: all `false` gives the LP relaxation, the model's
+    /// flags restore it.
     pub fn set_integrality(&mut self, integer: &[bool]) -> Result<(), HighsError> {
         let n = self.num_cols();
         if integer.len() != n {

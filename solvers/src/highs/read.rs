@@ -178,6 +178,51 @@ fn summarize(lines: &[&String]) -> String {
     }
 }
 
+/// A parse failure of HiGHS's reader as a [`ReadError::Malformed`], with the line where
+/// HiGHS's message gives one (`--> file:line:col`) and the path shortened to the file name.
+fn malformed(path: &Path, detail: &str) -> ReadError {
+    let full = path.display().to_string();
+    let short = path
+        .file_name()
+        .map_or_else(|| "the file".into(), |f| f.to_string_lossy().into_owned());
+    let line = detail.split("-->").nth(1).and_then(|rest| {
+        let loc = rest.split_whitespace().next()?;
+        let mut parts = loc.rsplitn(3, ':');
+        let _col = parts.next()?;
+        parts.next()?.parse::<usize>().ok()
+    });
+    // HiGHS's LP reader prints a multi-line diagnostic; its first line says what was wrong.
+    let first = detail
+        .split("; ")
+        .map(|l| l.trim_start_matches("ERROR:").trim())
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .replace(&full, &short);
+    let message = if first.is_empty() {
+        "HiGHS's reader could not parse the model".to_string()
+    } else {
+        format!("HiGHS's reader could not parse the model ({first})")
+    };
+    ReadError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// A temporary copy of an LP file with `end` appended.
+fn end_terminated_copy(path: &Path, text: &str) -> Result<PathBuf, String> {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map_or_else(|| "model.lp".into(), |f| f.to_string_lossy().into_owned());
+    let copy = std::env::temp_dir().join(format!("opal-{}-{k}-{name}", std::process::id()));
+    std::fs::write(&copy, format!("{text}\nend\n"))
+        .map_err(|e| format!("{}: {e}", copy.display()))?;
+    Ok(copy)
+}
+
 /// Reads and validates a model file with HiGHS's reader: [`read_model_with_warnings`]
 /// without the warnings.
 pub fn read_model(path: &Path) -> Result<LinearModel, ReadError> {
@@ -236,27 +281,35 @@ pub fn read_model_with_warnings(path: &Path) -> Result<(LinearModel, Vec<String>
             what: "a numeric field".into(),
         });
     }
+    let mut extra_warnings = Vec::new();
     let (warned, lines) = match h.read_file(path) {
         Ok(r) => r,
-        Err(HighsError::Call { detail, .. }) => {
-            let short = path
-                .file_name()
-                .map_or_else(|| "the file".into(), |f| f.to_string_lossy().into_owned());
-            let detail = detail.replace(&p.display().to_string(), &short);
-            let message = if detail.trim().is_empty() {
-                "HiGHS's reader could not parse the model".to_string()
-            } else {
-                format!(
-                    "HiGHS's reader could not parse the model ({})",
-                    detail.trim_start_matches("ERROR:").trim()
-                )
-            };
-            return Err(ReadError::Malformed {
-                line: None,
-                path: p,
+        Err(HighsError::Call { detail, .. })
+            if detail.contains("expected `end`") && lower.ends_with(".lp") =>
+        {
+            // HiGHS's LP reader insists on the closing `end` keyword, which other readers
+            // (and the generators of the Balans paper's instances) leave out. The model is
+            // complete without it: read a copy with `end` appended, and say so.
+            let copy = end_terminated_copy(path, &text).map_err(|message| ReadError::Io {
+                path: p.clone(),
                 message,
-            });
+            })?;
+            let r = h.read_file(&copy);
+            std::fs::remove_file(&copy).ok();
+            extra_warnings.push(
+                "the LP file lacks the closing `end` keyword: read as if present".to_string(),
+            );
+            match r {
+                Ok(r) => r,
+                Err(HighsError::Call { detail, .. }) => {
+                    let detail =
+                        detail.replace(&copy.display().to_string(), &p.display().to_string());
+                    return Err(malformed(path, &detail));
+                }
+                Err(e) => return Err(hi(e)),
+            }
         }
+        Err(HighsError::Call { detail, .. }) => return Err(malformed(path, &detail)),
         Err(e) => return Err(hi(e)),
     };
     let mut benign_warnings = Vec::new();
@@ -281,6 +334,7 @@ pub fn read_model_with_warnings(path: &Path) -> Result<(LinearModel, Vec<String>
             .cloned()
             .collect();
     }
+    benign_warnings.extend(extra_warnings);
     let lp = h.lp().map_err(hi)?;
     if lp.hessian_nnz > 0 {
         return Err(ReadError::Unsupported {

@@ -97,6 +97,31 @@ fn io_and_extension_errors() {
     .unwrap();
     let e = read_model(&lp).unwrap_err().to_string();
     assert!(e.contains("nan.lp:6") && e.contains("NaN"), "{e}");
+    // An LP file without the closing `end`: read, with a warning.
+    let noend = dir.join("noend.lp");
+    std::fs::write(
+        &noend,
+        "Minimize\n obj: x + 2 y\nSubject To\n c1: x + y >= 1\nGeneral\n y\n",
+    )
+    .unwrap();
+    let (m, w) = read_model_with_warnings(&noend).unwrap();
+    assert_eq!((m.num_cols(), m.num_rows()), (2, 1));
+    assert!(
+        m.integer[1] && w.iter().any(|l| l.contains("`end`")),
+        "{w:?}"
+    );
+    // A syntax error in an LP file names the file.
+    let bad = dir.join("bad.lp");
+    std::fs::write(
+        &bad,
+        "Minimize\n obj: x +\nSubject To\n c1: x >= >= 1\nEnd\n",
+    )
+    .unwrap();
+    let e = read_model(&bad).unwrap_err();
+    assert!(
+        matches!(e, ReadError::Malformed { .. }) && e.to_string().contains("bad.lp"),
+        "{e}"
+    );
     // A column called "nan" is a name, not a number.
     let named = dir.join("named.mps");
     std::fs::write(

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use opal_solvers::balans::{self, Config, Output, Settings};
-use opal_solvers::highs::read_model;
+use opal_solvers::highs::read_model_with_warnings;
 use serde_json::{Value, json};
 
 use crate::CliError;
@@ -79,7 +79,11 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
         error_json(args, &m);
         CliError::new(m)
     };
-    let model = read_model(&args.file).map_err(|e| fail(e.to_string()))?;
+    let (model, warnings) =
+        read_model_with_warnings(&args.file).map_err(|e| fail(e.to_string()))?;
+    for w in &warnings {
+        eprintln!("opal: warning: {}: {w}", args.file.display());
+    }
     let config = match &args.config {
         Some(p) => Config::from_json_file(p).map_err(|e| fail(e.to_string()))?,
         None => Config::default(),
