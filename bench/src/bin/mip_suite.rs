@@ -3,7 +3,8 @@
 //!
 //! `cargo run --release -p opal-bench --bin mip_suite -- [--time-limit 60] [--seeds 0,1,2]
 //!  [--instances miplib/pk1,miplib/gen-ip054,miplib/noswot] [--threads 1] [--json OUT]`
-//! Instances are paths under `shared/data/mps/` without the `.mps` extension.
+//! Instances are paths under `shared/data/mps/` (`.mps` is implied; `.lp` files are named
+//! with their extension, e.g. `distributional/correctness_mk_5.lp`).
 
 use std::collections::BTreeMap;
 
@@ -87,7 +88,12 @@ fn main() {
         "instance", "seed", "solver", "objective", "status", "bound", "time s", "iters", "load"
     );
     for inst in &instances {
-        let path = shared.join("data/mps").join(format!("{inst}.mps"));
+        let file = if inst.ends_with(".lp") || inst.ends_with(".mps") {
+            inst.clone()
+        } else {
+            format!("{inst}.mps")
+        };
+        let path = shared.join("data/mps").join(file);
         let model = match read_model(&path) {
             Ok(m) => m,
             Err(e) => {
@@ -95,7 +101,13 @@ fn main() {
                 continue;
             }
         };
-        let name = inst.rsplit('/').next().unwrap_or(inst).to_string();
+        let name = inst
+            .rsplit('/')
+            .next()
+            .unwrap_or(inst)
+            .trim_end_matches(".lp")
+            .trim_end_matches(".mps")
+            .to_string();
         for &seed in &seeds {
             // Alternate the order per seed so that neither solver always runs second.
             let order: Vec<&str> = if only_balans {

@@ -149,6 +149,14 @@ pub enum AcceptanceSpec {
 }
 
 /// The search configuration (JSON-readable); the default is the Python version's tuned one.
+/// Fields left out of a JSON file keep their defaults, unknown fields are errors:
+///
+/// ```json
+/// { "operators": [{"kind": "rins", "rate": 0.4}, {"kind": "dins"}, {"kind": "crossover"}],
+///   "bandit": {"policy": "epsilon_greedy", "epsilon": 0.1},
+///   "acceptance": {"rule": "simulated_annealing", "start": 20, "end": 1, "step": 0.1},
+///   "sub_mip_time_limit": 6 }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {

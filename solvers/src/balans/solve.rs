@@ -570,14 +570,16 @@ impl<'a> Worker<'a> {
                 Outcome::Rejected
             }
             Some((xs, f)) => {
+                // The rule sees every candidate, so that its temperature, threshold or
+                // history advances once per iteration; a new best is always taken.
+                let accepted = self
+                    .acceptance
+                    .accept(f, self.cur.1, self.best.1, &mut self.rng);
                 let o = if less(f, self.best.1) {
                     Outcome::NewBest
                 } else if less(f, self.cur.1) {
                     Outcome::Better
-                } else if self
-                    .acceptance
-                    .accept(f, self.cur.1, self.best.1, &mut self.rng)
-                {
+                } else if accepted {
                     Outcome::Accepted
                 } else {
                     Outcome::Rejected

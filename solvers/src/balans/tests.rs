@@ -471,6 +471,12 @@ fn config_json_round_trip_and_errors() {
     assert_eq!(c, back);
     let partial = r#"{"bandit": {"policy": "thompson_sampling"},
         "operators": [{"kind": "dins"}, {"kind": "rins", "rate": 0.3}]}"#;
+    let doc = r#"{ "operators": [{"kind": "rins", "rate": 0.4}, {"kind": "dins"}, {"kind": "crossover"}],
+        "bandit": {"policy": "epsilon_greedy", "epsilon": 0.1},
+        "acceptance": {"rule": "simulated_annealing", "start": 20, "end": 1, "step": 0.1},
+        "sub_mip_time_limit": 6 }"#;
+    let d = Config::from_json_str(doc, "<doc>").unwrap();
+    assert_eq!((d.operators.len(), d.sub_mip_time_limit), (3, 6.0));
     let p = Config::from_json_str(partial, "<test>").unwrap();
     assert_eq!(p.operators.len(), 2);
     assert_eq!(p.effective_rewards(), [1.0, 1.0, 0.0, 0.0]);
