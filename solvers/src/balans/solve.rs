@@ -3,7 +3,7 @@
 //! share the incumbent. Also the plain-HiGHS baseline with the same result type.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::SeedableRng;
@@ -240,8 +240,14 @@ fn proven(f: f64, bound: f64, s: &Settings) -> bool {
     f - bound <= s.abs_gap_tolerance || rel_gap(f, bound) <= s.gap_tolerance
 }
 
-fn new_highs(model: &LinearModel, s: &Settings, seed: u64) -> Result<Highs, HighsError> {
+fn new_highs(
+    model: &LinearModel,
+    s: &Settings,
+    seed: u64,
+    deadline: Instant,
+) -> Result<Highs, HighsError> {
     let mut h = Highs::new()?;
+    h.set_deadline(Some(deadline));
     h.set_verbose(s.verbose)?;
     h.set_int_option("threads", 1)?;
     h.set_random_seed(seed)?;
@@ -249,18 +255,70 @@ fn new_highs(model: &LinearModel, s: &Settings, seed: u64) -> Result<Highs, High
     Ok(h)
 }
 
-/// Seconds kept back from every HiGHS time limit: HiGHS checks its clock between steps and
-/// overshoots by up to about a second on large models (measured: 1.0 s on a 9000-binary LP
-/// file), so limits stop short of the deadline.
+/// Seconds kept back from every HiGHS time limit at least.
 const MARGIN: f64 = 0.3;
 
-/// Usable seconds before the deadline (less the margin).
-fn remaining(deadline: Instant) -> f64 {
-    (deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs_f64()
-        - MARGIN)
-        .max(0.0)
+/// The deadline of a solve and the largest overshoot of a HiGHS run beyond its time limit
+/// seen so far. HiGHS checks its clock (and the interrupt callbacks) between steps and on
+/// large models under load overshoots by seconds (measured: 3.4 s on a 9000-binary LP file
+/// at load 10 on 2 cores), so every later limit keeps that much back.
+/// HiGHS neither checks its clock nor polls the interrupt callbacks while it sets up a MIP
+/// and solves its root LP, so a run cannot be stopped sooner than about one LP solve: the
+/// time of the LP relaxation is kept back as well.
+struct Clock {
+    deadline: Instant,
+    overshoot_bits: AtomicU64,
+    setup_bits: AtomicU64,
+}
+
+impl Clock {
+    fn new(deadline: Instant) -> Self {
+        Self {
+            deadline,
+            overshoot_bits: AtomicU64::new(0f64.to_bits()),
+            setup_bits: AtomicU64::new(0f64.to_bits()),
+        }
+    }
+
+    /// Records the time of one LP solve of the model (the setup cost kept back).
+    fn set_setup(&self, seconds: f64) {
+        self.setup_bits.store(seconds.to_bits(), Ordering::Relaxed);
+    }
+
+    fn overshoot(&self) -> f64 {
+        f64::from_bits(self.overshoot_bits.load(Ordering::Relaxed))
+    }
+
+    /// Usable seconds before the deadline, less the margin and the worst overshoot.
+    fn remaining(&self) -> f64 {
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        let setup = f64::from_bits(self.setup_bits.load(Ordering::Relaxed));
+        (left - MARGIN.max(self.overshoot() + 0.1).max(setup)).max(0.0)
+    }
+
+    /// Runs `h` with time limit `limit` and records how far it overshot.
+    fn run(&self, h: &mut Highs, limit: f64) -> Result<ModelStatus, HighsError> {
+        h.set_time_limit(limit)?;
+        let t0 = Instant::now();
+        let st = h.run();
+        let over = t0.elapsed().as_secs_f64() - limit;
+        let mut cur = self.overshoot_bits.load(Ordering::Relaxed);
+        while over > f64::from_bits(cur) {
+            match self.overshoot_bits.compare_exchange(
+                cur,
+                over.to_bits(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(c) => cur = c,
+            }
+        }
+        st
+    }
 }
 
 /// The shared incumbent of ParBalans (minimization form).
@@ -294,16 +352,18 @@ struct Prepared {
 fn prepare(
     model: &LinearModel,
     s: &Settings,
-    deadline: Instant,
+    clock: &Clock,
     log: &Log,
 ) -> Result<Prepared, BalansError> {
+    let deadline = clock.deadline;
     let (min_model, sign) = min_form(model);
     // 2. LP relaxation.
     let mut relaxed = min_model.clone();
     relaxed.integer.iter_mut().for_each(|b| *b = false);
-    let mut lp = new_highs(&relaxed, s, s.seed)?;
-    lp.set_time_limit(remaining(deadline))?;
-    let lp_status = lp.run()?;
+    let mut lp = new_highs(&relaxed, s, s.seed, deadline)?;
+    let t_lp = Instant::now();
+    let lp_status = clock.run(&mut lp, clock.remaining())?;
+    clock.set_setup(t_lp.elapsed().as_secs_f64());
     let mut x_lp = Vec::new();
     let mut lp_bound = None;
     match lp_status {
@@ -352,9 +412,8 @@ fn prepare(
     let mut initial_trace = Vec::new();
     // A pure LP: the relaxation is the answer.
     if p.discrete.is_empty() && lp_status == ModelStatus::Optimal {
-        let mut h = new_highs(&p.model, s, s.seed)?;
-        h.set_time_limit(remaining(deadline))?;
-        h.run()?;
+        let mut h = new_highs(&p.model, s, s.seed, deadline)?;
+        clock.run(&mut h, clock.remaining())?;
         let x = h.solution();
         let f = p.objective(&x);
         incumbent = Some((x, f));
@@ -362,7 +421,7 @@ fn prepare(
         finished = Some(Status::Optimal);
     } else {
         // 3. Initial solution.
-        let mut h = new_highs(&p.model, s, s.seed)?;
+        let mut h = new_highs(&p.model, s, s.seed, deadline)?;
         h.set_mip_rel_gap(s.gap_tolerance)?;
         h.set_double_option("mip_abs_gap", s.abs_gap_tolerance)?;
         if let Some(x0) = &s.initial_solution {
@@ -382,7 +441,7 @@ fn prepare(
         let mut attempt = usize::from(!s.initial_solve);
         h.watch_improvements(log.start, sign, log.on);
         while finished.is_none() && (incumbent.is_none() || attempt == 0) {
-            let left = remaining(deadline);
+            let left = clock.remaining();
             if left < 0.05 {
                 break;
             }
@@ -399,13 +458,11 @@ fn prepare(
             if let Some((x0, _)) = &incumbent {
                 h.set_solution(x0)?;
             }
-            h.set_time_limit(limit)?;
-            let mut status = h.run()?;
+            let mut status = clock.run(&mut h, limit)?;
             if status == ModelStatus::UnboundedOrInfeasible {
                 // Presolve could not tell which: ask again without it.
                 h.set_string_option("presolve", "off")?;
-                h.set_time_limit(remaining(deadline))?;
-                status = h.run()?;
+                status = clock.run(&mut h, clock.remaining())?;
                 h.set_string_option("presolve", "choose")?;
             }
             log.line(|| format!("initial solve: {status:?} ({limit:.1} s limit)"));
@@ -501,10 +558,10 @@ impl<'a> Worker<'a> {
         &mut self,
         plan: &Plan,
         limit: f64,
+        clock: &Clock,
     ) -> Result<(ModelStatus, Option<Vec<f64>>), HighsError> {
         operators::apply(&mut self.h, self.p, plan)?;
-        self.h.set_time_limit(limit)?;
-        let run = self.h.run();
+        let run = clock.run(&mut self.h, limit);
         let sol = match &run {
             Ok(_) if self.h.has_solution() => {
                 let mut x = self.h.solution();
@@ -526,7 +583,7 @@ impl<'a> Worker<'a> {
     }
 
     /// One iteration with arm `arm`; returns the outcome.
-    fn step(&mut self, arm: usize, deadline: Instant, log: &Log) -> Result<Outcome, HighsError> {
+    fn step(&mut self, arm: usize, clock: &Clock, log: &Log) -> Result<Outcome, HighsError> {
         let t0 = Instant::now();
         let op = self.arms[arm];
         let x = self.cur.0.clone();
@@ -534,16 +591,16 @@ impl<'a> Worker<'a> {
         let mut status;
         let mut sol;
         {
-            let limit = self.limit_of(plan.limit).min(remaining(deadline));
-            (status, sol) = self.repair(&plan, limit)?;
+            let limit = self.limit_of(plan.limit).min(clock.remaining());
+            (status, sol) = self.repair(&plan, limit, clock)?;
         }
         if matches!(op, OperatorSpec::Crossover) {
             match sol.take() {
                 Some(xr) => {
                     plan = operators::crossover_plan(self.p, &x, &xr, &self.cfg);
-                    let limit = self.cfg.sub_mip_time_limit.min(remaining(deadline));
+                    let limit = self.cfg.sub_mip_time_limit.min(clock.remaining());
                     if limit > 0.01 {
-                        (status, sol) = self.repair(&plan, limit)?;
+                        (status, sol) = self.repair(&plan, limit, clock)?;
                     }
                 }
                 None => status = ModelStatus::Unknown,
@@ -694,7 +751,8 @@ pub fn solve_portfolio(
         start,
         tag: String::new(),
     };
-    let mut prep = prepare(model, settings, deadline, &log)?;
+    let clock = Clock::new(deadline);
+    let mut prep = prepare(model, settings, &clock, &log)?;
     let sign = prep.sign;
     let mut out = Output {
         status: Status::TimeLimit,
@@ -781,7 +839,7 @@ pub fn solve_portfolio(
         let h = match h {
             Some(h) => h,
             None => {
-                let mut h = new_highs(&p.model, settings, seed)?;
+                let mut h = new_highs(&p.model, settings, seed, deadline)?;
                 h.set_mip_rel_gap(1e-4)?;
                 h
             }
@@ -799,8 +857,7 @@ pub fn solve_portfolio(
             // Nothing to destroy: plain HiGHS on the whole model for the remaining time.
             let mut h = h;
             h.set_solution(&x0)?;
-            h.set_time_limit(remaining(deadline))?;
-            let st = h.run()?;
+            let st = clock.run(&mut h, clock.remaining())?;
             if h.has_solution() {
                 let x = p.polish(h.solution());
                 let f = p.objective(&x);
@@ -829,7 +886,7 @@ pub fn solve_portfolio(
         };
         let mut optimal = false;
         loop {
-            if shared.stop.load(Ordering::Relaxed) || remaining(deadline) < 0.05 {
+            if shared.stop.load(Ordering::Relaxed) || clock.remaining() < 0.05 {
                 break;
             }
             if settings.max_iterations.is_some_and(|m| w.iterations >= m) {
@@ -843,7 +900,7 @@ pub fn solve_portfolio(
                 }
             }
             let arm = w.bandit.select(&mut w.rng);
-            let outcome = w.step(arm, deadline, &wlog)?;
+            let outcome = w.step(arm, &clock, &wlog)?;
             if outcome == Outcome::NewBest {
                 let f = w.best.1;
                 let mut b = shared.best.lock().unwrap();
@@ -913,7 +970,7 @@ pub fn solve_portfolio(
     out.trace = best.trace;
     out.status = if optimal || proven(best.f, bound, settings) {
         Status::Optimal
-    } else if max_iter_hit && remaining(deadline) > 0.05 {
+    } else if max_iter_hit && clock.remaining() > 0.05 {
         Status::IterationLimit
     } else {
         Status::TimeLimit
@@ -926,7 +983,8 @@ pub fn solve_portfolio(
 pub fn solve_plain_highs(model: &LinearModel, settings: &Settings) -> Result<Output, BalansError> {
     let start = Instant::now();
     validate(model, settings)?;
-    let mut h = new_highs(model, settings, settings.seed)?;
+    let deadline = start + Duration::from_secs_f64(settings.time_limit);
+    let mut h = new_highs(model, settings, settings.seed, deadline)?;
     h.set_time_limit(settings.time_limit)?;
     if let Some(x) = &settings.initial_solution {
         h.set_solution(x)?;

@@ -100,6 +100,7 @@ struct LogSink {
     lines: RefCell<Vec<String>>,
     improvements: RefCell<Vec<(f64, f64)>>,
     watch: Cell<Option<Watch>>,
+    deadline: Cell<Option<Instant>>,
 }
 
 /// How improving solutions are recorded: seconds since `start`; printed (objective times
@@ -115,7 +116,7 @@ unsafe extern "C" fn log_callback(
     callback_type: std::os::raw::c_int,
     message: *const c_char,
     data_out: *const hs::HighsCallbackDataOut,
-    _data_in: *mut hs::HighsCallbackDataIn,
+    data_in: *mut hs::HighsCallbackDataIn,
     user: *mut c_void,
 ) {
     if user.is_null() {
@@ -123,6 +124,24 @@ unsafe extern "C" fn log_callback(
     }
     // SAFETY: `user` is the `LogSink` boxed in the owning `Highs`, alive while it is.
     let sink = unsafe { &*(user as *const LogSink) };
+    let interrupt_types = [
+        hs::kHighsCallbackMipInterrupt,
+        hs::kHighsCallbackSimplexInterrupt,
+        hs::kHighsCallbackIpmInterrupt,
+    ];
+    if interrupt_types
+        .iter()
+        .any(|&t| t as std::os::raw::c_int == callback_type)
+    {
+        if let Some(d) = sink.deadline.get()
+            && Instant::now() >= d
+            && !data_in.is_null()
+        {
+            // SAFETY: HiGHS passes its input data for interrupt callbacks.
+            unsafe { (*data_in).user_interrupt = 1 };
+        }
+        return;
+    }
     if callback_type == hs::kHighsCallbackMipImprovingSolution as std::os::raw::c_int {
         let Some(w) = sink.watch.get() else { return };
         if data_out.is_null() {
@@ -266,6 +285,27 @@ impl Highs {
         unsafe {
             hs::Highs_startCallback(self.ptr, hs::kHighsCallbackMipImprovingSolution as HInt)
         };
+    }
+
+    /// A hard wall-clock deadline: HiGHS is interrupted (status `Interrupted`) at its next
+    /// MIP, simplex or IPM interrupt check after it, which it polls more often than it
+    /// checks `time_limit` on large models. `None` removes it.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.sink.deadline.set(deadline);
+        for t in [
+            hs::kHighsCallbackMipInterrupt,
+            hs::kHighsCallbackSimplexInterrupt,
+            hs::kHighsCallbackIpmInterrupt,
+        ] {
+            // SAFETY: valid instance; the callback was registered in `new`.
+            unsafe {
+                if deadline.is_some() {
+                    hs::Highs_startCallback(self.ptr, t as HInt);
+                } else {
+                    hs::Highs_stopCallback(self.ptr, t as HInt);
+                }
+            }
+        }
     }
 
     /// Stops recording improving solutions and returns them.
