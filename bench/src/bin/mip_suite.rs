@@ -173,7 +173,8 @@ fn main() {
         let (mb, mh) = (mean(b), mean(h));
         let fmt = |v: Option<f64>| v.map_or("-".into(), |f| format!("{f:.4}"));
         let gap = |v: Option<f64>| {
-            primal_gap(v, known(name)).map_or("-".into(), |g| format!("{:.4}%", 100.0 * g))
+            v.and_then(|f| primal_gap(Some(f), known(name)))
+                .map_or("-".into(), |g| format!("{:.4}%", 100.0 * g))
         };
         println!(
             "{:<22} {:>12} {:>10} {:>12} {:>10} {:>12}",
