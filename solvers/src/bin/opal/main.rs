@@ -8,6 +8,8 @@ mod json;
 mod load;
 mod problems;
 mod relu;
+mod solve;
+mod solve_mip;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
+    /// Solve a model file (MIP: .mps / .lp with Balans over HiGHS).
+    Solve(solve::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
     /// Blind gain calibration of a generated instance (projected gradient or linear).
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Relu(args) => relu::run(args),
+        Command::Solve(args) => solve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
