@@ -8,7 +8,9 @@
 
 pub mod adasketch;
 pub mod auglag;
+pub mod balans;
 pub mod calibration;
 pub mod convex_relu;
 pub mod eqnlp;
+pub mod highs;
 pub mod newton_merit;

@@ -8,6 +8,8 @@ use opal_problems::SmoothProblem;
 use opal_problems::check::check_derivatives;
 use opal_problems::registry::{Generated, Params, generate, load_builtin};
 
+use opal_solvers::balans::{self, Config, Settings};
+
 use crate::CliError;
 
 #[derive(Args)]
@@ -87,6 +89,43 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
                 path.display()
             );
         }
+    }
+    println!("\nBalans (bandit-driven large-neighbourhood search over HiGHS) on a generated MIP:");
+    if let Generated::Mip(model) = generate("knapsack:items=300,dims=30", Params::default())? {
+        // A short run: 1 s for the initial solve and for each sub-MIP instead of the
+        // defaults (10 s / 12 s / 15 s / 6 s) tuned for longer budgets.
+        let config = Config {
+            initial_time_limit: 1.0,
+            sub_mip_time_limit: 1.0,
+            local_branching_time_limit: 1.0,
+            crossover_time_limit: 0.5,
+            ..Config::default()
+        };
+        let settings = Settings::default().time_limit(5.0).seed(0).config(config);
+        let out = balans::solve(&model, &settings)?;
+        let base = balans::solve_plain_highs(&model, &Settings::default().time_limit(5.0))?;
+        let show = |o: &balans::Output| {
+            format!(
+                "{:<10} objective {:<8} bound {:<12} {:.1} s",
+                o.status.as_str(),
+                o.objective.map_or("-".into(), |f| format!("{f:.2}")),
+                o.best_bound.map_or("-".into(), |f| format!("{f:.2}")),
+                o.time_s
+            )
+        };
+        println!(
+            "  {:<14} {} columns, {} rows",
+            model.name,
+            model.num_cols(),
+            model.num_rows()
+        );
+        println!(
+            "  {:<14} {}, {} iterations",
+            "balans",
+            show(&out),
+            out.iterations
+        );
+        println!("  {:<14} {}", "plain HiGHS", show(&base));
     }
     if let Generated::Completion(inst) =
         generate("completion:m=300,n=200,rank=4", Params::default())?

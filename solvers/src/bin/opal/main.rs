@@ -9,6 +9,7 @@ mod load;
 mod problems;
 mod relu;
 mod solve;
+mod solve_mip;
 mod solve_nlp;
 
 use std::process::ExitCode;
@@ -32,7 +33,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
-    /// Solve a problem (equality-constrained NLP: adasketch, newton, auglag).
+    /// Solve a model: MIP files (.mps / .lp, Balans over HiGHS), SIF files and built-in
+    /// smooth problems (equality-constrained NLP: adasketch, newton, auglag).
     Solve(solve::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Relu(args) => relu::run(args),
+        Command::Solve(args) => solve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

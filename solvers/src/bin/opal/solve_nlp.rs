@@ -52,7 +52,7 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
         other => {
             return Err(CliError::new(format!(
                 "unknown solver '{other}' for {} (adasketch, newton, auglag)",
-                args.problem
+                args.file.display()
             )));
         }
     };
@@ -97,7 +97,8 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
     if args.verbose {
         flag(&mut solver, "verbose", "true".into())?;
     }
-    let problem = load::problem(&args.problem, &problem_params).map_err(|e| {
+    let spec = args.file.to_string_lossy();
+    let problem = load::problem(&spec, &problem_params).map_err(|e| {
         // Name both possibilities for a parameter nobody knows.
         if e.message.contains("unknown parameter") {
             CliError::new(format!(
