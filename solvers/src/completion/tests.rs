@@ -198,7 +198,7 @@ fn solve_inst(
     s: &Settings,
 ) -> (Completion, f64) {
     let c = complete(&inst.observed, s).unwrap();
-    let err = inst.relative_error(&c.u, &c.v, c.rank);
+    let err = inst.relative_error_entrywise(&c.u, &c.v, c.rank);
     (c, err)
 }
 

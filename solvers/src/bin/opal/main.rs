@@ -1,5 +1,6 @@
 //! `opal`: the command-line front end of the opal optimization suite.
 
+mod complete;
 mod demo;
 mod generate;
 mod inspect;
@@ -30,6 +31,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
+    /// Complete a low-rank matrix from observed entries (.mtx or `row col value` text).
+    Complete(complete::CompleteArgs),
 }
 
 /// An error as the CLI reports it: message plus exit code.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Complete(args) => complete::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
