@@ -80,7 +80,7 @@ fn rating_file_with_header_biases_and_validation() {
             s = s
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            if (s >> 33) % 3 == 0 {
+            if (s >> 33).is_multiple_of(3) {
                 let x = 3.0
                     + 0.8 * ((u as f64) * 0.3).sin() * ((i as f64) * 0.2).cos()
                     + 0.5 * ((u * i) as f64 * 0.01).sin();
