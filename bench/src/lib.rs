@@ -1,3 +1,4 @@
 //! Benchmark support for opal: performance profiles and (as solvers land) the suite harness.
 
+pub mod cputime;
 pub mod profile;

@@ -4,17 +4,20 @@
 //!
 //! - exact: normal equations + Cholesky, refined on the true residual;
 //! - CG: CGLS (conjugate gradients on the normal equations, residual kept explicitly)
-//!   warm-started from the previous sweep;
+//!   warm-started from the previous sweep, with the diagonal of A^T A as preconditioner
+//!   (it undoes the column scaling of un-normalized factors; it does not undo correlated
+//!   columns);
 //! - sketch: sketch-and-precondition. A sparse sign embedding S (s rows, `nnz` signs per
 //!   column placed one per block of s/nnz rows, the block construction of Kane and Nelson),
 //!   QR of [S A; sqrt(lambda) I] = Q R, start at the sketched solution R^-1 Q^T [S b; 0],
 //!   then CGLS preconditioned by R (x <- R^-1 y). The preconditioned matrix A R^-1 has
 //!   condition number O(1) whatever the conditioning of A, so the iteration count to a
-//!   given accuracy does not grow with cond(A).
+//!   given accuracy does not grow with cond(A). When A has at most 2 s rows the sketch
+//!   would not pay for itself and A's own QR solves the problem directly.
 //!
 //! Accuracy: the iterative solvers stop when the (preconditioned) normal-equation residual
 //! is below `tol` times that of x = 0, i.e. ||M^(1/2) (A^T r - lambda x)|| <= tol
-//! ||M^(1/2) A^T b|| with M = I (CG) or (R^T R)^-1 (sketch; then the left side estimates
+//! ||M^(1/2) A^T b|| with M = diag(A^T A)^-1 (CG) or (R^T R)^-1 (sketch; then the left side estimates
 //! ||A (x - x*)|| up to the embedding's distortion). The exact solver refines until the
 //! correction is below `tol ||x||`.
 
@@ -57,8 +60,8 @@ impl Default for RegressionOptions {
         RegressionOptions {
             tol: 1e-10,
             max_iter: 200,
-            sketch_factor: 4.0,
-            sketch_nnz: 4,
+            sketch_factor: 6.0,
+            sketch_nnz: 2,
         }
     }
 }
@@ -95,6 +98,7 @@ pub struct RegressionWorkspace {
     p: Vec<f64>,
     t: Vec<f64>,
     best: Vec<f64>,
+    diag: Vec<f64>,
 }
 
 /// Sketch size used for `k` unknowns: ceil(factor k) rounded up to a multiple of the
@@ -109,9 +113,9 @@ impl RegressionWorkspace {
     /// Workspace for up to `max_rows` rows, `k` unknowns and the given sketch parameters.
     pub fn new(max_rows: usize, k: usize, opts: &RegressionOptions) -> Self {
         let sketch = sketch_rows(k, opts.sketch_factor, opts.sketch_nnz);
-        // The QR buffer holds either [S A; sqrt(lambda) I] or A itself (+ ridge rows) when
-        // A is no taller than the sketch.
-        let qr_rows = sketch.max(max_rows.min(sketch)) + k;
+        // The QR buffer holds either [S A; sqrt(lambda) I] or, when A has at most twice
+        // the sketch's rows, [A; sqrt(lambda) I] itself.
+        let qr_rows = (2 * sketch).max(k) + k;
         RegressionWorkspace {
             max_rows,
             k,
@@ -128,6 +132,7 @@ impl RegressionWorkspace {
             p: vec![0.0; k],
             t: vec![0.0; k],
             best: vec![0.0; k],
+            diag: vec![0.0; k],
         }
     }
 
@@ -139,12 +144,25 @@ impl RegressionWorkspace {
 
 impl RegressionSolver {
     /// The concrete method `Auto` picks for a problem with `rows` rows and `k` unknowns;
-    /// other variants are returned unchanged. Crossover from `bench/src/bin/completion_sweep.rs`
-    /// (see the report of issue 7): the exact solver wins below the thresholds.
-    pub fn resolve(self, rows: usize, k: usize) -> RegressionSolver {
+    /// other variants are returned unchanged. `well_conditioned` says the fixed factor has
+    /// orthonormal columns (lambda = 0), so A = U restricted to Omega_j is close to a
+    /// scaled isometry for incoherent U. Crossover measured by
+    /// `bench/src/bin/completion_sweep.rs` (CPU time, report of issue 7):
+    /// - orthonormal factors: CG for k >= 50, or k >= 20 with |Omega_j| >= 20 k; exact
+    ///   below (the Gram matrix costs |Omega_j| k^2 / 2 but runs near peak speed);
+    /// - un-normalized factors (ridge mode): the sketch for k >= 100 with |Omega_j| >= 50 k,
+    ///   exact below. Plain or diagonally preconditioned CG is never picked there: its
+    ///   iteration count grows with cond(A) and its gradient test misjudges accuracy.
+    pub fn resolve(self, rows: usize, k: usize, well_conditioned: bool) -> RegressionSolver {
         match self {
             RegressionSolver::Auto => {
-                if k >= AUTO_MIN_K && rows >= AUTO_MIN_RATIO * k {
+                if well_conditioned {
+                    if k >= AUTO_CG_MIN_K || (k >= AUTO_CG_MID_K && rows >= AUTO_CG_MID_RATIO * k) {
+                        RegressionSolver::Cg
+                    } else {
+                        RegressionSolver::Exact
+                    }
+                } else if k >= AUTO_SKETCH_MIN_K && rows >= AUTO_SKETCH_MIN_RATIO * k {
                     RegressionSolver::Sketch
                 } else {
                     RegressionSolver::Exact
@@ -155,13 +173,20 @@ impl RegressionSolver {
     }
 }
 
-/// Smallest number of unknowns for which `Auto` leaves the exact solver.
-pub const AUTO_MIN_K: usize = 32;
-/// Smallest |Omega_j| / k for which `Auto` leaves the exact solver.
-pub const AUTO_MIN_RATIO: usize = 8;
+/// `Auto`, orthonormal factors: CG from this many unknowns on.
+pub const AUTO_CG_MIN_K: usize = 50;
+/// `Auto`, orthonormal factors: CG from this many unknowns on when ...
+pub const AUTO_CG_MID_K: usize = 20;
+/// ... |Omega_j| is at least this multiple of k.
+pub const AUTO_CG_MID_RATIO: usize = 20;
+/// `Auto`, un-normalized factors: the sketch from this many unknowns on when ...
+pub const AUTO_SKETCH_MIN_K: usize = 100;
+/// ... |Omega_j| is at least this multiple of k.
+pub const AUTO_SKETCH_MIN_RATIO: usize = 50;
 
 /// Solves `problem` into `x` (on entry the warm start of the CG solver, ignored by the
-/// others). `seed` drives the sketch. Never allocates.
+/// others). `seed` drives the sketch. `Auto` is resolved as for un-normalized factors
+/// (resolve it first with [`RegressionSolver::resolve`] to say otherwise). Never allocates.
 pub fn solve(
     solver: RegressionSolver,
     problem: &LsqProblem,
@@ -209,15 +234,15 @@ fn solve_body(
         // No data: the ridge (or minimum-norm) solution is zero.
         x.fill(0.0);
         return RegressionStats {
-            solver: solver.resolve(0, k),
+            solver: solver.resolve(0, k, false),
             iterations: 0,
             rss: 0.0,
             converged: true,
         };
     }
-    match solver.resolve(p.rows, k) {
+    match solver.resolve(p.rows, k, false) {
         RegressionSolver::Cg => {
-            let (iterations, rss, converged) = cgls(p, x, None, opts, ws);
+            let (iterations, rss, converged) = cgls(p, x, Precond::Jacobi, opts, ws);
             RegressionStats {
                 solver: RegressionSolver::Cg,
                 iterations,
@@ -331,14 +356,27 @@ fn exact(
     }
 }
 
-/// Applies the preconditioner z = (R^T R)^-1 s when `pre` holds (qr rows) and returns
-/// s^T z = ||R^-T s||^2; with no preconditioner z = s.
+/// Preconditioner of the CGLS iteration.
+#[derive(Clone, Copy, PartialEq)]
+enum Precond {
+    /// Diagonal of A^T A + lambda I (computed in the first pass over A).
+    Jacobi,
+    /// (R^T R)^-1 with R stored in `ws.qr`, this many rows per column.
+    Triangular(usize),
+}
+
+/// z = M s for the preconditioner; returns s^T z (= ||R^-T s||^2 for the triangular one).
 #[inline(always)]
-fn precondition(pre: Option<usize>, qr: &[f64], k: usize, s: &[f64], z: &mut [f64]) -> f64 {
+fn precondition(pre: Precond, qr: &[f64], diag: &[f64], k: usize, s: &[f64], z: &mut [f64]) -> f64 {
     z.copy_from_slice(s);
     match pre {
-        None => dot(s, s),
-        Some(rows) => {
+        Precond::Jacobi => {
+            for (zi, d) in z.iter_mut().zip(diag) {
+                *zi /= d;
+            }
+            dot(s, z)
+        }
+        Precond::Triangular(rows) => {
             rt_solve(qr, rows, k, z);
             let gamma = dot(z, z);
             r_solve(qr, rows, k, z);
@@ -347,13 +385,12 @@ fn precondition(pre: Option<usize>, qr: &[f64], k: usize, s: &[f64], z: &mut [f6
     }
 }
 
-/// CGLS from the x given, optionally preconditioned by the R stored in `ws.qr` with `pre`
-/// rows. Returns (iterations, rss, converged).
+/// CGLS from the x given with preconditioner `pre`. Returns (iterations, rss, converged).
 #[inline(always)]
 fn cgls(
     p: &LsqProblem,
     x: &mut [f64],
-    pre: Option<usize>,
+    pre: Precond,
     opts: &RegressionOptions,
     ws: &mut RegressionWorkspace,
 ) -> (usize, f64, bool) {
@@ -368,12 +405,17 @@ fn cgls(
         p: dir,
         t,
         best,
+        diag,
         ..
     } = ws;
-    // one pass over A: r = b - A x, s = A^T r, t = A^T b
+    // one pass over A: r = b - A x, s = A^T r, t = A^T b (and diag(A^T A) for Jacobi)
     let mut rss = 0.0;
     s.fill(0.0);
     t.fill(0.0);
+    let jacobi = pre == Precond::Jacobi;
+    if jacobi {
+        diag.fill(p.lambda);
+    }
     for i in 0..n {
         let ai = &p.a[i * k..(i + 1) * k];
         let ri = p.b[i] - dot(ai, x);
@@ -381,21 +423,33 @@ fn cgls(
         rss += ri * ri;
         axpy(ri, ai, s);
         axpy(p.b[i], ai, t);
+        if jacobi {
+            for (d, a) in diag.iter_mut().zip(ai) {
+                *d += a * a;
+            }
+        }
+    }
+    if jacobi {
+        for d in diag.iter_mut() {
+            if *d <= 0.0 {
+                *d = 1.0; // a zero column: its unknown stays put
+            }
+        }
     }
     axpy(-p.lambda, x, s);
     let dir_tmp = &mut dir[..];
-    let gamma_b = precondition(pre, qr, k, t, dir_tmp);
+    let gamma_b = precondition(pre, qr, diag, k, t, dir_tmp);
     let target = opts.tol * gamma_b.sqrt();
-    let mut gamma = precondition(pre, qr, k, s, z);
+    let mut gamma = precondition(pre, qr, diag, k, s, z);
     if gamma.sqrt() <= target || gamma.is_nan() {
         return (0, rss, gamma.is_finite());
     }
     dir.copy_from_slice(z);
     // Past the rounding floor (a `tol` below what the data allow) CG drifts: keep the
     // iterate with the smallest gradient norm and stop after `window` steps without a
-    // new smallest one. The gradient norm of CG is not monotone, much less so without a
-    // preconditioner on an ill-conditioned A, hence the longer window there.
-    let window = if pre.is_some() { 3 } else { 10 * k + 10 };
+    // new smallest one. The gradient norm of CG is not monotone, much less so with only
+    // a diagonal preconditioner on an ill-conditioned A, hence the longer window there.
+    let window = if jacobi { 10 * k + 10 } else { 3 };
     best.copy_from_slice(x);
     let (mut best_gamma, mut best_rss, mut stall) = (gamma, rss, 0);
     let mut it = 0;
@@ -423,7 +477,7 @@ fn cgls(
             axpy(ri, &p.a[i * k..(i + 1) * k], s);
         }
         axpy(-p.lambda, x, s);
-        let gamma_new = precondition(pre, qr, k, s, z);
+        let gamma_new = precondition(pre, qr, diag, k, s, z);
         if !gamma_new.is_finite() {
             return (it, rss, false);
         }
@@ -465,9 +519,10 @@ fn sketch_precondition(
     let ridge = p.lambda > 0.0;
     let extra = if ridge { k } else { 0 };
     let s_rows = ws.sketch_rows;
-    if n <= s_rows {
-        // Sketching cannot shrink A: QR of [A; sqrt(lambda) I] (zero rows appended when
-        // there are fewer rows than unknowns) solves directly.
+    if n <= 2 * s_rows {
+        // Sketching would not shrink A enough to pay for itself (s x k QR plus iterations
+        // against one N x k QR): QR of [A; sqrt(lambda) I] (zero rows appended when there
+        // are fewer rows than unknowns) solves directly.
         let rows = (n + extra).max(k);
         let qr = &mut ws.qr[..rows * k];
         qr.fill(0.0);
@@ -491,7 +546,7 @@ fn sketch_precondition(
         x.copy_from_slice(&sb[..k]);
         r_solve(qr, rows, k, x);
         // measures the residual; an iteration only runs if rounding left the solve short
-        let (it, rss, conv) = cgls(p, x, Some(rows), opts, ws);
+        let (it, rss, conv) = cgls(p, x, Precond::Triangular(rows), opts, ws);
         return RegressionStats {
             solver: RegressionSolver::Sketch,
             iterations: it,
@@ -544,7 +599,7 @@ fn sketch_precondition(
     apply_qt(qr, rows, k, &ws.tau, sb);
     x.copy_from_slice(&sb[..k]);
     r_solve(qr, rows, k, x);
-    let (it, rss, conv) = cgls(p, x, Some(rows), opts, ws);
+    let (it, rss, conv) = cgls(p, x, Precond::Triangular(rows), opts, ws);
     RegressionStats {
         solver: RegressionSolver::Sketch,
         iterations: it,

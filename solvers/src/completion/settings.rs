@@ -17,14 +17,15 @@ pub enum RegressionSolver {
     /// Normal equations (k x k Gram matrix) + Cholesky, with iterative refinement on the
     /// residual until the correction is below the requested accuracy: O(|Omega_j| k^2).
     Exact,
-    /// Conjugate gradients on the normal equations (CGLS form) warm-started from the
-    /// previous sweep's value: O(|Omega_j| k) per iteration.
+    /// Conjugate gradients on the normal equations (CGLS form, Jacobi preconditioner)
+    /// warm-started from the previous sweep's value: O(|Omega_j| k) per iteration.
     Cg,
     /// Sketch-and-precondition: sparse sign embedding S (s ~ a few k rows), QR of S A = Q R,
     /// start at the sketched solution R^-1 Q^T S b, then CGLS preconditioned by R.
     Sketch,
-    /// Picks one of the three per regression from |Omega_j| and k (see
-    /// [`RegressionSolver::resolve`]; thresholds from the benchmark in `bench/`).
+    /// Picks one of the three per regression from |Omega_j|, k and whether the factors are
+    /// orthonormalized (see [`RegressionSolver::resolve`]; thresholds from the benchmark
+    /// `bench/src/bin/completion_sweep.rs`).
     Auto,
 }
 
@@ -85,9 +86,11 @@ pub struct Settings {
     pub inner_tol_min: f64,
     /// Iteration cap of the iterative regression solvers (default 200).
     pub inner_max_iter: usize,
-    /// Sketch size s = ceil(sketch_factor * unknowns) rows (default 4).
+    /// Sketch size s = ceil(sketch_factor * unknowns) rows (default 6; from the benchmark:
+    /// fewer rows cost more iterations than they save in the s x k QR).
     pub sketch_factor: f64,
-    /// Nonzeros per column of the sparse sign embedding; 1 is a count sketch (default 4).
+    /// Nonzeros per column of the sparse sign embedding; 1 is a count sketch (default 2:
+    /// as few iterations as 4 or 8 on the benchmark, at a lower sketching cost).
     pub sketch_nnz: usize,
     /// Power iterations of the randomized range finder at initialization (default 4).
     pub power_iters: usize,
@@ -124,8 +127,8 @@ impl Default for Settings {
             inner_tol_max: 1e-3,
             inner_tol_min: 1e-13,
             inner_max_iter: 200,
-            sketch_factor: 4.0,
-            sketch_nnz: 4,
+            sketch_factor: 6.0,
+            sketch_nnz: 2,
             power_iters: 4,
             oversampling: 10,
             incoherence: 2.0,

@@ -288,6 +288,7 @@ pub fn complete_with_observer(
         mean,
         lambda: settings.lambda,
         solver: settings.solver,
+        orthonormal,
         seed: settings.seed,
         pool: &pool,
     };
@@ -634,6 +635,7 @@ struct Context<'a> {
     mean: f64,
     lambda: f64,
     solver: RegressionSolver,
+    orthonormal: bool,
     seed: u64,
     pool: &'a [Mutex<Worker>],
 }
@@ -700,8 +702,8 @@ impl Context<'_> {
                         lambda: self.lambda,
                     };
                     let seed = SplitMix::for_item(self.seed, stream, t as u64).next_u64();
-                    let st =
-                        regression::solve(self.solver, &problem, &mut w.x, opts, &mut w.ws, seed);
+                    let solver = self.solver.resolve(rows, kk, self.orthonormal);
+                    let st = regression::solve(solver, &problem, &mut w.x, opts, &mut w.ws, seed);
                     xt.copy_from_slice(&w.x[..k]);
                     if self.biases {
                         tb[c] = w.x[k];
