@@ -278,9 +278,6 @@ fn main() {
                     let mut times = Vec::new();
                     let mut its = 0;
                     let mut xs = Vec::new();
-                    // the solver resolves Auto per regression knowing whether U is
-                    // orthonormal; here U is orthonormal exactly when cond = 1
-                    let solver = solver.resolve(cell.len, k, cond == 1.0);
                     for _ in 0..reps {
                         let (t, i, x) = half_sweep(&cell, solver, &opts);
                         times.push(t);
@@ -310,7 +307,7 @@ fn main() {
                     .filter(|&a| row[a].0.is_finite())
                     .min_by(|&a, &b| row[a].0.total_cmp(&row[b].0))
                     .unwrap_or(0);
-                let auto_pick = RegressionSolver::Auto.resolve(cell.len, k, cond == 1.0);
+                let auto_pick = RegressionSolver::Auto.resolve(cell.len, k);
                 println!(
                     "| {k} | {ratio} | {stage} | {:.2} | {:.2} ({:.1}) | {:.2} ({:.1}) | {:.2} {:?} | {} ({:.2}x vs exact) | {:.1e} / {:.1e} |",
                     row[0].0 * 1e3,

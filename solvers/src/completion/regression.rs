@@ -143,27 +143,20 @@ impl RegressionWorkspace {
 }
 
 impl RegressionSolver {
-    /// The concrete method `Auto` picks for a problem with `rows` rows and `k` unknowns;
-    /// other variants are returned unchanged. `well_conditioned` says the fixed factor has
-    /// orthonormal columns (lambda = 0), so A = U restricted to Omega_j is close to a
-    /// scaled isometry for incoherent U. Crossover measured by
-    /// `bench/src/bin/completion_sweep.rs` (CPU time, report of issue 7):
-    /// - orthonormal factors: CG for k >= 50, or k >= 20 with |Omega_j| >= 20 k; exact
-    ///   below (the Gram matrix costs |Omega_j| k^2 / 2 but runs near peak speed);
-    /// - un-normalized factors (ridge mode): the sketch for k >= 100 with |Omega_j| >= 50 k,
-    ///   exact below. Plain or diagonally preconditioned CG is never picked there: its
-    ///   iteration count grows with cond(A) and its gradient test misjudges accuracy.
-    pub fn resolve(self, rows: usize, k: usize, well_conditioned: bool) -> RegressionSolver {
+    /// The method `Auto` tries first for a problem with `rows` rows and `k` unknowns (other
+    /// variants are returned unchanged): warm-started CG for k >= 50, or k >= 20 with
+    /// |Omega_j| >= 20 k; the exact solver below, where its |Omega_j| k^2 / 2 Gram matrix,
+    /// run near peak speed, beats a few CG passes. When CG is chosen it gets a budget of
+    /// max(4, k/4) iterations (about the cost of the exact solve) and hands over to
+    /// [`RegressionSolver::fallback`] if it does not converge within it: CG's iteration
+    /// count grows with cond(A), which orthonormalized or ridge-regularized factors keep
+    /// small but un-normalized, unregularized ones do not. Crossover measured by
+    /// `bench/src/bin/completion_sweep.rs` (CPU time; report of issue 7).
+    pub fn resolve(self, rows: usize, k: usize) -> RegressionSolver {
         match self {
             RegressionSolver::Auto => {
-                if well_conditioned {
-                    if k >= AUTO_CG_MIN_K || (k >= AUTO_CG_MID_K && rows >= AUTO_CG_MID_RATIO * k) {
-                        RegressionSolver::Cg
-                    } else {
-                        RegressionSolver::Exact
-                    }
-                } else if k >= AUTO_SKETCH_MIN_K && rows >= AUTO_SKETCH_MIN_RATIO * k {
-                    RegressionSolver::Sketch
+                if k >= AUTO_CG_MIN_K || (k >= AUTO_CG_MID_K && rows >= AUTO_CG_MID_RATIO * k) {
+                    RegressionSolver::Cg
                 } else {
                     RegressionSolver::Exact
                 }
@@ -171,22 +164,33 @@ impl RegressionSolver {
             other => other,
         }
     }
+
+    /// What `Auto` runs when CG exceeds its budget: the sketch for k >= 100 with
+    /// |Omega_j| >= 50 k (where it beat the exact solver on ill-conditioned factors, with an
+    /// iteration count independent of cond(A)), else the exact solver.
+    pub fn fallback(rows: usize, k: usize) -> RegressionSolver {
+        if k >= AUTO_SKETCH_MIN_K && rows >= AUTO_SKETCH_MIN_RATIO * k {
+            RegressionSolver::Sketch
+        } else {
+            RegressionSolver::Exact
+        }
+    }
 }
 
-/// `Auto`, orthonormal factors: CG from this many unknowns on.
+/// `Auto`: CG from this many unknowns on.
 pub const AUTO_CG_MIN_K: usize = 50;
-/// `Auto`, orthonormal factors: CG from this many unknowns on when ...
+/// `Auto`: CG from this many unknowns on when ...
 pub const AUTO_CG_MID_K: usize = 20;
 /// ... |Omega_j| is at least this multiple of k.
 pub const AUTO_CG_MID_RATIO: usize = 20;
-/// `Auto`, un-normalized factors: the sketch from this many unknowns on when ...
+/// `Auto` fallback: the sketch from this many unknowns on when ...
 pub const AUTO_SKETCH_MIN_K: usize = 100;
 /// ... |Omega_j| is at least this multiple of k.
 pub const AUTO_SKETCH_MIN_RATIO: usize = 50;
 
 /// Solves `problem` into `x` (on entry the warm start of the CG solver, ignored by the
-/// others). `seed` drives the sketch. `Auto` is resolved as for un-normalized factors
-/// (resolve it first with [`RegressionSolver::resolve`] to say otherwise). Never allocates.
+/// others). `seed` drives the sketch. `Auto` is resolved per problem (see
+/// [`RegressionSolver::resolve`]). Never allocates.
 pub fn solve(
     solver: RegressionSolver,
     problem: &LsqProblem,
@@ -234,13 +238,35 @@ fn solve_body(
         // No data: the ridge (or minimum-norm) solution is zero.
         x.fill(0.0);
         return RegressionStats {
-            solver: solver.resolve(0, k, false),
+            solver: solver.resolve(0, k),
             iterations: 0,
             rss: 0.0,
             converged: true,
         };
     }
-    match solver.resolve(p.rows, k, false) {
+    let chosen = solver.resolve(p.rows, k);
+    if solver == RegressionSolver::Auto && chosen == RegressionSolver::Cg {
+        let budget = RegressionOptions {
+            max_iter: opts.max_iter.min((k / 4).max(4)),
+            ..*opts
+        };
+        let (iterations, rss, converged) = cgls(p, x, Precond::Jacobi, &budget, ws);
+        if converged {
+            return RegressionStats {
+                solver: RegressionSolver::Cg,
+                iterations,
+                rss,
+                converged,
+            };
+        }
+        let mut st = match RegressionSolver::fallback(p.rows, k) {
+            RegressionSolver::Sketch => sketch_precondition(p, x, opts, ws, seed),
+            _ => exact(p, x, opts, ws),
+        };
+        st.iterations += iterations;
+        return st;
+    }
+    match chosen {
         RegressionSolver::Cg => {
             let (iterations, rss, converged) = cgls(p, x, Precond::Jacobi, opts, ws);
             RegressionStats {

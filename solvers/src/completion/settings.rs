@@ -23,9 +23,9 @@ pub enum RegressionSolver {
     /// Sketch-and-precondition: sparse sign embedding S (s ~ a few k rows), QR of S A = Q R,
     /// start at the sketched solution R^-1 Q^T S b, then CGLS preconditioned by R.
     Sketch,
-    /// Picks one of the three per regression from |Omega_j|, k and whether the factors are
-    /// orthonormalized (see [`RegressionSolver::resolve`]; thresholds from the benchmark
-    /// `bench/src/bin/completion_sweep.rs`).
+    /// Picks per regression from |Omega_j| and k: exact for small k, CG with an iteration
+    /// budget and an exact/sketch fallback for large k (see [`RegressionSolver::resolve`];
+    /// thresholds from the benchmark `bench/src/bin/completion_sweep.rs`).
     Auto,
 }
 
@@ -63,6 +63,9 @@ pub struct Settings {
     /// Ridge weight lambda on ||U||^2 + ||V||^2 (and the biases) (default 0). With lambda = 0
     /// the factors are re-orthonormalized every half-sweep, which leaves U V^T unchanged.
     pub lambda: f64,
+    /// Scale the ridge of each row and column by its number of observed entries, lambda
+    /// |Omega_i| (ALS-WR, Zhou et al. 2008), instead of a uniform lambda (default false).
+    pub weighted_lambda: bool,
     /// Fit a global mean plus per-row and per-column biases, as for rating data (default
     /// false): X_ij = mu + b_i + c_j + u_i^T v_j.
     pub biases: bool,
@@ -118,6 +121,7 @@ impl Default for Settings {
             seed: 0,
             mode: Mode::Practical,
             lambda: 0.0,
+            weighted_lambda: false,
             biases: false,
             validation_fraction: 0.0,
             recovery_tol: 1e-4,
@@ -164,6 +168,8 @@ setters! {
     mode: Mode,
     /// Sets the ridge weight.
     lambda: f64,
+    /// Turns the count-weighted ridge on or off.
+    weighted_lambda: bool,
     /// Turns the bias terms on or off.
     biases: bool,
     /// Sets the held-out fraction.

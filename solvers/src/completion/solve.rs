@@ -190,6 +190,7 @@ pub fn complete_with_observer(
             init_obs,
             mean,
             settings.lambda,
+            settings.weighted_lambda,
             &mut row_bias,
             &mut col_bias,
         );
@@ -215,6 +216,7 @@ pub fn complete_with_observer(
     let threshold = 2.0 * settings.incoherence * (k as f64 / m as f64).sqrt();
     let clipped_rows = clip_rows(&mut u, k, threshold);
     let orthonormal = settings.lambda == 0.0;
+    let weighted = settings.weighted_lambda;
     if orthonormal {
         // U R = clipped U; warm start V = V_svd diag(sigma) R^T keeps U V^T
         let r = orthonormalize_rows_major(&mut u, m, k);
@@ -287,8 +289,8 @@ pub fn complete_with_observer(
         biases,
         mean,
         lambda: settings.lambda,
+        weighted,
         solver: settings.solver,
-        orthonormal,
         seed: settings.seed,
         pool: &pool,
     };
@@ -384,13 +386,8 @@ pub fn complete_with_observer(
         rel = rss.sqrt() / norm_m;
         let objective = rss
             + settings.lambda
-                * (dot(&u, &u)
-                    + dot(&v, &v)
-                    + if biases {
-                        dot(&row_bias, &row_bias) + dot(&col_bias, &col_bias)
-                    } else {
-                        0.0
-                    });
+                * (penalty(&u, &row_bias, k, biases, weighted.then_some(&train.row_ptr))
+                    + penalty(&v, &col_bias, k, biases, weighted.then_some(&train.col_ptr)));
         let val_rmse = (!held.is_empty()).then(|| {
             (heldout_rss(
                 &held,
@@ -634,8 +631,8 @@ struct Context<'a> {
     biases: bool,
     mean: f64,
     lambda: f64,
+    weighted: bool,
     solver: RegressionSolver,
-    orthonormal: bool,
     seed: u64,
     pool: &'a [Mutex<Worker>],
 }
@@ -699,11 +696,15 @@ impl Context<'_> {
                         b: &w.b[..rows],
                         rows,
                         k: kk,
-                        lambda: self.lambda,
+                        lambda: if self.weighted {
+                            self.lambda * rows as f64
+                        } else {
+                            self.lambda
+                        },
                     };
                     let seed = SplitMix::for_item(self.seed, stream, t as u64).next_u64();
-                    let solver = self.solver.resolve(rows, kk, self.orthonormal);
-                    let st = regression::solve(solver, &problem, &mut w.x, opts, &mut w.ws, seed);
+                    let st =
+                        regression::solve(self.solver, &problem, &mut w.x, opts, &mut w.ws, seed);
                     xt.copy_from_slice(&w.x[..k]);
                     if self.biases {
                         tb[c] = w.x[k];
@@ -758,10 +759,20 @@ impl Context<'_> {
     }
 }
 
-/// Alternating ridge means for the biases: b_i = sum_j (M_ij - mu - c_j) / (lambda + n_i)
-/// and likewise c_j (three rounds).
-fn init_biases(obs: &Observations, mean: f64, lambda: f64, rb: &mut [f64], cb: &mut [f64]) {
-    let reg = lambda.max(1e-12);
+/// Alternating ridge means for the biases: b_i = sum_j (M_ij - mu - c_j) / (lambda_i + n_i)
+/// and likewise c_j (three rounds), lambda_i = lambda (or lambda n_i when weighted).
+fn init_biases(
+    obs: &Observations,
+    mean: f64,
+    lambda: f64,
+    weighted: bool,
+    rb: &mut [f64],
+    cb: &mut [f64],
+) {
+    let reg = |n: usize| {
+        let l = if weighted { lambda * n as f64 } else { lambda };
+        l.max(1e-12) + n as f64
+    };
     for _ in 0..3 {
         for j in 0..obs.ncols {
             let (rows, vals) = obs.col(j);
@@ -770,7 +781,7 @@ fn init_biases(obs: &Observations, mean: f64, lambda: f64, rb: &mut [f64], cb: &
                 .zip(vals)
                 .map(|(&i, &v)| v - mean - rb[i as usize])
                 .sum();
-            cb[j] = s / (reg + rows.len() as f64);
+            cb[j] = s / reg(rows.len());
         }
         for i in 0..obs.nrows {
             let (cols, vals) = obs.row(i);
@@ -779,9 +790,21 @@ fn init_biases(obs: &Observations, mean: f64, lambda: f64, rb: &mut [f64], cb: &
                 .zip(vals)
                 .map(|(&j, &v)| v - mean - cb[j as usize])
                 .sum();
-            rb[i] = s / (reg + cols.len() as f64);
+            rb[i] = s / reg(cols.len());
         }
     }
+}
+
+/// Ridge penalty of one factor: sum over rows of w_i (||f_i||^2 + bias_i^2), w_i = 1 or the
+/// row's entry count (from `ptr`) when weighted.
+fn penalty(f: &[f64], bias: &[f64], k: usize, biases: bool, ptr: Option<&Vec<usize>>) -> f64 {
+    f.chunks_exact(k)
+        .enumerate()
+        .map(|(i, row)| {
+            let w = ptr.map_or(1.0, |p| (p[i + 1] - p[i]) as f64);
+            w * (dot(row, row) + if biases { bias[i] * bias[i] } else { 0.0 })
+        })
+        .sum()
 }
 
 /// Values minus mu + b_i + c_j, in CSR and CSC order.

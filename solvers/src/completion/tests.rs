@@ -90,6 +90,7 @@ fn regression_solvers_match_dense_qr_on_ill_conditioned_systems() {
                     RegressionSolver::Exact,
                     RegressionSolver::Cg,
                     RegressionSolver::Sketch,
+                    RegressionSolver::Auto,
                 ] {
                     let mut x = vec![0.0; k];
                     // Plain CG's stopping test is on the gradient, blind to errors along
@@ -420,7 +421,8 @@ fn biases_and_ridge_for_rating_like_data() {
     let x: f64 = (0..cols).map(|r| u2[7 + r * 200] * v2[11 + r * 180]).sum();
     assert!((x - c.predict(7, 11)).abs() < 1e-10);
 
-    // noisy ratings with a ridge: held-out RMSE well below that of the mean predictor
+    // noisy ratings with a ridge (uniform or count-weighted): held-out RMSE well below
+    // that of the mean predictor
     let noisy = instance(200, 180, 3, 6.0, 0.5, 10);
     let c = complete(
         &noisy.observed,
@@ -442,6 +444,21 @@ fn biases_and_ridge_for_rating_like_data() {
         c.validation_rmse.unwrap() < 0.5 * sd,
         "{} vs {sd}",
         c.validation_rmse.unwrap()
+    );
+    let w = complete(
+        &noisy.observed,
+        &Settings::default()
+            .rank(3)
+            .biases(true)
+            .lambda(0.05)
+            .weighted_lambda(true)
+            .validation_fraction(0.1),
+    )
+    .unwrap();
+    assert!(
+        w.validation_rmse.unwrap() < 0.5 * sd,
+        "{:?}",
+        w.validation_rmse
     );
 }
 
