@@ -109,8 +109,8 @@ fn main() {
             },
         );
         for e in 0..train.len() {
-            let h = (e as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60;
-            let t = if h % 5 == 0 { &mut val } else { &mut fit };
+            let h = ((e as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % 5;
+            let t = if h == 0 { &mut val } else { &mut fit };
             t.rows.push(train.rows[e]);
             t.cols.push(train.cols[e]);
             t.values.push(train.values[e]);
@@ -121,7 +121,7 @@ fn main() {
             for &l in &lambdas {
                 let c = complete(&fit, &settings(r, l, max_iter, solver, weighted)).expect("solve");
                 println!(
-                    "| {r} | {l} | {:.4} | {} | {} |",
+                    "| {r} | {l} | {:.5} | {} | {} |",
                     rmse(&c, &val),
                     c.iterations,
                     c.status
