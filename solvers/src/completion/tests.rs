@@ -534,3 +534,32 @@ fn bad_input_and_edge_cases() {
     .unwrap();
     assert_eq!(out.status, Status::TimeLimit);
 }
+
+#[test]
+fn degenerate_shapes_and_values_do_not_panic() {
+    use opal_problems::formats::matrix_market::Triplets;
+    let t = |m: usize, n: usize, e: &[(usize, usize, f64)]| Triplets {
+        nrows: m,
+        ncols: n,
+        rows: e.iter().map(|x| x.0).collect(),
+        cols: e.iter().map(|x| x.1).collect(),
+        values: e.iter().map(|x| x.2).collect(),
+    };
+    // a fully observed 1 x 4 row: rank 1 is exact
+    let row = t(1, 4, &[(0, 0, 1.0), (0, 1, 2.0), (0, 2, -1.0), (0, 3, 0.5)]);
+    let c = complete(&row, &Settings::default().rank(1)).unwrap();
+    assert_eq!(c.status, Status::Converged, "{:?}", c.note);
+    assert!((c.predict(0, 1) - 2.0).abs() < 1e-9);
+    // all-zero observations: the zero matrix, no NaN
+    let zeros = t(3, 3, &[(0, 0, 0.0), (1, 1, 0.0), (2, 2, 0.0), (0, 1, 0.0)]);
+    for lambda in [0.0, 1.0] {
+        let c = complete(&zeros, &Settings::default().rank(1).lambda(lambda)).unwrap();
+        assert!(c.u.iter().chain(&c.v).all(|x| x.is_finite()));
+        assert!(c.predict(2, 0).abs() < 1e-12);
+    }
+    // a single entry: underdetermined, finite
+    let one = t(5, 5, &[(2, 3, 4.0)]);
+    let c = complete(&one, &Settings::default().rank(1)).unwrap();
+    assert_eq!(c.status, Status::Underdetermined);
+    assert!(c.u.iter().chain(&c.v).all(|x| x.is_finite()));
+}

@@ -56,6 +56,9 @@ pub struct CompleteArgs {
     /// Fit a global mean and row/column biases (rating data).
     #[arg(long)]
     biases: bool,
+    /// Scale each row's and column's ridge by its number of entries (ALS-WR).
+    #[arg(long)]
+    weighted_lambda: bool,
     /// Theory mode: sample splitting into 2T+1 parts (T = --max-iter).
     #[arg(long)]
     theory: bool,
@@ -128,6 +131,7 @@ pub fn run(args: CompleteArgs) -> Result<(), CliError> {
     let mut s = Settings::default()
         .rank(args.rank)
         .biases(args.biases)
+        .weighted_lambda(args.weighted_lambda)
         .verbose(args.verbose)
         .time_limit(args.time_limit)
         .solver(match args.solver {
