@@ -147,7 +147,7 @@ impl RegressionSolver {
     /// variants are returned unchanged): warm-started CG for k >= 50, or k >= 20 with
     /// |Omega_j| >= 20 k; the exact solver below, where its |Omega_j| k^2 / 2 Gram matrix,
     /// run near peak speed, beats a few CG passes. When CG is chosen it gets a budget of
-    /// max(4, k/4) iterations (about the cost of the exact solve) and hands over to
+    /// max(6, k/8) iterations (about the cost of the exact solve) and hands over to
     /// [`RegressionSolver::fallback`] if it does not converge within it: CG's iteration
     /// count grows with cond(A), which orthonormalized or ridge-regularized factors keep
     /// small but un-normalized, unregularized ones do not. Crossover measured by
@@ -247,7 +247,7 @@ fn solve_body(
     let chosen = solver.resolve(p.rows, k);
     if solver == RegressionSolver::Auto && chosen == RegressionSolver::Cg {
         let budget = RegressionOptions {
-            max_iter: opts.max_iter.min((k / 4).max(4)),
+            max_iter: opts.max_iter.min((k / 8).max(6)),
             ..*opts
         };
         let (iterations, rss, converged) = cgls(p, x, Precond::Jacobi, &budget, ws);
