@@ -4,14 +4,16 @@
 //! column regressions (parallel, per-thread workspaces, features gathered from U exactly
 //! as in the solver) against an orthonormal incoherent U at three stages of an
 //! alternating-minimization run: early (subspace error 1e-1, inner tolerance 1e-3), mid
-//! (1e-4, 1e-6) and late (1e-8, 1e-10), plus the mid stage with U's columns scaled to a
-//! condition number of 1e3 (un-normalized factors, as in ridge mode). CG is warm-started from a previous-sweep-like
-//! value. Reports the median CPU time (all threads; robust to other jobs on the machine)
-//! of `reps` half-sweeps, iterations per regression and the
-//! largest error of the fitted values against a tight exact solve.
+//! (1e-4, 1e-6) and late (1e-8, 1e-10), plus the mid stage with U mapped by W diag(d) W^T
+//! (d from 1 to 1e-3, W a random rotation: un-normalized, unregularized factors). CG is
+//! warm-started from a previous-sweep-like value. Reports the median CPU time (all
+//! threads; robust to other jobs on the machine) of `reps` half-sweeps, iterations per
+//! regression and the largest error of the fitted values against a tight exact solve.
+//! Run it with RAYON_NUM_THREADS=1 for per-regression cost without rayon's spinning.
 //!
 //! `cargo run --release -p opal-bench --bin completion_sweep [-- --cols 2000 --reps 3
-//!  --k 5,10,20,50 --ratio 5,20,100 --stages 0,1,2,3 --skip cg,auto --sketch-factor 6 --sketch-nnz 2]`
+//!  --k 5,10,20,50 --ratio 5,20,100 --stages 0,1,2,3 --skip cg,auto
+//!  --sketch-factor 6 --sketch-nnz 2]`
 
 use opal_solvers::completion::RegressionSolver;
 use opal_solvers::completion::regression::{

@@ -17,8 +17,9 @@
 //!
 //! Accuracy: the iterative solvers stop when the (preconditioned) normal-equation residual
 //! is below `tol` times that of x = 0, i.e. ||M^(1/2) (A^T r - lambda x)|| <= tol
-//! ||M^(1/2) A^T b|| with M = diag(A^T A)^-1 (CG) or (R^T R)^-1 (sketch; then the left side estimates
-//! ||A (x - x*)|| up to the embedding's distortion). The exact solver refines until the
+//! ||M^(1/2) A^T b|| with M = diag(A^T A)^-1 (CG) or (R^T R)^-1 (sketch; then the left
+//! side estimates ||A (x - x*)|| up to the embedding's distortion, whatever cond(A); for
+//! CG it does so only when A is well conditioned). The exact solver refines until the
 //! correction is below `tol ||x||`.
 
 use super::dense::{
