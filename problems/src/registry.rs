@@ -187,6 +187,11 @@ impl Params {
         }
     }
 
+    /// Takes a text parameter, if present.
+    pub fn take_string(&mut self, name: &str) -> Option<String> {
+        self.values.remove(name)
+    }
+
     /// Optional unsigned integer.
     pub fn opt_usize(&mut self, name: &str) -> Result<Option<usize>, ProblemError> {
         match self.values.remove(name) {

@@ -1,10 +1,19 @@
-//! The `opal._opal` extension module. The Python package `opal` re-exports it.
+//! The `opal._opal` extension module; the pure-Python package `opal` re-exports it and adds
+//! scipy-facing conveniences.
+
+mod errors;
+mod problem;
 
 use pyo3::prelude::*;
 
 /// Native part of the opal package.
 #[pymodule]
 fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("SolverError", py.get_type::<errors::SolverError>())?;
+    m.add("EvaluationError", py.get_type::<errors::EvaluationError>())?;
+    m.add_class::<problem::PyProblem>()?;
+    m.add_function(wrap_pyfunction!(problem::problem, m)?)?;
     Ok(())
 }

@@ -1,8 +1,26 @@
 """opal: optimization solvers written in Rust.
 
-The bindings grow with the solvers; for now the package exposes its version.
+Problems
+--------
+``opal.problem(name, **params)`` builds a built-in problem (``"pde"`` with ``N``,
+``"logreg"`` with ``path``, ``rows``, ``seed``). A :class:`Problem` exposes sizes, names,
+bounds and start point, and evaluation callbacks taking and returning numpy arrays:
+``objective``, ``gradient``, ``constraints``, ``jacobian`` (scipy.sparse CSR),
+``hessian_lagrangian`` (scipy.sparse CSR, lower triangle unless ``full=True``) and
+``hessian_lagrangian_vector``. These are enough to hand a problem to
+``scipy.optimize.minimize`` or cyipopt.
+
+Errors: ``ValueError`` for bad input (wrong lengths, unknown parameters),
+``OSError`` for unreadable files, :class:`EvaluationError` (a ``ValueError``) when a
+function cannot be evaluated at a point, :class:`SolverError` when a solver fails.
 """
 
-from ._opal import __version__
+from ._opal import EvaluationError, Problem, SolverError, __version__, problem
 
-__all__ = ["__version__"]
+__all__ = [
+    "EvaluationError",
+    "Problem",
+    "SolverError",
+    "__version__",
+    "problem",
+]

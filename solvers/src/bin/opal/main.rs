@@ -1,5 +1,6 @@
 //! `opal`: the command-line front end of the opal optimization suite.
 
+mod calibrate;
 mod complete;
 mod demo;
 mod generate;
@@ -7,6 +8,9 @@ mod inspect;
 mod json;
 mod load;
 mod problems;
+mod relu;
+mod solve;
+mod solve_mip;
 
 use std::process::ExitCode;
 
@@ -29,8 +33,14 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
+    /// Solve a model file (MIP: .mps / .lp with Balans over HiGHS).
+    Solve(solve::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
+    /// Blind gain calibration of a generated instance (projected gradient or linear).
+    Calibrate(calibrate::CalibrateArgs),
+    /// Convex training of two-layer ReLU networks (gated / ReLU programs, ADMM, FISTA).
+    Relu(relu::ReluArgs),
     /// Complete a low-rank matrix from observed entries (.mtx or `row col value` text).
     Complete(complete::CompleteArgs),
 }
@@ -64,6 +74,9 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Relu(args) => relu::run(args),
+        Command::Solve(args) => solve::run(args),
         Command::Complete(args) => complete::run(args),
     };
     match result {

@@ -1,0 +1,62 @@
+"""Reference optima of the convex ReLU programs (issue 6) with CVXPY, on data and gates
+exported by `relu_bench export` (X.txt, y.txt, G.txt, D.txt in DIR).
+
+usage: python relu_cvxpy.py DIR --variant gated|relu --lam L --solver CLARABEL|SCS [--eps E]
+Prints one JSON line: objective (issue 6 scaling), cone violation, solve time.
+SCS runs with eps_abs = eps_rel = E (default 1e-6); Clarabel with its tight defaults
+tightened further (tol_gap_abs = tol_gap_rel = tol_feas = 1e-10).
+"""
+import argparse, json, time
+import numpy as np
+import cvxpy as cp
+
+ap = argparse.ArgumentParser()
+ap.add_argument("dir")
+ap.add_argument("--variant", default="gated")
+ap.add_argument("--lam", type=float, default=1e-3)
+ap.add_argument("--solver", default="CLARABEL")
+ap.add_argument("--eps", type=float, default=1e-6)
+a = ap.parse_args()
+X = np.loadtxt(f"{a.dir}/X.txt", ndmin=2)
+y = np.loadtxt(f"{a.dir}/y.txt", ndmin=1)
+D = np.loadtxt(f"{a.dir}/D.txt", ndmin=2)
+n, d = X.shape
+P = D.shape[1]
+lam = a.lam
+t0 = time.time()
+if a.variant == "gated":
+    U = cp.Variable((d, P))
+    pred = cp.sum(cp.multiply(D, X @ U), axis=1)
+    obj = cp.sum_squares(pred - y) / (2 * n) + lam * cp.sum(cp.norm(U, 2, axis=0))
+    cons = []
+else:
+    V = cp.Variable((d, P))
+    W = cp.Variable((d, P))
+    S = 2 * D - 1
+    pred = cp.sum(cp.multiply(D, X @ (V - W)), axis=1)
+    obj = cp.sum_squares(pred - y) / (2 * n) + lam * (
+        cp.sum(cp.norm(V, 2, axis=0)) + cp.sum(cp.norm(W, 2, axis=0)))
+    cons = [cp.multiply(S, X @ V) >= 0, cp.multiply(S, X @ W) >= 0]
+prob = cp.Problem(cp.Minimize(obj), cons)
+kw = {}
+if a.solver == "SCS":
+    kw = dict(eps_abs=a.eps, eps_rel=a.eps, max_iters=1_000_000)
+elif a.solver == "CLARABEL":
+    kw = dict(tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=500)
+prob.solve(solver=a.solver, **kw)
+elapsed = time.time() - t0
+# Recompute the objective in numpy (independent of CVXPY's value).
+if a.variant == "gated":
+    Uv = U.value
+    p = (D * (X @ Uv)).sum(1)
+    val = ((p - y) ** 2).sum() / (2 * n) + lam * np.linalg.norm(Uv, axis=0).sum()
+    cv = 0.0
+else:
+    Vv, Wv = V.value, W.value
+    p = (D * (X @ (Vv - Wv))).sum(1)
+    val = ((p - y) ** 2).sum() / (2 * n) + lam * (np.linalg.norm(Vv, axis=0).sum() + np.linalg.norm(Wv, axis=0).sum())
+    S = 2 * D - 1
+    cv = float(max(0.0, (-(S * (X @ Vv))).max(), (-(S * (X @ Wv))).max()))
+print(json.dumps({"dir": a.dir, "variant": a.variant, "solver": a.solver, "status": prob.status,
+                  "objective": float(val), "cvxpy_value": float(prob.value), "cone_violation": cv,
+                  "time": elapsed, "solve_time": prob.solver_stats.solve_time, "n": n, "d": d, "P": P}))
