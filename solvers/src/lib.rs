@@ -4,5 +4,6 @@
 
 pub mod balans;
 pub mod calibration;
+pub mod completion;
 pub mod convex_relu;
 pub mod highs;
