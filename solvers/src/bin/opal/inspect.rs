@@ -11,7 +11,7 @@ use crate::{CliError, load};
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// A built-in problem (`pde:N=100`, `logreg:PATH`).
+    /// A built-in problem (`pde:N=100`, `logreg:PATH`) or a CUTEst SIF file (`HS6.SIF`).
     problem: String,
     /// Problem parameter NAME=VALUE (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
