@@ -26,6 +26,11 @@ pub(crate) struct Workspace {
     gt: Vec<f64>,
     /// Internal-variable Hessian scratch.
     hu: Vec<f64>,
+    /// The point the element values above belong to, and the derivative level computed for
+    /// each element there (0: none, 1: F, 2: F and G, 3: F, G and H): f, grad f, c, J and
+    /// the Hessian at one point share their element evaluations.
+    x: Vec<f64>,
+    done: Vec<u8>,
 }
 
 /// Derivative level: value only, value and gradient, or all three.
@@ -63,6 +68,8 @@ impl SifProblem {
                 we: vec![0.0; ne],
                 gt: vec![0.0; self.max_loc],
                 hu: vec![0.0; maxv * (maxv + 1) / 2],
+                x: Vec::new(),
+                done: vec![0; ne],
             }
         });
         Guard {
@@ -71,10 +78,22 @@ impl SifProblem {
         }
     }
 
-    /// Evaluates the elements in `list` at `x` to the given level.
+    /// Evaluates the elements in `list` at `x` to the given level (reusing what the
+    /// workspace already holds for the same point).
     fn eval_elements(&self, x: &[f64], list: &[u32], level: Level, ws: &mut Workspace) {
+        let same =
+            ws.x.len() == x.len() && ws.x.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            ws.x.clear();
+            ws.x.extend_from_slice(x);
+            ws.done.fill(0);
+        }
+        let want = level as u8 + 1;
         for &e in list {
-            self.eval_element(x, e as usize, level, ws);
+            if ws.done[e as usize] < want {
+                self.eval_element(x, e as usize, level, ws);
+                ws.done[e as usize] = want;
+            }
         }
     }
 
@@ -291,34 +310,25 @@ impl SifProblem {
         Ok(f)
     }
 
-    /// The multiplier of group `g` in the Lagrangian sigma f + y^T c.
-    fn multipliers(&self, sigma: f64, y: &[f64]) -> Vec<(usize, f64)> {
-        let mut out = Vec::with_capacity(self.obj_groups.len() + y.len());
-        if sigma != 0.0 {
-            out.extend(self.obj_groups.iter().map(|&g| (g as usize, sigma)));
-        }
-        out.extend(
-            self.con_groups
-                .iter()
-                .zip(y)
-                .filter(|(_, yi)| **yi != 0.0)
-                .map(|(&g, &yi)| (g as usize, yi)),
-        );
-        out
-    }
-
-    /// Evaluates the groups with nonzero multipliers for the Hessian: fills `ws.we` with the
-    /// weight of every element and calls `outer(g, beta, ws)` for groups whose second
-    /// derivative term beta * grad t grad t^T is nonzero.
+    /// Evaluates the groups of the Lagrangian sigma f + y^T c with nonzero multipliers:
+    /// fills `ws.we` with the weight of every element in the Hessian and calls
+    /// `outer(g, beta, ws)` for groups whose term beta * grad t grad t^T is nonzero.
     fn lagrangian_groups(
         &self,
         x: &[f64],
-        mults: &[(usize, f64)],
+        sigma: f64,
+        y: &[f64],
         ws: &mut Workspace,
         outer: &mut dyn FnMut(&SifProblem, usize, f64, &mut Workspace),
     ) {
         ws.we.fill(0.0);
-        for &(g, mu) in mults {
+        let obj = self.obj_groups.iter().map(|&g| (g, sigma));
+        let con = self.con_groups.iter().copied().zip(y.iter().copied());
+        for (g, mu) in obj.chain(con) {
+            if mu == 0.0 {
+                continue;
+            }
+            let g = g as usize;
             let t = self.group_arg(x, g, ws);
             let (_, d1, d2) = self.group_fun(g, t, Level::H, ws);
             let s = self.group_scale[g];
@@ -335,19 +345,14 @@ impl SifProblem {
         }
     }
 
-    fn elements_for(&self, mults: &[(usize, f64)]) -> Vec<u32> {
-        if mults.len() == self.obj_groups.len() + self.con_groups.len() {
-            return self.all_elements.clone();
+    /// The elements a Hessian with these multipliers needs.
+    fn elements_for(&self, sigma: f64, y: &[f64]) -> &[u32] {
+        match (sigma != 0.0, y.iter().any(|&v| v != 0.0)) {
+            (true, true) => &self.all_elements,
+            (true, false) => &self.obj_elements,
+            (false, true) => &self.con_elements,
+            (false, false) => &[],
         }
-        let mut seen = vec![false; self.el_type.len()];
-        for &(g, _) in mults {
-            for &k in &self.use_el[self.use_ptr[g]..self.use_ptr[g + 1]] {
-                seen[k as usize] = true;
-            }
-        }
-        (0..self.el_type.len() as u32)
-            .filter(|&e| seen[e as usize])
-            .collect()
     }
 }
 
@@ -428,9 +433,8 @@ impl SmoothProblem for SifProblem {
         values.fill(0.0);
         let mut guard = self.workspace();
         let ws = guard.ws.as_mut().expect("workspace present until drop");
-        let mults = self.multipliers(sigma, y);
-        let elements = self.elements_for(&mults);
-        self.eval_elements(x, &elements, Level::H, ws);
+        let elements = self.elements_for(sigma, y);
+        self.eval_elements(x, elements, Level::H, ws);
         let mut outer = |p: &SifProblem, g: usize, beta: f64, ws: &mut Workspace| {
             let nloc = p.local_gradient(g, ws);
             let slots = &hs.group_slot[hs.group_slot_ptr[g]..hs.group_slot_ptr[g + 1]];
@@ -444,8 +448,8 @@ impl SmoothProblem for SifProblem {
                 }
             }
         };
-        self.lagrangian_groups(x, &mults, ws, &mut outer);
-        for &e in &elements {
+        self.lagrangian_groups(x, sigma, y, ws, &mut outer);
+        for &e in elements {
             let e = e as usize;
             let we = ws.we[e];
             if we == 0.0 {
@@ -500,9 +504,8 @@ impl SmoothProblem for SifProblem {
         }
         let mut guard = self.workspace();
         let ws = guard.ws.as_mut().expect("workspace present until drop");
-        let mults = self.multipliers(sigma, y);
-        let elements = self.elements_for(&mults);
-        self.eval_elements(x, &elements, Level::H, ws);
+        let elements = self.elements_for(sigma, y);
+        self.eval_elements(x, elements, Level::H, ws);
         let mut outer = |p: &SifProblem, g: usize, beta: f64, ws: &mut Workspace| {
             let nloc = p.local_gradient(g, ws);
             let loc = &p.loc_vars[p.loc_ptr[g]..p.loc_ptr[g + 1]];
@@ -513,8 +516,8 @@ impl SmoothProblem for SifProblem {
                 out[l as usize] += bs * gi;
             }
         };
-        self.lagrangian_groups(x, &mults, ws, &mut outer);
-        for &e in &elements {
+        self.lagrangian_groups(x, sigma, y, ws, &mut outer);
+        for &e in elements {
             let e = e as usize;
             let we = ws.we[e];
             if we == 0.0 {
