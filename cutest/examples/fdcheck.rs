@@ -1,6 +1,7 @@
 //! Finite-difference check of every decoded problem at its start point (perturbed):
 //! `cargo run --release -p opal-cutest --example fdcheck [SIF_DIR] [MAX_N] [FILTER]`.
-//! Prints the problems whose worst relative discrepancy exceeds 1e-4.
+//! Prints the problems whose worst relative discrepancy exceeds 1e-4. With `EQONLY=1`, only
+//! equality-constrained problems without bounds are checked.
 
 use std::path::PathBuf;
 
@@ -36,6 +37,9 @@ fn main() {
             continue;
         };
         let info = p.info();
+        if std::env::var_os("EQONLY").is_some() && (!info.equality_only() || info.has_bounds()) {
+            continue;
+        }
         if info.n() > max_n {
             skipped += 1;
             continue;

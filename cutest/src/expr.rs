@@ -392,8 +392,18 @@ fn describe(t: &Tok) -> String {
     }
 }
 
+/// Longest expression accepted (the longest in the CUTEst collection has about 500
+/// characters); bounds the depth of the syntax tree, which is walked recursively.
+pub const MAX_EXPRESSION_LEN: usize = 4000;
+
 /// Parses a Fortran expression.
 pub fn parse(text: &str) -> Result<Expr, String> {
+    if text.len() > MAX_EXPRESSION_LEN {
+        return Err(format!(
+            "expression longer than {MAX_EXPRESSION_LEN} characters ({})",
+            text.len()
+        ));
+    }
     let toks = tokenize(text)?;
     if toks.is_empty() {
         return Err("empty expression".into());
@@ -510,5 +520,11 @@ mod tests {
         assert!(parse("A # B").is_err());
         assert!(parse(&"(".repeat(10_000)).is_err());
         assert!(parse(&"-".repeat(10_000)).is_err());
+        assert!(
+            parse(&"X+".repeat(3000))
+                .unwrap_err()
+                .contains("longer than")
+        );
+        assert!(parse(&format!("{}X", "X+".repeat(1900))).is_ok());
     }
 }

@@ -136,7 +136,7 @@ pub fn is_assignment(code: &str) -> bool {
     match b[0] {
         b'I' => b"ERASMD=+-*/".contains(&b[1]),
         b'R' => b"EIASMDF=+-*/(".contains(&b[1]),
-        b'A' => b"EIASMDF=+-*/(".contains(&b[1]),
+        b'A' => b"EIRASMDF=+-*/(".contains(&b[1]),
         _ => false,
     }
 }
@@ -308,6 +308,8 @@ impl Params {
             let v = match op {
                 b'E' => lit(4)?,
                 b'I' => iget(3)? as f64,
+                // AR (listed in some SIF descriptions): a real array entry copied from a real.
+                b'R' => rget(3)?,
                 b'A' => rget(3)? + lit(4)?,
                 b'S' => lit(4)? - rget(3)?,
                 b'M' => rget(3)? * lit(4)?,
