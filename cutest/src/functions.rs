@@ -360,7 +360,7 @@ pub fn fold_globals(part: &Part) -> Result<Globals, CardError> {
         let (target, cond) = match &s.kind {
             StmtKind::Assign(t) => (t.clone(), None),
             StmtKind::If { cond, when, target } => (target.clone(), Some((cond.clone(), *when))),
-            _ => unreachable_kind(s)?,
+            _ => return Err(not_in_globals(s)),
         };
         let cond_value = match &cond {
             None => Some(true),
@@ -387,12 +387,12 @@ pub fn fold_globals(part: &Part) -> Result<Globals, CardError> {
     Ok(out)
 }
 
-fn unreachable_kind<T>(s: &Stmt) -> Result<T, CardError> {
-    Err(expr_err(
+fn not_in_globals(s: &Stmt) -> CardError {
+    expr_err(
         s.line,
         &s.text,
         "F, G and H cards are not allowed in GLOBALS",
-    ))
+    )
 }
 
 /// Reserved names of a type and their registers, plus the outputs.

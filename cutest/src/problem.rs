@@ -462,7 +462,8 @@ pub(crate) fn assemble(
             (GroupKind::Less, Some(r)) => (-r.abs(), 0.0),
             (GroupKind::Greater, None) => (0.0, f64::INFINITY),
             (GroupKind::Greater, Some(r)) => (0.0, r.abs()),
-            (GroupKind::Objective, _) => unreachable_objective(),
+            // (objective groups are not constraints)
+            (GroupKind::Objective, _) => (f64::NEG_INFINITY, f64::INFINITY),
         };
         let s = group_scale[g as usize];
         let (lo, up) = if s > 0.0 {
@@ -577,10 +578,6 @@ pub(crate) fn assemble(
         max_niv,
         pool: Mutex::new(Vec::new()),
     })
-}
-
-fn unreachable_objective() -> (f64, f64) {
-    (f64::NEG_INFINITY, f64::INFINITY)
 }
 
 /// The lower-triangle pattern of the Hessian of the Lagrangian and the slots of every

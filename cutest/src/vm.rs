@@ -136,51 +136,51 @@ impl Cmp {
 /// constant.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Ins {
-    /// r[d] = k
+    /// `r[d] = k`
     Const { d: u32, k: f64 },
-    /// r[d] = r[a]
+    /// `r[d] = r[a]`
     Copy { d: u32, a: u32 },
-    /// r[d] = r[a] + r[b]
+    /// `r[d] = r[a] + r[b]`
     Add { d: u32, a: u32, b: u32 },
-    /// r[d] = r[a] - r[b]
+    /// `r[d] = r[a] - r[b]`
     Sub { d: u32, a: u32, b: u32 },
-    /// r[d] = r[a] * r[b]
+    /// `r[d] = r[a] * r[b]`
     Mul { d: u32, a: u32, b: u32 },
-    /// r[d] = r[a] / r[b]
+    /// `r[d] = r[a] / r[b]`
     Div { d: u32, a: u32, b: u32 },
-    /// r[d] = r[a] + k
+    /// `r[d] = r[a] + k`
     AddK { d: u32, a: u32, k: f64 },
-    /// r[d] = k - r[a]
+    /// `r[d] = k - r[a]`
     KSub { d: u32, a: u32, k: f64 },
-    /// r[d] = r[a] * k
+    /// `r[d] = r[a] * k`
     MulK { d: u32, a: u32, k: f64 },
-    /// r[d] = r[a] / k
+    /// `r[d] = r[a] / k`
     DivK { d: u32, a: u32, k: f64 },
-    /// r[d] = k / r[a]
+    /// `r[d] = k / r[a]`
     KDiv { d: u32, a: u32, k: f64 },
-    /// r[d] = -r[a]
+    /// `r[d] = -r[a]`
     Neg { d: u32, a: u32 },
-    /// r[d] = r[a] * r[a]
+    /// `r[d] = r[a] * r[a]`
     Sq { d: u32, a: u32 },
-    /// r[d] = r[a] ** n (integer n)
+    /// `r[d] = r[a] ** n (integer n)`
     PowI { d: u32, a: u32, n: i32 },
-    /// r[d] = r[a] ** k (real k)
+    /// `r[d] = r[a] ** k (real k)`
     PowK { d: u32, a: u32, k: f64 },
-    /// r[d] = f(r[a])
+    /// `r[d] = f(r[a])`
     Call1 { d: u32, f: F1, a: u32 },
-    /// r[d] = f(r[a], r[b])
+    /// `r[d] = f(r[a], r[b])`
     Call2 { d: u32, f: F2, a: u32, b: u32 },
-    /// r[d] = (r[a] op r[b]) as 0/1
+    /// `r[d] = (r[a] op r[b]) as 0/1`
     Compare { d: u32, op: Cmp, a: u32, b: u32 },
-    /// r[d] = (r[a] != 0 && r[b] != 0)
+    /// `r[d] = (r[a] != 0 && r[b] != 0)`
     And { d: u32, a: u32, b: u32 },
-    /// r[d] = (r[a] != 0 || r[b] != 0)
+    /// `r[d] = (r[a] != 0 || r[b] != 0)`
     Or { d: u32, a: u32, b: u32 },
-    /// r[d] = (r[a] == 0)
+    /// `r[d] = (r[a] == 0)`
     Not { d: u32, a: u32 },
-    /// Continue at `to` when r[c] == 0.
+    /// Continue at `to` when `r[c] == 0`.
     JumpIfFalse { c: u32, to: u32 },
-    /// Continue at `to` when r[c] != 0.
+    /// Continue at `to` when `r[c] != 0`.
     JumpIfTrue { c: u32, to: u32 },
 }
 
