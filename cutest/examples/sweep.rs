@@ -52,6 +52,9 @@ fn main() {
         slow.push((dt, stem.clone()));
         loaded += 1;
         use opal_problems::SmoothProblem;
+        if let Err(e) = p.info().validate() {
+            println!("INVALID {stem}: {e}");
+        }
         let name = p.info().name.clone();
         let Some(r) = refs.get(&name).filter(|_| stem == name) else {
             continue;

@@ -36,6 +36,17 @@ impl Val {
 /// Limit on registers of one program (hostile input could otherwise ask for millions).
 const MAX_REGISTERS: u32 = 1 << 20;
 
+/// The Fortran intrinsics the compiler knows.
+const INTRINSICS: &[&str] = &[
+    "SIN", "DSIN", "COS", "DCOS", "TAN", "DTAN", "ASIN", "DASIN", "ACOS", "DACOS", "ATAN", "DATAN",
+    "SINH", "DSINH", "COSH", "DCOSH", "TANH", "DTANH", "EXP", "DEXP", "LOG", "DLOG", "ALOG",
+    "LOG10", "DLOG10", "ALOG10", "SQRT", "DSQRT", "ABS", "DABS", "IABS", "INT", "IFIX", "IDINT",
+    "AINT", "DINT", "NINT", "IDNINT", "ANINT", "DNINT", "REAL", "FLOAT", "DBLE", "SNGL", "DFLOAT",
+    "MAX", "MIN", "MAX0", "MAX1", "MIN0", "MIN1", "AMAX1", "DMAX1", "AMAX0", "AMIN1", "DMIN1",
+    "AMIN0", "MOD", "AMOD", "DMOD", "SIGN", "DSIGN", "ISIGN", "DIM", "DDIM", "IDIM", "ATAN2",
+    "DATAN2", "DPROD",
+];
+
 /// Builds one register program.
 #[derive(Debug, Default)]
 pub struct Compiler {
@@ -370,6 +381,12 @@ impl Compiler {
     }
 
     fn call(&mut self, name: &str, args: &[Expr]) -> Result<Val, String> {
+        if !INTRINSICS.contains(&name) {
+            return Err(format!(
+                "unknown function {name} (only Fortran intrinsics are supported, not external \
+                 Fortran code)"
+            ));
+        }
         let vals: Vec<Val> = args
             .iter()
             .map(|a| self.emit(a))
@@ -441,11 +458,7 @@ impl Compiler {
                 }
                 return self.arith(BinOp::Mul, vals[0], vals[1], Ty::Real);
             }
-            _ => {
-                return Err(format!(
-                    "unknown function {name} (only Fortran intrinsics are supported)"
-                ));
-            }
+            _ => return Err(format!("unknown function {name}")),
         };
         if (nary && vals.len() < 2) || (!nary && vals.len() != 2) {
             return Err(format!(
