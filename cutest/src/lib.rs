@@ -15,7 +15,8 @@
 //! ```
 //!
 //! Modules: [`lexer`] (cards and fields, fixed and free format), [`params`] (parameter
-//! arithmetic, array names, user overrides), [`sections`] (the data part), [`expr`] (Fortran
+//! arithmetic, array names, user overrides), [`sections`] (the data part) and [`model`] (what
+//! it declares), [`expr`] (Fortran
 //! expressions), [`compile`] and [`vm`] (the compiled form), [`functions`] (the ELEMENTS
 //! and GROUPS parts), `problem` and `eval` (the decoded problem and its evaluation).
 
@@ -26,6 +27,7 @@ pub mod expr;
 pub mod functions;
 mod hash;
 pub mod lexer;
+pub mod model;
 pub mod params;
 mod problem;
 pub mod sections;
