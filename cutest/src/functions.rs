@@ -537,6 +537,10 @@ fn compile_body(
     })
 }
 
+/// Most elemental (or internal) variables and parameters of one element type (the collection
+/// uses a few dozen at most); bounds the registers of the packed element Hessian.
+pub const MAX_ELEMENT_VARIABLES: usize = 1000;
+
 /// Compiles an element type from its declaration (elemental variables, internal variables,
 /// parameters, as declared in ELEMENT TYPE) and its body in the ELEMENTS part.
 pub fn compile_element(
@@ -550,6 +554,16 @@ pub fn compile_element(
 ) -> Result<ElementProgram, CardError> {
     let up = |v: &[String]| -> Vec<String> { v.iter().map(|s| s.to_ascii_uppercase()).collect() };
     let (evs, ivs, eps) = (up(evs), up(ivs), up(eps));
+    if evs.len().max(ivs.len()) > MAX_ELEMENT_VARIABLES || eps.len() > MAX_ELEMENT_VARIABLES {
+        return Err(CardError::new(
+            body.line,
+            Field::Data(2),
+            name,
+            format!(
+                "element type {name} has more than {MAX_ELEMENT_VARIABLES} variables or parameters"
+            ),
+        ));
+    }
     let mut layout = Layout {
         named: HashMap::new(),
         next: 0,
@@ -655,6 +669,14 @@ pub fn compile_group(
     part: &Part,
     globals: &Globals,
 ) -> Result<GroupProgram, CardError> {
+    if gps.len() > MAX_ELEMENT_VARIABLES {
+        return Err(CardError::new(
+            body.line,
+            Field::Data(2),
+            name,
+            format!("group type {name} has more than {MAX_ELEMENT_VARIABLES} parameters"),
+        ));
+    }
     let mut layout = Layout {
         named: HashMap::new(),
         next: 0,
