@@ -10,6 +10,7 @@ pub mod adasketch;
 pub mod auglag;
 pub mod balans;
 pub mod calibration;
+pub mod completion;
 pub mod convex_relu;
 pub mod eqnlp;
 pub mod highs;

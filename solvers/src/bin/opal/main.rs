@@ -1,6 +1,7 @@
 //! `opal`: the command-line front end of the opal optimization suite.
 
 mod calibrate;
+mod complete;
 mod demo;
 mod generate;
 mod inspect;
@@ -42,6 +43,8 @@ enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Convex training of two-layer ReLU networks (gated / ReLU programs, ADMM, FISTA).
     Relu(relu::ReluArgs),
+    /// Complete a low-rank matrix from observed entries (.mtx or `row col value` text).
+    Complete(complete::CompleteArgs),
 }
 
 /// An error as the CLI reports it: message plus exit code.
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Relu(args) => relu::run(args),
         Command::Solve(args) => solve::run(args),
+        Command::Complete(args) => complete::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
