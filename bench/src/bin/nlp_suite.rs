@@ -68,9 +68,9 @@ fn load(spec: &str) -> Result<Problem, String> {
         return registry::load_builtin(spec, Params::default()).map_err(|e| e.to_string());
     }
     if spec.to_ascii_uppercase().ends_with(".SIF") {
-        return Err(format!(
-            "{spec}: the SIF decoder is not in this build yet (merge the `sif` branch)"
-        ));
+        return opal_cutest::load(spec, &[])
+            .map(|p| Box::new(p) as Problem)
+            .map_err(|e| e.to_string());
     }
     Err(format!("{spec}: not a built-in problem or SIF file"))
 }
