@@ -1,9 +1,17 @@
 //! The optimization algorithms of opal, one module per paper's method, each a settings
 //! struct with documented defaults, a `solve` returning a result with a status enum, and
 //! an optional iteration observer. Solvers see problems only through `opal-problems`.
+//!
+//! Equality-constrained nonlinear programs: [`adasketch`] (sketched inexact Newton, the
+//! default), [`newton_merit`] (exact Newton on the same merit) and [`auglag`] (classical
+//! augmented Lagrangian), sharing [`eqnlp`].
 
+pub mod adasketch;
+pub mod auglag;
 pub mod balans;
 pub mod calibration;
 pub mod completion;
 pub mod convex_relu;
+pub mod eqnlp;
 pub mod highs;
+pub mod newton_merit;

@@ -55,6 +55,24 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
     for spec in ["pde:N=3", "pde:N=50"] {
         show(&*load_builtin(spec, Params::default())?)?;
     }
+    println!("\nEquality-constrained NLP solvers on pde:N=20 (n = 800, m = 400):");
+    let pde = load_builtin("pde:N=20", Params::default())?;
+    let ada = opal_solvers::adasketch::solve(&pde, &opal_solvers::adasketch::Settings::default())?;
+    let newton =
+        opal_solvers::newton_merit::solve(&pde, &opal_solvers::newton_merit::Settings::default())?;
+    for out in [&ada, &newton] {
+        println!(
+            "  {:<10} {:<10} f = {:.10e}  kkt = {:.2e}  {} iteration(s), {} sketch iterations, {} direct solve(s), {:.3} s",
+            out.solver,
+            out.status.as_str(),
+            out.objective,
+            out.kkt_residual,
+            out.iterations,
+            out.inner_iterations,
+            out.direct_solves,
+            out.time.as_secs_f64()
+        );
+    }
     println!("\nGenerated instances (written to {}):", dir.display());
     for spec in [
         "knapsack:items=40,dims=3",

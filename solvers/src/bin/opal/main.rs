@@ -11,6 +11,7 @@ mod problems;
 mod relu;
 mod solve;
 mod solve_mip;
+mod solve_nlp;
 
 use std::process::ExitCode;
 
@@ -33,7 +34,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
-    /// Solve a model file (MIP: .mps / .lp with Balans over HiGHS).
+    /// Solve a model: MIP files (.mps / .lp, Balans over HiGHS), SIF files and built-in
+    /// smooth problems (equality-constrained NLP: adasketch, newton, auglag).
     Solve(solve::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Problems => problems::run(),
         Command::Inspect(args) => inspect::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Solve(args) => solve::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Relu(args) => relu::run(args),

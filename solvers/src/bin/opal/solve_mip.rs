@@ -92,13 +92,13 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
         return Err(fail("--threads must be at least 1".into()));
     }
     let settings = Settings::default()
-        .time_limit(args.time_limit)
-        .seed(args.seed)
+        .time_limit(args.mip_time_limit())
+        .seed(args.seed.unwrap_or(0))
         .config(config)
         .threads(args.threads)
         .log(!args.quiet)
         .verbose(args.verbose);
-    let out = match args.solver.as_str() {
+    let out = match args.mip_solver() {
         "balans" => balans::solve(&model, &settings),
         "highs" => balans::solve_plain_highs(&model, &settings),
         other => {
@@ -111,10 +111,10 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
     write_solution(args, &out)?;
     let file = args.file.display().to_string();
     if args.json {
-        println!("{}", output_json(&out, &args.solver, &file));
+        println!("{}", output_json(&out, args.mip_solver(), &file));
     } else {
         println!("file        {file}");
-        println!("solver      {}", args.solver);
+        println!("solver      {}", args.mip_solver());
         println!("status      {}", out.status.as_str());
         println!(
             "objective   {}",

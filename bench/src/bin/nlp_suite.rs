@@ -1,0 +1,291 @@
+//! Runs equality-constrained problems with adasketch, newton and auglag and prints a table
+//! (one row per problem and solver) plus per-solver totals: the acceptance harness of the
+//! sketched-Newton issue.
+//!
+//! ```text
+//! nlp_suite [--solvers adasketch,newton,auglag] [--sketch kaczmarz] [--tol T] [--abs-tol T]
+//!           [--time-limit S] [--max-iter N] [--param NAME=VALUE]... [--memory] PROBLEM...
+//! ```
+//! PROBLEM is a built-in spec (`pde:N=100`, `logreg:PATH`) or a SIF file (with the SIF
+//! decoder). The reference objective of a SIF problem is read from its `*LO SOLTN` line
+//! (0 for problems without an objective). `--only-equality --list FILE` runs the
+//! equality-constrained, bound-free problems with an objective among the listed files
+//! (files whose classification rules them out are skipped before decoding).
+
+use std::path::Path;
+use std::time::Instant;
+
+use clap::Parser;
+use opal_problems::SmoothProblem;
+use opal_problems::registry::{self, Params};
+use opal_solvers::eqnlp::Output;
+use opal_solvers::{adasketch, auglag, newton_merit};
+
+#[derive(Parser)]
+struct Args {
+    /// Comma-separated solvers.
+    #[arg(long, default_value = "adasketch,newton,auglag")]
+    solvers: String,
+    /// Sketch of adasketch (kaczmarz, gaussian, sparse).
+    #[arg(long)]
+    sketch: Option<String>,
+    /// Relative KKT tolerance.
+    #[arg(long)]
+    tol: Option<f64>,
+    /// Absolute KKT tolerance.
+    #[arg(long)]
+    abs_tol: Option<f64>,
+    /// Time limit per solve (seconds).
+    #[arg(long, default_value_t = 60.0)]
+    time_limit: f64,
+    /// Iteration limit.
+    #[arg(long)]
+    max_iter: Option<usize>,
+    /// Solver parameter NAME=VALUE (repeatable; applied to every solver that knows it).
+    #[arg(long = "param")]
+    params: Vec<String>,
+    /// Print the peak resident memory of this process at the end.
+    #[arg(long)]
+    memory: bool,
+    /// Relative objective tolerance for "reaches the reference objective".
+    #[arg(long, default_value_t = 1e-5)]
+    obj_tol: f64,
+    /// Skip (and count) problems that are not equality-constrained, bound-free and with an
+    /// objective instead of letting the solvers refuse them.
+    #[arg(long)]
+    only_equality: bool,
+    /// Read more problems from this file (one per line).
+    #[arg(long)]
+    list: Option<String>,
+    /// Problems.
+    problems: Vec<String>,
+}
+
+type Problem = Box<dyn SmoothProblem + Send>;
+
+fn load(spec: &str) -> Result<Problem, String> {
+    if registry::is_builtin(spec) {
+        return registry::load_builtin(spec, Params::default()).map_err(|e| e.to_string());
+    }
+    if spec.to_ascii_uppercase().ends_with(".SIF") {
+        return opal_cutest::load(spec, &[])
+            .map(|p| Box::new(p) as Problem)
+            .map_err(|e| e.to_string());
+    }
+    Err(format!("{spec}: not a built-in problem or SIF file"))
+}
+
+/// From a SIF file's classification string (`*   classification QQR2-AN-2-1`): true
+/// unless it says "no objective" or "no general constraints" (U, X, B). Lets
+/// `--only-equality` skip most files without decoding them.
+fn may_be_equality_with_objective(spec: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(Path::new(spec)) else {
+        return true;
+    };
+    let Some(class) = text.lines().find_map(|l| {
+        l.split_once("classification")
+            .map(|(_, c)| c.trim().to_string())
+    }) else {
+        return true;
+    };
+    let class = class.trim_start_matches("C-");
+    let mut chars = class.chars();
+    match (chars.next(), chars.next()) {
+        (Some(obj), Some(con)) => obj != 'N' && "LQO".contains(con),
+        _ => true,
+    }
+}
+
+/// The `*LO SOLTN` value of a SIF file, if any.
+fn reference_objective(spec: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(Path::new(spec)).ok()?;
+    text.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("*LO SOLTN"))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .next_back()
+}
+
+fn run(solver: &str, p: &dyn SmoothProblem, args: &Args) -> Result<Output, String> {
+    let apply = |set: &mut dyn FnMut(&str, &str) -> Result<bool, String>| -> Result<(), String> {
+        for kv in &args.params {
+            let (k, v) = kv.split_once('=').ok_or(format!("bad --param {kv}"))?;
+            set(k, v)?;
+        }
+        Ok(())
+    };
+    let common = |set: &mut dyn FnMut(&str, &str) -> Result<bool, String>| -> Result<(), String> {
+        set("time_limit", &args.time_limit.to_string())?;
+        if let Some(t) = args.tol {
+            set("tol", &t.to_string())?;
+        }
+        if let Some(t) = args.abs_tol {
+            set("abs_tol", &t.to_string())?;
+        }
+        if let Some(n) = args.max_iter {
+            set("max_iter", &n.to_string())?;
+        }
+        Ok(())
+    };
+    match solver {
+        "adasketch" => {
+            let mut s = adasketch::Settings::default();
+            common(&mut |k, v| s.set(k, v))?;
+            if let Some(sk) = &args.sketch {
+                s.set("sketch", sk)?;
+            }
+            apply(&mut |k, v| s.set(k, v))?;
+            adasketch::solve(p, &s).map_err(|e| e.to_string())
+        }
+        "newton" => {
+            let mut s = newton_merit::Settings::default();
+            common(&mut |k, v| s.set(k, v))?;
+            apply(&mut |k, v| s.set(k, v))?;
+            newton_merit::solve(p, &s).map_err(|e| e.to_string())
+        }
+        "auglag" => {
+            let mut s = auglag::Settings::default();
+            common(&mut |k, v| s.set(k, v))?;
+            apply(&mut |k, v| s.set(k, v))?;
+            auglag::solve(p, &s).map_err(|e| e.to_string())
+        }
+        other => Err(format!("unknown solver {other}")),
+    }
+}
+
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let mut args = Args::parse();
+    if let Some(list) = &args.list {
+        let text = std::fs::read_to_string(list).unwrap_or_else(|e| panic!("{list}: {e}"));
+        args.problems.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from),
+        );
+    }
+    let mut skipped = 0usize;
+    let solvers: Vec<&str> = args.solvers.split(',').map(str::trim).collect();
+    println!(
+        "{:<14} {:>6} {:>6} {:<10} {:<20} {:>6} {:>9} {:>6} {:>16} {:>9} {:>9} {:>8} {:>4}",
+        "problem",
+        "n",
+        "m",
+        "solver",
+        "status",
+        "iters",
+        "inner",
+        "direct",
+        "objective",
+        "kkt",
+        "viol",
+        "time_s",
+        "ref"
+    );
+    let mut solved = vec![0usize; solvers.len()];
+    let mut matched = vec![0usize; solvers.len()];
+    let mut total = 0usize;
+    let mut with_ref = 0usize;
+    for spec in &args.problems {
+        if args.only_equality
+            && spec.to_ascii_uppercase().ends_with(".SIF")
+            && !may_be_equality_with_objective(spec)
+        {
+            skipped += 1;
+            continue;
+        }
+        let p = match load(spec) {
+            Ok(p) => p,
+            Err(e) => {
+                println!("{spec}: {e}");
+                continue;
+            }
+        };
+        let info = p.info();
+        if args.only_equality
+            && (!info.equality_only() || info.has_bounds() || !info.has_objective || info.m() == 0)
+        {
+            skipped += 1;
+            continue;
+        }
+        // Feasibility problems (no objective group) have f = 0 at every solution.
+        let reference = if info.has_objective {
+            reference_objective(spec)
+        } else {
+            Some(0.0)
+        };
+        let mut counted = false;
+        for (k, solver) in solvers.iter().enumerate() {
+            let t = Instant::now();
+            match run(solver, &*p, &args) {
+                Ok(out) => {
+                    if !counted {
+                        total += 1;
+                        with_ref += reference.is_some() as usize;
+                        counted = true;
+                    }
+                    let ok = out.status.is_converged();
+                    solved[k] += ok as usize;
+                    let refmark = match reference {
+                        Some(r) if ok => {
+                            let hit = (out.objective - r).abs() <= args.obj_tol * r.abs().max(1.0);
+                            matched[k] += hit as usize;
+                            if hit { "yes" } else { "no" }
+                        }
+                        Some(_) => "-",
+                        None => "",
+                    };
+                    println!(
+                        "{:<14} {:>6} {:>6} {:<10} {:<20} {:>6} {:>9} {:>6} {:>16.9e} {:>9.2e} {:>9.2e} {:>8.3} {:>4}",
+                        info.name,
+                        info.n(),
+                        info.m(),
+                        solver,
+                        out.status.as_str(),
+                        out.iterations,
+                        out.inner_iterations,
+                        out.direct_solves,
+                        out.objective,
+                        out.kkt_residual,
+                        out.constraint_violation,
+                        out.time.as_secs_f64(),
+                        refmark
+                    );
+                }
+                Err(e) => {
+                    println!(
+                        "{:<14} {:>6} {:>6} {:<10} refused: {e} ({:.3}s)",
+                        info.name,
+                        info.n(),
+                        info.m(),
+                        solver,
+                        t.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        }
+    }
+    println!();
+    if args.only_equality {
+        println!(
+            "skipped {skipped} problems that are not equality-only, bound-free with an objective"
+        );
+    }
+    for (k, solver) in solvers.iter().enumerate() {
+        println!(
+            "{solver:<10} solved {}/{} (KKT tolerance), reference objective reached on {}/{} with a reference",
+            solved[k], total, matched[k], with_ref
+        );
+    }
+    if args.memory
+        && let Some(mib) = peak_rss_mib()
+    {
+        println!("peak resident memory: {mib:.1} MiB");
+    }
+}

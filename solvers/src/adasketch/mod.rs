@@ -1,0 +1,55 @@
+//! Sketched inexact Newton with an exact augmented Lagrangian (Hong, Na, Mahoney, Kolar,
+//! ICML 2023) for min f(x) s.t. c(x) = 0 (equality constraints, no bounds).
+//!
+//! Each iteration solves the Newton (KKT) system [[B, J^T], [J, 0]] (dx, dlambda) =
+//! -(grad_x L, c) inexactly by randomized sketching ([`SketchKind`]: Kaczmarz, Gaussian
+//! sketch-and-project, sparse sign blocks), warm-started, until the adaptive accuracy
+//! condition ||K d - b|| <= theta delta ||b|| / (psi ||K||_F) holds; checks that the result
+//! is a sufficient descent direction of the exact augmented Lagrangian
+//! L + eta1/2 ||c||^2 + eta2/2 ||grad_x L||^2 (adapting eta1, eta2 and delta otherwise) and
+//! takes an Armijo step on it. The merit gradient uses the exact Hessian of the Lagrangian
+//! H (the authors' code uses the Hessian of f there). B = H + t I with the smallest shift t
+//! that makes the reduced Hessian positive definite
+//! ([`crate::eqnlp::HessianModification`]).
+//!
+//! Safeguards beyond the paper, each a documented [`Settings`] field: gradient-based
+//! problem scaling; a round-off floor under the accuracy condition (which otherwise asks
+//! for residuals below machine precision); capped sketch directions used when their
+//! residual is below `fallback_residual` and they give sufficient descent, else a direct
+//! sparse solve of that iteration (`direct_fallback`, counted in `Output::direct_solves`;
+//! off = the pure method); penalties restored when their adaptation runs to its limits
+//! without descent; steepest descent of the merit as last resort; a minimum step relative
+//! to the point; full Newton steps accepted when they halve the best KKT residual
+//! (watchdog against Maratos-like rejections under a large eta1); regularized steps while
+//! J is rank deficient, reported as `SingularJacobian` when that stalls the iteration.
+//!
+//! The exact-Newton baseline on the same merit is [`crate::newton_merit`].
+
+mod settings;
+pub(crate) mod sketch;
+pub(crate) mod solve;
+
+pub use settings::Settings;
+pub use sketch::{Sampling, SketchKind};
+
+use opal_problems::SmoothProblem;
+
+use crate::eqnlp::{IterationInfo, NlpError, Output};
+
+/// Solves `problem` with the sketched inexact Newton method.
+pub fn solve<P: SmoothProblem + ?Sized>(
+    problem: &P,
+    settings: &Settings,
+) -> Result<Output, NlpError> {
+    solve_observed(problem, settings, &mut |_| {})
+}
+
+/// As [`solve`], calling `observer` after every iteration (and once at the start).
+pub fn solve_observed<P: SmoothProblem + ?Sized>(
+    problem: &P,
+    settings: &Settings,
+    observer: &mut dyn FnMut(&IterationInfo),
+) -> Result<Output, NlpError> {
+    settings.validate()?;
+    solve::run(problem, &solve::Config::from_settings(settings), observer)
+}

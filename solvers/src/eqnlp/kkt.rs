@@ -1,0 +1,184 @@
+//! The KKT matrix K = [[B, J^T], [J, -r I]] (B = H + t I) in compressed sparse row form.
+//!
+//! The structure (union of the Hessian pattern mirrored to both triangles, the full
+//! diagonal, J and J^T) is built once; every entry of the problem's Hessian and Jacobian
+//! patterns has a precomputed slot, so refreshing the values is O(nnz) with no allocation.
+//! K is symmetric, so the same arrays are also its compressed-column form (used by faer).
+
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
+use opal_problems::SparsityPattern;
+
+/// Sentinel for "no mirrored slot" (diagonal Hessian entries).
+const NONE: usize = usize::MAX;
+
+/// KKT matrix with fixed structure and refreshable values.
+pub(crate) struct KktMatrix {
+    /// Number of variables.
+    pub n: usize,
+    /// Number of constraints.
+    pub m: usize,
+    /// Row pointers (length n + m + 1).
+    pub row_ptr: Vec<usize>,
+    /// Column indices, sorted within each row.
+    pub col_idx: Vec<usize>,
+    /// Values.
+    pub val: Vec<f64>,
+    h_lo: Vec<usize>,
+    h_up: Vec<usize>,
+    j_lo: Vec<usize>,
+    j_up: Vec<usize>,
+    diag: Vec<usize>,
+    symbolic: SymbolicSparseColMat<usize>,
+}
+
+impl KktMatrix {
+    /// Builds the structure from the lower-triangle Hessian pattern and the Jacobian pattern.
+    pub fn new(hess: &SparsityPattern, jac: &SparsityPattern) -> Self {
+        let n = hess.nrows();
+        let m = jac.nrows();
+        let dim = n + m;
+        let mut entries: Vec<(usize, usize)> =
+            Vec::with_capacity(2 * hess.nnz() + 2 * jac.nnz() + dim);
+        for (r, c) in hess.iter() {
+            entries.push((r, c));
+            entries.push((c, r));
+        }
+        for (i, j) in jac.iter() {
+            entries.push((n + i, j));
+            entries.push((j, n + i));
+        }
+        entries.extend((0..dim).map(|i| (i, i)));
+        entries.sort_unstable();
+        entries.dedup();
+        let mut row_ptr = vec![0usize; dim + 1];
+        let mut col_idx = Vec::with_capacity(entries.len());
+        for &(r, c) in &entries {
+            row_ptr[r + 1] += 1;
+            col_idx.push(c);
+        }
+        for i in 0..dim {
+            row_ptr[i + 1] += row_ptr[i];
+        }
+        let find = |r: usize, c: usize| -> usize {
+            let s = &col_idx[row_ptr[r]..row_ptr[r + 1]];
+            row_ptr[r] + s.binary_search(&c).expect("entry in KKT structure")
+        };
+        let h_lo: Vec<usize> = hess.iter().map(|(r, c)| find(r, c)).collect();
+        let h_up: Vec<usize> = hess
+            .iter()
+            .map(|(r, c)| if r == c { NONE } else { find(c, r) })
+            .collect();
+        let j_lo: Vec<usize> = jac.iter().map(|(i, j)| find(n + i, j)).collect();
+        let j_up: Vec<usize> = jac.iter().map(|(i, j)| find(j, n + i)).collect();
+        let diag: Vec<usize> = (0..dim).map(|i| find(i, i)).collect();
+        let symbolic =
+            SymbolicSparseColMat::new_checked(dim, dim, row_ptr.clone(), None, col_idx.clone());
+        let val = vec![0.0; col_idx.len()];
+        Self {
+            n,
+            m,
+            row_ptr,
+            col_idx,
+            val,
+            h_lo,
+            h_up,
+            j_lo,
+            j_up,
+            diag,
+            symbolic,
+        }
+    }
+
+    /// Order n + m.
+    pub fn dim(&self) -> usize {
+        self.n + self.m
+    }
+
+    /// Number of stored entries.
+    pub fn nnz(&self) -> usize {
+        self.col_idx.len()
+    }
+
+    /// Refreshes the values: B = H + shift I, J, and -reg on the (2,2) diagonal.
+    pub fn assemble(&mut self, hv: &[f64], jv: &[f64], shift: f64, reg: f64) {
+        self.val.fill(0.0);
+        for (k, &v) in hv.iter().enumerate() {
+            self.val[self.h_lo[k]] += v;
+            if self.h_up[k] != NONE {
+                self.val[self.h_up[k]] += v;
+            }
+        }
+        for (k, &v) in jv.iter().enumerate() {
+            self.val[self.j_lo[k]] += v;
+            self.val[self.j_up[k]] += v;
+        }
+        for i in 0..self.n {
+            self.val[self.diag[i]] += shift;
+        }
+        for i in self.n..self.dim() {
+            self.val[self.diag[i]] -= reg;
+        }
+    }
+
+    /// out = K v.
+    pub fn matvec(&self, v: &[f64], out: &mut [f64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            let mut s = 0.0;
+            for p in self.row_ptr[i]..self.row_ptr[i + 1] {
+                s += self.val[p] * v[self.col_idx[p]];
+            }
+            *o = s;
+        }
+    }
+
+    /// (||B||_F, ||J||_F, ||K||_F).
+    pub fn norms(&self) -> (f64, f64, f64) {
+        let (mut b, mut j) = (0.0, 0.0);
+        for i in 0..self.dim() {
+            for p in self.row_ptr[i]..self.row_ptr[i + 1] {
+                let c = self.col_idx[p];
+                let v2 = self.val[p] * self.val[p];
+                if i < self.n && c < self.n {
+                    b += v2;
+                } else if i >= self.n && c < self.n {
+                    j += v2;
+                }
+            }
+        }
+        let total: f64 = self.val.iter().map(|v| v * v).sum();
+        (b.sqrt(), j.sqrt(), total.sqrt())
+    }
+
+    /// faer view (compressed columns; equal to the row form by symmetry).
+    pub fn as_faer(&self) -> SparseColMatRef<'_, usize, f64> {
+        SparseColMatRef::new(self.symbolic.as_ref(), &self.val)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assembles_the_saddle_point_matrix() {
+        // H = [[2, 1], [1, 3]] (lower, with a duplicate on (1,1)), J = [[1, -1]].
+        let h = SparsityPattern::new(2, 2, vec![0, 1, 1, 1], vec![0, 0, 1, 1]);
+        let j = SparsityPattern::new(1, 2, vec![0, 0], vec![0, 1]);
+        let mut k = KktMatrix::new(&h, &j);
+        k.assemble(&[2.0, 1.0, 1.0, 2.0], &[1.0, -1.0], 0.5, 0.25);
+        let want = [[2.5, 1.0, 1.0], [1.0, 3.5, -1.0], [1.0, -1.0, -0.25]];
+        let dense = k.as_faer().to_dense();
+        for i in 0..3 {
+            for c in 0..3 {
+                assert_eq!(dense[(i, c)], want[i][c], "({i},{c})");
+            }
+        }
+        let mut out = [0.0; 3];
+        k.matvec(&[1.0, 2.0, 3.0], &mut out);
+        assert_eq!(out, [7.5, 5.0, -1.75]);
+        let (b, jn, kn) = k.norms();
+        assert!((b * b - (2.5f64.powi(2) + 2.0 + 3.5f64.powi(2))).abs() < 1e-12);
+        assert!((jn * jn - 2.0).abs() < 1e-12);
+        assert!((kn * kn - (b * b + 2.0 * jn * jn + 0.0625)).abs() < 1e-12);
+    }
+}
