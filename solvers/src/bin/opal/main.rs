@@ -79,7 +79,6 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Relu(args) => relu::run(args),
-        Command::Solve(args) => solve::run(args),
         Command::Complete(args) => complete::run(args),
     };
     match result {
