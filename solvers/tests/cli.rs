@@ -135,4 +135,18 @@ fn demo_runs() {
     let out = stdout(&["demo", "--dir", dir.to_str().unwrap()]);
     assert!(out.contains("PDE-N50"), "{out}");
     assert!(dir.join("knap40.mps").exists());
+    // The SIF line: decoded from the file the demo wrote, solved to the closed form.
+    assert!(dir.join("OPALDEMO.SIF").exists());
+    let line = out
+        .lines()
+        .find(|l| l.contains("closed form"))
+        .unwrap_or_else(|| panic!("no SIF line in {out}"));
+    assert!(line.contains("converged"), "{line}");
+    let err: f64 = line
+        .split("rel. error ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(err < 1e-8, "{line}");
 }

@@ -73,6 +73,7 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
             out.time.as_secs_f64()
         );
     }
+    crate::demo_sif::run(&dir, 100)?;
     println!("\nGenerated instances (written to {}):", dir.display());
     for spec in [
         "knapsack:items=40,dims=3",

@@ -3,6 +3,7 @@
 mod calibrate;
 mod complete;
 mod demo;
+mod demo_sif;
 mod generate;
 mod inspect;
 mod json;
