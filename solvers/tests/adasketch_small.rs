@@ -3,6 +3,8 @@
 
 mod support;
 
+use std::ops::ControlFlow;
+
 use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
 use opal_solvers::adasketch::{self, SketchKind};
 use opal_solvers::eqnlp::{NlpError, Output, Status};
@@ -155,11 +157,27 @@ fn observer_sees_every_iteration_and_limits_are_honoured() {
     let p = support::hs6();
     let mut seen = Vec::new();
     let out = adasketch::solve_observed(&p, &adasketch::Settings::default(), &mut |it| {
-        seen.push((it.iteration, it.kkt_residual))
+        seen.push((it.iteration, it.kkt_residual));
+        ControlFlow::Continue(())
     })
     .unwrap();
     assert_eq!(seen.len(), out.iterations + 1);
     assert_eq!(seen.last().unwrap().1, out.kkt_residual);
+    // An observer that asks to stop after iteration 2 interrupts every solver there.
+    let stop_at_2 = &mut |it: &opal_solvers::eqnlp::IterationInfo| {
+        if it.iteration >= 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let out = adasketch::solve_observed(&p, &adasketch::Settings::default(), stop_at_2).unwrap();
+    assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
+    let out =
+        newton_merit::solve_observed(&p, &newton_merit::Settings::default(), stop_at_2).unwrap();
+    assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
+    let out = auglag::solve_observed(&p, &auglag::Settings::default(), stop_at_2).unwrap();
+    assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
     let out = adasketch::solve(&p, &adasketch::Settings::default().max_iter(2)).unwrap();
     assert_eq!((out.status, out.iterations), (Status::IterationLimit, 2));
     let out = adasketch::solve(&p, &adasketch::Settings::default().time_limit(0.0)).unwrap();

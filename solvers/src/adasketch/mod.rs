@@ -32,6 +32,8 @@ pub(crate) mod solve;
 pub use settings::Settings;
 pub use sketch::{Sampling, SketchKind};
 
+use std::ops::ControlFlow;
+
 use opal_problems::SmoothProblem;
 
 use crate::eqnlp::{IterationInfo, NlpError, Output};
@@ -41,14 +43,15 @@ pub fn solve<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
 ) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut |_| {})
+    solve_observed(problem, settings, &mut |_| ControlFlow::Continue(()))
 }
 
-/// As [`solve`], calling `observer` after every iteration (and once at the start).
+/// As [`solve`], calling `observer` after every iteration (and once at the start); the
+/// run stops with [`Status::Interrupted`](crate::eqnlp::Status) when it returns `Break`.
 pub fn solve_observed<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
-    observer: &mut dyn FnMut(&IterationInfo),
+    observer: &mut dyn FnMut(&IterationInfo) -> ControlFlow<()>,
 ) -> Result<Output, NlpError> {
     settings.validate()?;
     solve::run(problem, &solve::Config::from_settings(settings), observer)

@@ -10,6 +10,8 @@
 //!
 //!   grad L_eta = [grad_x L + eta2 H grad_x L + eta1 J^T c ;  c + eta2 J grad_x L].
 
+use std::cell::Cell;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
@@ -172,7 +174,7 @@ impl Point {
 pub(crate) fn run<P: SmoothProblem + ?Sized>(
     problem: &P,
     cfg: &Config,
-    observer: &mut dyn FnMut(&IterationInfo),
+    observer: &mut dyn FnMut(&IterationInfo) -> ControlFlow<()>,
 ) -> Result<Output, NlpError> {
     let start = Instant::now();
     let deadline = if cfg.time_limit.is_finite() {
@@ -236,11 +238,14 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
     let mut have_prev = false;
     let mut message: Option<String> = None;
 
+    let stop = Cell::new(false);
     let mut emit = |it: &IterationInfo| {
         if cfg.verbose {
             print_line(it);
         }
-        observer(it);
+        if observer(it).is_break() {
+            stop.set(true);
+        }
     };
     if cfg.verbose {
         print_header(cfg.solver, &info.name, n, m);
@@ -341,6 +346,9 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
             break Status::Converged;
         }
         let r = pt.kkt();
+        if stop.get() {
+            break Status::Interrupted;
+        }
         if iterations >= cfg.max_iter {
             break Status::IterationLimit;
         }

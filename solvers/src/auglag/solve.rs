@@ -1,5 +1,7 @@
 //! The augmented Lagrangian iteration and its Newton subproblem solver.
 
+use std::cell::Cell;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use faer::Side;
@@ -151,14 +153,14 @@ pub fn solve<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
 ) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut |_| {})
+    solve_observed(problem, settings, &mut |_| ControlFlow::Continue(()))
 }
 
 /// As [`solve`], calling `observer` after every outer iteration (and once at the start).
 pub fn solve_observed<P: SmoothProblem + ?Sized>(
     problem: &P,
     s: &Settings,
-    observer: &mut dyn FnMut(&IterationInfo),
+    observer: &mut dyn FnMut(&IterationInfo) -> ControlFlow<()>,
 ) -> Result<Output, NlpError> {
     s.validate()?;
     let start = Instant::now();
@@ -196,11 +198,14 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
             symbolic: None,
         }
     };
+    let stop = Cell::new(false);
     let mut emit = |it: &IterationInfo| {
         if s.verbose {
             print_line(it);
         }
-        observer(it);
+        if observer(it).is_break() {
+            stop.set(true);
+        }
     };
     if s.verbose {
         print_header("auglag", &info.name, n, m);
@@ -259,6 +264,9 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         let r = ep.unscaled_kkt(&gl, &pt.c);
         if r <= tol {
             break Status::Converged;
+        }
+        if stop.get() {
+            break Status::Interrupted;
         }
         if iterations >= s.max_iter {
             break Status::IterationLimit;

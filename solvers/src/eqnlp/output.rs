@@ -20,6 +20,8 @@ pub enum Status {
     LineSearchFailure,
     /// The problem returned an error or a non-finite value at an iterate.
     EvaluationError,
+    /// The observer asked to stop (e.g. Ctrl-C in the Python bindings).
+    Interrupted,
 }
 
 impl Status {
@@ -32,6 +34,7 @@ impl Status {
             Status::SingularJacobian => "singular_jacobian",
             Status::LineSearchFailure => "line_search_failure",
             Status::EvaluationError => "evaluation_error",
+            Status::Interrupted => "interrupted",
         }
     }
 

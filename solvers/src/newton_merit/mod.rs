@@ -7,6 +7,8 @@ mod settings;
 
 pub use settings::Settings;
 
+use std::ops::ControlFlow;
+
 use opal_problems::SmoothProblem;
 
 use crate::adasketch::solve::{self, Config, Inner};
@@ -17,14 +19,15 @@ pub fn solve<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
 ) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut |_| {})
+    solve_observed(problem, settings, &mut |_| ControlFlow::Continue(()))
 }
 
-/// As [`solve`], calling `observer` after every iteration (and once at the start).
+/// As [`solve`], calling `observer` after every iteration (and once at the start); the
+/// run stops with [`Status::Interrupted`](crate::eqnlp::Status) when it returns `Break`.
 pub fn solve_observed<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
-    observer: &mut dyn FnMut(&IterationInfo),
+    observer: &mut dyn FnMut(&IterationInfo) -> ControlFlow<()>,
 ) -> Result<Output, NlpError> {
     settings.validate()?;
     let base = crate::adasketch::Settings::default();
