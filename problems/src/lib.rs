@@ -14,6 +14,7 @@ pub mod registry;
 pub mod shared_data;
 pub mod smooth;
 pub mod sparse;
+pub mod suites;
 
 pub use error::{EvalError, FormatError, ProblemError};
 pub use smooth::{ConstraintKind, INFINITE_BOUND, ProblemInfo, SmoothProblem};

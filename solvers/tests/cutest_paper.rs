@@ -3,60 +3,11 @@
 //! least 39, reach the file's `*LO SOLTN` objective on at least 37) guarded in CI.
 
 use opal_problems::shared_data::require;
+use opal_problems::suites::{
+    CUTEST_PAPER as PAPER, sif_reference_objective as reference_objective,
+};
 use opal_solvers::adasketch::{self, Settings};
 use opal_solvers::eqnlp::Status;
-
-const PAPER: &[&str] = &[
-    "HS6",
-    "BT5",
-    "BT9",
-    "HS28",
-    "BT10",
-    "HIMMELBA",
-    "BT12",
-    "HS40",
-    "BT3",
-    "BT6",
-    "BT11",
-    "HS7",
-    "GENHS28",
-    "HS51",
-    "BOOTH",
-    "HS52",
-    "HS47",
-    "WAYSEA1NE",
-    "HS48",
-    "HS50",
-    "RSNBRNE",
-    "CUBENE",
-    "HS77",
-    "MWRIGHT",
-    "ZANGWIL3",
-    "BAmL1SP",
-    "HS78",
-    "HS56",
-    "HELIXNE",
-    "HS42",
-    "HS79",
-    "ORTHREGB",
-    "HS100LNP",
-    "GOTTFR",
-    "WAYSEA2NE",
-    "DENSCHNFNE",
-    "HIMMELBC",
-    "PRICE4NE",
-    "INTEQNE",
-    "MANCINONE",
-    "BT2",
-];
-
-/// The last `*LO SOLTN` value of a SIF file; 0 for problems without an objective group.
-fn reference_objective(text: &str) -> Option<f64> {
-    text.lines()
-        .filter_map(|l| l.trim_start().strip_prefix("*LO SOLTN"))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
-        .next_back()
-}
 
 #[test]
 fn adasketch_solves_the_paper_problems() {

@@ -99,10 +99,7 @@ fn may_be_equality_with_objective(spec: &str) -> bool {
 /// The `*LO SOLTN` value of a SIF file, if any.
 fn reference_objective(spec: &str) -> Option<f64> {
     let text = std::fs::read_to_string(Path::new(spec)).ok()?;
-    text.lines()
-        .filter_map(|l| l.trim_start().strip_prefix("*LO SOLTN"))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
-        .next_back()
+    opal_problems::suites::sif_reference_objective(&text)
 }
 
 fn run(solver: &str, p: &dyn SmoothProblem, args: &Args) -> Result<Output, String> {
