@@ -15,5 +15,6 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EvaluationError", py.get_type::<errors::EvaluationError>())?;
     m.add_class::<problem::PyProblem>()?;
     m.add_function(wrap_pyfunction!(problem::problem, m)?)?;
+    m.add_function(wrap_pyfunction!(problem::load_sif, m)?)?;
     Ok(())
 }

@@ -2,7 +2,8 @@
 
 Problems
 --------
-``opal.problem(name, **params)`` builds a built-in problem (``"pde"`` with ``N``,
+``opal.load_sif(path, **params)`` decodes a CUTEst SIF file (keyword arguments override
+its ``$-PARAMETER``\ s, e.g. ``N=1000``); ``opal.problem(name, **params)`` builds a built-in problem (``"pde"`` with ``N``,
 ``"logreg"`` with ``path``, ``rows``, ``seed``). A :class:`Problem` exposes sizes, names,
 bounds and start point, and evaluation callbacks taking and returning numpy arrays:
 ``objective``, ``gradient``, ``constraints``, ``jacobian`` (scipy.sparse CSR),
@@ -15,12 +16,13 @@ Errors: ``ValueError`` for bad input (wrong lengths, unknown parameters),
 function cannot be evaluated at a point, :class:`SolverError` when a solver fails.
 """
 
-from ._opal import EvaluationError, Problem, SolverError, __version__, problem
+from ._opal import EvaluationError, Problem, SolverError, __version__, load_sif, problem
 
 __all__ = [
     "EvaluationError",
     "Problem",
     "SolverError",
     "__version__",
+    "load_sif",
     "problem",
 ]

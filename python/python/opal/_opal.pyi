@@ -1,6 +1,7 @@
 """Type stubs of the native extension module opal._opal."""
 
-from typing import Optional
+import os
+from typing import Optional, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -54,4 +55,13 @@ class Problem:
         ...
     def hessian_lagrangian_vector(self, x: _Vec, y: _Vec, v: _Vec, obj_factor: float = 1.0) -> _Vec: ...
 
-def problem(name: str, **params: object) -> Problem: ...
+def problem(name: str, **params: object) -> Problem:
+    """A built-in problem: "pde" (N), "logreg" (path, rows, seed)."""
+    ...
+
+def load_sif(path: Union[str, os.PathLike[str]], **params: object) -> Problem:
+    """Decode a CUTEst SIF file; keyword arguments override its $-PARAMETERs (N=1000).
+
+    Raises FileNotFoundError/OSError if the file cannot be read, ValueError (naming
+    file:line) if it cannot be decoded or a parameter is not one of the file's."""
+    ...
