@@ -1,7 +1,12 @@
 //! The `opal._opal` extension module; the pure-Python package `opal` re-exports it and adds
 //! scipy-facing conveniences.
 
+mod arrays;
+mod calibration;
+mod completion;
 mod errors;
+mod interrupt;
+mod options;
 mod problem;
 
 use pyo3::prelude::*;
@@ -16,5 +21,7 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<problem::PyProblem>()?;
     m.add_function(wrap_pyfunction!(problem::problem, m)?)?;
     m.add_function(wrap_pyfunction!(problem::load_sif, m)?)?;
+    m.add_function(wrap_pyfunction!(calibration::calibrate_gains, m)?)?;
+    m.add_function(wrap_pyfunction!(completion::complete_matrix, m)?)?;
     Ok(())
 }

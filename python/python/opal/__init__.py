@@ -11,18 +11,36 @@ bounds and start point, and evaluation callbacks taking and returning numpy arra
 ``hessian_lagrangian_vector``. These are enough to hand a problem to
 ``scipy.optimize.minimize`` or cyipopt.
 
+Solvers
+-------
+``calibrate_gains(A, Y, rho=0.5, z=None, b=None, **options) -> (x, d, info)``: blind gain
+calibration (Cambareri and Jacques). ``complete_matrix(rows, cols, values, shape, rank,
+**options) -> (U, V, info)``: low-rank matrix completion (robust alternating minimization).
+Long solves release the GIL and stop with ``KeyboardInterrupt`` on Ctrl-C.
+
 Errors: ``ValueError`` for bad input (wrong lengths, unknown parameters),
 ``OSError`` for unreadable files, :class:`EvaluationError` (a ``ValueError``) when a
 function cannot be evaluated at a point, :class:`SolverError` when a solver fails.
 """
 
-from ._opal import EvaluationError, Problem, SolverError, __version__, load_sif, problem
+from ._opal import (
+    EvaluationError,
+    Problem,
+    SolverError,
+    __version__,
+    calibrate_gains,
+    complete_matrix,
+    load_sif,
+    problem,
+)
 
 __all__ = [
     "EvaluationError",
     "Problem",
     "SolverError",
     "__version__",
+    "calibrate_gains",
+    "complete_matrix",
     "load_sif",
     "problem",
 ]

@@ -1,7 +1,7 @@
 """Type stubs of the native extension module opal._opal."""
 
 import os
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -64,4 +64,56 @@ def load_sif(path: Union[str, os.PathLike[str]], **params: object) -> Problem:
 
     Raises FileNotFoundError/OSError if the file cannot be read, ValueError (naming
     file:line) if it cannot be decoded or a parameter is not one of the file's."""
+    ...
+
+_ArrayLike = Union[npt.ArrayLike, _Vec]
+
+def calibrate_gains(
+    A: _ArrayLike,
+    Y: _ArrayLike,
+    rho: float = 0.5,
+    *,
+    z: Optional[_ArrayLike] = None,
+    b: Optional[_ArrayLike] = None,
+    method: str = "pgd",
+    step: str = "line_search",
+    mu: float = 1.0,
+    max_iter: int = 5000,
+    tol_residual: float = 1e-12,
+    tol_step: float = 1e-12,
+    time_limit: Optional[float] = None,
+    parallel: bool = True,
+    verbose: bool = False,
+    dykstra_max_iter: int = 1000,
+    dykstra_tol: float = 1e-13,
+) -> tuple[_Vec, _Vec, dict[str, Any]]:
+    """Blind gain calibration: x (n,) and gains d (m,) with Y[l] = diag(d) A[l] x.
+
+    A has shape (p, m, n), Y shape (p, m); mean(d) = 1 and |d_i - 1| <= rho (0 < rho < 1).
+    z (n, k) and b (m, h, first column constant) restrict x = z @ zc and d = b @ bc.
+    method "pgd" (projected gradient, Cambareri and Jacques) or "linear" (Ling and
+    Strohmer); step "line_search" or "fixed" with scale mu. info: status, success, method,
+    iterations, objective, relative_residual, operator_applications, time (and z, b).
+    """
+    ...
+
+def complete_matrix(
+    rows: _ArrayLike,
+    cols: _ArrayLike,
+    values: _ArrayLike,
+    shape: tuple[int, int],
+    rank: int,
+    **options: Any,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], dict[str, Any]]:
+    """Low-rank completion of an m x n matrix from entries (rows[k], cols[k]) = values[k].
+
+    Returns U (m, k'), V (n, k') with U @ V.T the completion (k' = rank, or rank + 2 with
+    biases=True: the biases folded in) and info (status: "converged" is the only recovery
+    claim; iterations, train_rmse, relative_residual, validation_rmse, history, ...).
+    Options: max_iter (100), tol (1e-9), stall_tol, patience, seed, mode
+    ("practical"|"theory"), lam (ridge), weighted_lambda, biases, validation_fraction,
+    recovery_tol, early_stopping, solver ("auto"|"exact"|"cg"|"sketch"), inner_factor,
+    inner_tol_max, inner_tol_min, inner_max_iter, sketch_factor, sketch_nnz, power_iters,
+    oversampling, incoherence, duplicates ("average"|"error"), time_limit, verbose.
+    """
     ...
