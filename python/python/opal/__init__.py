@@ -16,6 +16,11 @@ Solvers
 ``calibrate_gains(A, Y, rho=0.5, z=None, b=None, **options) -> (x, d, info)``: blind gain
 calibration (Cambareri and Jacques). ``complete_matrix(rows, cols, values, shape, rank,
 **options) -> (U, V, info)``: low-rank matrix completion (robust alternating minimization).
+``solve_mip(path, time_limit=60, seed=0, config=None, threads=1, solver="balans")``:
+Balans adaptive large-neighbourhood search over HiGHS on an MPS/LP file (or plain HiGHS with
+``solver="highs"``), returning a :class:`Result` (a dict with attribute access: objective,
+x, solution by column name, status, trace, operators, ...). ``generate_mip(kind, path,
+**params)`` writes a random knapsack/setcover/indset MIP as MPS.
 Long solves release the GIL and stop with ``KeyboardInterrupt`` on Ctrl-C.
 
 Errors: ``ValueError`` for bad input (wrong lengths, unknown parameters),
@@ -30,17 +35,23 @@ from ._opal import (
     __version__,
     calibrate_gains,
     complete_matrix,
+    generate_mip,
     load_sif,
     problem,
+    solve_mip,
 )
+from ._result import Result
 
 __all__ = [
     "EvaluationError",
     "Problem",
+    "Result",
     "SolverError",
     "__version__",
     "calibrate_gains",
     "complete_matrix",
+    "generate_mip",
     "load_sif",
     "problem",
+    "solve_mip",
 ]

@@ -6,6 +6,8 @@ from typing import Any, Optional, Union
 import numpy as np
 import numpy.typing as npt
 
+from ._result import Result
+
 __version__: str
 
 class SolverError(RuntimeError): ...
@@ -116,4 +118,33 @@ def complete_matrix(
     inner_tol_max, inner_tol_min, inner_max_iter, sketch_factor, sketch_nnz, power_iters,
     oversampling, incoherence, duplicates ("average"|"error"), time_limit, verbose.
     """
+    ...
+
+def solve_mip(
+    path: Union[str, os.PathLike[str]],
+    time_limit: float = 60.0,
+    seed: int = 0,
+    config: Union[None, dict[str, Any], str, os.PathLike[str]] = None,
+    threads: int = 1,
+    solver: str = "balans",
+    log: bool = False,
+    verbose: bool = False,
+) -> Result:
+    """Solve the MIP in an MPS/LP file with Balans (ParBalans when threads > 1) or plain
+    HiGHS (solver="highs").
+
+    config: None (defaults), a dict or the path of a JSON file, as `opal solve --config`.
+    Result fields: status ("optimal", "time_limit", "iteration_limit", "infeasible",
+    "unbounded", "error"), success, objective, best_bound, gap, time, iterations, lp_bound,
+    initial_objective, x (array or None), solution ({column name: value} or None), trace
+    ((k, 2) array of (seconds, objective) at each improvement), operators (per-operator
+    counters), dropped_operators, warnings (reader warnings), file, solver.
+    Ctrl-C returns at once (KeyboardInterrupt); the search thread then ends by its time
+    limit in the background.
+    """
+    ...
+
+def generate_mip(kind: str, path: Union[str, os.PathLike[str]], **params: object) -> Any:
+    """Write a random MIP as MPS: kind "knapsack" (items, dims), "setcover" (elements,
+    sets, density) or "indset" (nodes, edge_prob), each with seed. Returns the path."""
     ...
