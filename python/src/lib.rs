@@ -9,6 +9,7 @@ mod interrupt;
 mod mip;
 mod options;
 mod problem;
+mod relu;
 
 use pyo3::prelude::*;
 
@@ -26,5 +27,7 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(completion::complete_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(mip::solve_mip, m)?)?;
     m.add_function(wrap_pyfunction!(mip::generate_mip, m)?)?;
+    m.add_function(wrap_pyfunction!(relu::_relu_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(relu::_relu_decision, m)?)?;
     Ok(())
 }

@@ -21,6 +21,8 @@ Balans adaptive large-neighbourhood search over HiGHS on an MPS/LP file (or plai
 ``solver="highs"``), returning a :class:`Result` (a dict with attribute access: objective,
 x, solution by column name, status, trace, operators, ...). ``generate_mip(kind, path,
 **params)`` writes a random knapsack/setcover/indset MIP as MPS.
+``ConvexReLUClassifier`` / ``ConvexReLURegressor`` (module ``opal.relu``): two-layer ReLU
+networks trained by convex optimization, as scikit-learn estimators.
 Long solves release the GIL and stop with ``KeyboardInterrupt`` on Ctrl-C.
 
 Errors: ``ValueError`` for bad input (wrong lengths, unknown parameters),
@@ -41,8 +43,11 @@ from ._opal import (
     solve_mip,
 )
 from ._result import Result
+from .relu import ConvexReLUClassifier, ConvexReLURegressor
 
 __all__ = [
+    "ConvexReLUClassifier",
+    "ConvexReLURegressor",
     "EvaluationError",
     "Problem",
     "Result",

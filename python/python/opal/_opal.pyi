@@ -148,3 +148,37 @@ def generate_mip(kind: str, path: Union[str, os.PathLike[str]], **params: object
     """Write a random MIP as MPS: kind "knapsack" (items, dims), "setcover" (elements,
     sets, density) or "indset" (nodes, edge_prob), each with seed. Returns the path."""
     ...
+
+def _relu_fit(
+    x: _ArrayLike,
+    y: _ArrayLike,
+    *,
+    lam: float,
+    n_patterns: int,
+    variant: str,
+    solver: str,
+    seed: int,
+    tol: float,
+    max_iter: int,
+    fit_intercept: bool,
+    time_limit: Optional[float] = None,
+    verbose: bool = False,
+    gates: Optional[_ArrayLike] = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Convex ReLU training (used by opal.relu's estimators): gates, u, v, w as
+    (n_gates, d) arrays, status, solver, n_iter, objective, cone_violation, ..."""
+    ...
+
+def _relu_decision(
+    x: _ArrayLike,
+    *,
+    variant: str,
+    fit_intercept: bool,
+    gates: _ArrayLike,
+    u: _ArrayLike,
+    v: _ArrayLike,
+    w: _ArrayLike,
+) -> _Vec:
+    """Outputs of the network recovered from fitted convex weights."""
+    ...
