@@ -94,20 +94,27 @@ fn settings(opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
 
 /// Blind gain calibration: recover a signal x (n) and positive sensor gains d (m, mean 1,
 /// |d_i - 1| <= rho) from Y[l] = diag(d) A[l] x, l = 1..p.
+///
+/// A: (p, m, n) array, Y: (p, m), 0 < rho < 1. Z (n, k) and B (m, h; first column
+/// constant) restrict x and d to subspaces. Options: method ("pgd" | "linear"), step
+/// ("line_search" | "fixed", with mu), max_iter, tol_residual, tol_step, time_limit,
+/// parallel, verbose, dykstra_max_iter, dykstra_tol. Returns (x, d, info); info has status,
+/// success, method, iterations, objective, relative_residual, operator_applications, time.
 #[pyfunction]
-#[pyo3(signature = (a, y, rho = 0.5, *, z = None, b = None, **options))]
+#[pyo3(signature = (A, Y, rho = 0.5, *, Z = None, B = None, **options))]
+#[allow(non_snake_case)] // the Python names of the paper's matrices
 pub fn calibrate_gains<'py>(
     py: Python<'py>,
-    a: &Bound<'py, PyAny>,
-    y: &Bound<'py, PyAny>,
+    A: &Bound<'py, PyAny>,
+    Y: &Bound<'py, PyAny>,
     rho: f64,
-    z: Option<&Bound<'py, PyAny>>,
-    b: Option<&Bound<'py, PyAny>>,
+    Z: Option<&Bound<'py, PyAny>>,
+    B: Option<&Bound<'py, PyAny>>,
     options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyDict>)> {
-    let a = float_array(a, "A", 3, "(p, m, n)")?;
+    let a = float_array(A, "A", 3, "(p, m, n)")?;
     let (p, m, n) = (a.shape[0], a.shape[1], a.shape[2]);
-    let y = float_array(y, "Y", 2, "(p, m)")?;
+    let y = float_array(Y, "Y", 2, "(p, m)")?;
     if y.shape != [p, m] {
         return Err(PyValueError::new_err(format!(
             "Y has shape {}, expected (p, m) = ({p}, {m}) from A's shape {}",
@@ -115,7 +122,7 @@ pub fn calibrate_gains<'py>(
             shape_str(&a.shape)
         )));
     }
-    let z = z
+    let z = Z
         .map(|z| -> PyResult<_> {
             let zz = float_array(z, "Z", 2, "(n, k)")?;
             if zz.shape[0] != n {
@@ -127,7 +134,7 @@ pub fn calibrate_gains<'py>(
             Ok(to_faer(&zz.data, zz.shape[0], zz.shape[1]))
         })
         .transpose()?;
-    let bb = b
+    let bb = B
         .map(|b| -> PyResult<_> {
             let bb = float_array(b, "B", 2, "(m, h)")?;
             if bb.shape[0] != m {

@@ -104,6 +104,13 @@ fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings>
 
 /// Completes an m x n matrix of rank `rank` from observed entries (rows[k], cols[k]) =
 /// values[k]; returns U (m x k'), V (n x k') with U V^T the completion and an info dict.
+///
+/// k' = rank, or rank + 2 with biases=True (the biases folded into the factors). info:
+/// status ("converged" is the only recovery claim), recovered, note, iterations, train_rmse,
+/// relative_residual, validation_rmse, history, ... Options (see the type stub): max_iter,
+/// tol, stall_tol, patience, seed, mode, lam, weighted_lambda, biases, validation_fraction,
+/// recovery_tol, early_stopping, solver, inner_*, sketch_*, power_iters, oversampling,
+/// incoherence, duplicates, time_limit, verbose.
 #[pyfunction]
 #[pyo3(signature = (rows, cols, values, shape, rank, **options))]
 pub fn complete_matrix<'py>(

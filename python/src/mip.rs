@@ -58,6 +58,12 @@ fn config(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Config>
 
 /// Solves the MIP in an MPS or LP file with Balans (`solver="balans"`, ParBalans with
 /// `threads > 1`) or plain HiGHS (`solver="highs"`).
+///
+/// config: None, a dict or the path of a JSON file (as `opal solve --config`). Returns an
+/// opal.Result (a dict with attribute access): status, success, objective, best_bound, gap,
+/// time, iterations, lp_bound, initial_objective, x, solution (column name -> value), trace
+/// ((k, 2) array of seconds and objective at each improvement), operators, dropped_operators,
+/// warnings, file, solver.
 #[pyfunction]
 #[pyo3(signature = (path, time_limit = 60.0, seed = 0, config = None, threads = 1, solver = "balans", log = false, verbose = false))]
 pub fn solve_mip<'py>(

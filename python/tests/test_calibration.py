@@ -41,7 +41,7 @@ def test_calibrate_gains_with_subspace_priors():
     d = 1.0 + B[:, 1:] @ rng.uniform(-0.05, 0.05, h - 1)
     A = rng.standard_normal((p, m, n))
     Y = d[None, :] * np.einsum("lmn,n->lm", A, x)
-    xh, dh, info = opal.calibrate_gains(A, Y, rho=0.5, z=Z, b=B)
+    xh, dh, info = opal.calibrate_gains(A, Y, rho=0.5, Z=Z, B=B)
     assert info["success"], info
     assert rel(dh, d) < 1e-6 and rel(xh, x) < 1e-6
     assert info["z"].shape == (k,) and info["b"].shape == (h,)
@@ -58,7 +58,7 @@ def test_calibrate_gains_input_errors():
     with pytest.raises(ValueError, match=r"Y has shape \(8, 7\), expected \(p, m\) = \(8, 8\)"):
         opal.calibrate_gains(A, Y[:, :7])
     with pytest.raises(ValueError, match=r"Z has shape \(3, 2\)"):
-        opal.calibrate_gains(A, Y, z=np.ones((3, 2)))
+        opal.calibrate_gains(A, Y, Z=np.ones((3, 2)))
     with pytest.raises(ValueError, match="rho"):
         opal.calibrate_gains(A, Y, rho=1.5)
     Y2 = Y.copy()

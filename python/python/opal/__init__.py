@@ -13,7 +13,7 @@ bounds and start point, and evaluation callbacks taking and returning numpy arra
 
 Solvers
 -------
-``calibrate_gains(A, Y, rho=0.5, z=None, b=None, **options) -> (x, d, info)``: blind gain
+``calibrate_gains(A, Y, rho=0.5, Z=None, B=None, **options) -> (x, d, info)``: blind gain
 calibration (Cambareri and Jacques). ``complete_matrix(rows, cols, values, shape, rank,
 **options) -> (U, V, info)``: low-rank matrix completion (robust alternating minimization).
 ``solve_mip(path, time_limit=60, seed=0, config=None, threads=1, solver="balans")``:

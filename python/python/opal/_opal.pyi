@@ -75,8 +75,8 @@ def calibrate_gains(
     Y: _ArrayLike,
     rho: float = 0.5,
     *,
-    z: Optional[_ArrayLike] = None,
-    b: Optional[_ArrayLike] = None,
+    Z: Optional[_ArrayLike] = None,
+    B: Optional[_ArrayLike] = None,
     method: str = "pgd",
     step: str = "line_search",
     mu: float = 1.0,
@@ -92,7 +92,8 @@ def calibrate_gains(
     """Blind gain calibration: x (n,) and gains d (m,) with Y[l] = diag(d) A[l] x.
 
     A has shape (p, m, n), Y shape (p, m); mean(d) = 1 and |d_i - 1| <= rho (0 < rho < 1).
-    z (n, k) and b (m, h, first column constant) restrict x = z @ zc and d = b @ bc.
+    Z (n, k) and B (m, h, first column constant) restrict x = Z @ z and d = B @ b
+    (info["z"], info["b"]).
     method "pgd" (projected gradient, Cambareri and Jacques) or "linear" (Ling and
     Strohmer); step "line_search" or "fixed" with scale mu. info: status, success, method,
     iterations, objective, relative_residual, operator_applications, time (and z, b).
