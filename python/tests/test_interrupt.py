@@ -52,3 +52,20 @@ def test_ctrl_c_stops_calibration():
     finally:
         t.cancel()
     assert time.perf_counter() - start < 5.0
+
+
+def test_ctrl_c_stops_convex_relu_fit():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((400, 10))
+    y = np.sign(rng.standard_normal(400))
+    est = opal.ConvexReLUClassifier(lam=1e-4, n_patterns=200, variant="relu", solver="admm",
+                                    tol=1e-14, max_iter=10**9, time_limit=30.0)
+    start = time.perf_counter()
+    t = interrupt_after(0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            est.fit(X, y)
+    finally:
+        t.cancel()
+    assert time.perf_counter() - start < 5.0
+    assert not hasattr(est, "gates_")
