@@ -2,8 +2,9 @@
 //! `OSError` for unreadable files, `opal.EvaluationError` (a `ValueError`) when a function
 //! cannot be evaluated at a point, `opal.SolverError` for solver failures.
 
+use opal_cutest::SifError;
 use opal_problems::{EvalError, FormatError, ProblemError};
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::{PyErr, create_exception};
 
 create_exception!(
@@ -32,5 +33,17 @@ pub fn eval_error(e: EvalError) -> PyErr {
     match e {
         EvalError::Dimension { .. } => PyValueError::new_err(e.to_string()),
         _ => EvaluationError::new_err(e.to_string()),
+    }
+}
+
+/// Python exception for a SIF decoding error: `FileNotFoundError`/`OSError` when the file
+/// cannot be read, `ValueError` (with `file:line: ...`) when it cannot be decoded.
+pub fn sif_error(e: SifError) -> PyErr {
+    match &e {
+        SifError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            PyFileNotFoundError::new_err(e.to_string())
+        }
+        SifError::Io { .. } => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
     }
 }

@@ -1,8 +1,15 @@
 //! The `opal._opal` extension module; the pure-Python package `opal` re-exports it and adds
 //! scipy-facing conveniences.
 
+mod arrays;
+mod calibration;
+mod completion;
 mod errors;
+mod interrupt;
+mod mip;
+mod options;
 mod problem;
+mod relu;
 
 use pyo3::prelude::*;
 
@@ -15,5 +22,12 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EvaluationError", py.get_type::<errors::EvaluationError>())?;
     m.add_class::<problem::PyProblem>()?;
     m.add_function(wrap_pyfunction!(problem::problem, m)?)?;
+    m.add_function(wrap_pyfunction!(problem::load_sif, m)?)?;
+    m.add_function(wrap_pyfunction!(calibration::calibrate_gains, m)?)?;
+    m.add_function(wrap_pyfunction!(completion::complete_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(mip::solve_mip, m)?)?;
+    m.add_function(wrap_pyfunction!(mip::generate_mip, m)?)?;
+    m.add_function(wrap_pyfunction!(relu::_relu_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(relu::_relu_decision, m)?)?;
     Ok(())
 }

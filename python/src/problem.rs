@@ -10,7 +10,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::{eval_error, problem_error};
+use crate::errors::{eval_error, problem_error, sif_error};
 
 /// A smooth problem: min f(x) s.t. cl <= c(x) <= cu, xl <= x <= xu.
 ///
@@ -331,4 +331,33 @@ pub fn problem(name: &str, params: Option<&Bound<'_, PyDict>>) -> PyResult<PyPro
     }
     let p = registry::load_builtin(&spec, params).map_err(problem_error)?;
     Ok(PyProblem::new(p))
+}
+
+/// Keyword parameters as (NAME, value) strings, for SIF `$-PARAMETER` overrides.
+fn sif_params(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    if let Some(kw) = kwargs {
+        for (k, v) in kw.iter() {
+            out.push((k.str()?.to_string(), v.str()?.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// A CUTEst problem from a SIF file, decoded by opal's own SIF decoder:
+/// `load_sif("DTOC1L.SIF", NX=10)` overrides the file's `$-PARAMETER`s.
+#[pyfunction]
+#[pyo3(signature = (path, **params))]
+pub fn load_sif(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    params: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyProblem> {
+    let params = sif_params(params)?;
+    // Decoding a large SIF file (DO loops over 10^5 cards) takes a while: let other
+    // Python threads run meanwhile.
+    let p = py
+        .detach(|| opal_cutest::load(&path, &params))
+        .map_err(sif_error)?;
+    Ok(PyProblem::new(Box::new(p)))
 }

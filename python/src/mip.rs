@@ -1,0 +1,199 @@
+//! `opal.solve_mip`: Balans (bandit-driven large-neighbourhood search over HiGHS) or plain
+//! HiGHS on an MPS/LP file, and `opal.generate_mip` for random test MIPs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use numpy::PyArrayMethods;
+use opal_problems::registry::{self, Generated};
+use opal_solvers::balans::{self, BalansError, Config, ConfigError, Settings};
+use opal_solvers::highs::{ReadError, read_model_with_warnings};
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::errors::{SolverError, problem_error};
+use crate::interrupt::PERIOD;
+use crate::problem::params_from_kwargs;
+
+fn read_error(e: ReadError) -> PyErr {
+    match e {
+        ReadError::Io { .. } => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}
+
+fn config_error(e: ConfigError) -> PyErr {
+    match e {
+        ConfigError::Io { .. } => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}
+
+fn balans_error(path: &str, e: BalansError) -> PyErr {
+    let msg = format!("{path}: {e}");
+    match e {
+        BalansError::Highs(_) => SolverError::new_err(msg),
+        BalansError::Config(_) | BalansError::Invalid(_) => PyValueError::new_err(msg),
+    }
+}
+
+/// The configuration from None, a dict (the JSON object of `opal solve --config`) or the
+/// path of a JSON file.
+fn config(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Config> {
+    let Some(c) = config.filter(|c| !c.is_none()) else {
+        return Ok(Config::default());
+    };
+    if c.is_instance_of::<PyDict>() {
+        let text: String = py.import("json")?.call_method1("dumps", (c,))?.extract()?;
+        return Config::from_json_str(&text, "config").map_err(config_error);
+    }
+    match c.extract::<PathBuf>() {
+        Ok(path) => Config::from_json_file(&path).map_err(config_error),
+        Err(_) => Err(PyTypeError::new_err(
+            "config must be None, a dict or the path of a JSON file",
+        )),
+    }
+}
+
+/// Solves the MIP in an MPS or LP file with Balans (`solver="balans"`, ParBalans with
+/// `threads > 1`) or plain HiGHS (`solver="highs"`).
+///
+/// config: None, a dict or the path of a JSON file (as `opal solve --config`). Returns an
+/// opal.Result (a dict with attribute access): status, success, objective, best_bound, gap,
+/// time, iterations, lp_bound, initial_objective, x, solution (column name -> value), trace
+/// ((k, 2) array of seconds and objective at each improvement), operators, dropped_operators,
+/// warnings, file, solver.
+#[pyfunction]
+#[pyo3(signature = (path, time_limit = 60.0, seed = 0, config = None, threads = 1, solver = "balans", log = false, verbose = false))]
+pub fn solve_mip<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    time_limit: f64,
+    seed: u64,
+    config: Option<&Bound<'py, PyAny>>,
+    threads: usize,
+    solver: &str,
+    log: bool,
+    verbose: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    if !matches!(solver, "balans" | "highs") {
+        return Err(PyValueError::new_err(format!(
+            "solver must be 'balans' or 'highs', got '{solver}'"
+        )));
+    }
+    if threads == 0 {
+        return Err(PyValueError::new_err("threads must be at least 1"));
+    }
+    if !(time_limit.is_finite() && time_limit > 0.0) {
+        return Err(PyValueError::new_err(format!(
+            "time_limit must be a positive number of seconds, got {time_limit}"
+        )));
+    }
+    let cfg = self::config(py, config)?;
+    let (model, warnings) = py
+        .detach(|| read_model_with_warnings(&path))
+        .map_err(read_error)?;
+    let settings = Settings::default()
+        .time_limit(time_limit)
+        .seed(seed)
+        .config(cfg)
+        .threads(threads)
+        .log(log)
+        .verbose(verbose);
+    let plain = solver == "highs";
+    // The search runs on its own thread so that Ctrl-C is seen while it runs: Balans has no
+    // interrupt hook, so on Ctrl-C the call returns at once and the worker finishes its
+    // (time-limited) run in the background, its result dropped.
+    let worker = std::thread::spawn(move || {
+        if plain {
+            balans::solve_plain_highs(&model, &settings)
+        } else {
+            balans::solve(&model, &settings)
+        }
+    });
+    while !worker.is_finished() {
+        py.detach(|| std::thread::sleep(Duration::from_millis(20).min(PERIOD)));
+        py.check_signals()?;
+    }
+    let file = path.display().to_string();
+    let out = worker
+        .join()
+        .map_err(|_| SolverError::new_err(format!("{file}: the solver thread panicked")))?
+        .map_err(|e| balans_error(&file, e))?;
+
+    let r = PyDict::new(py);
+    r.set_item("file", &file)?;
+    r.set_item("solver", solver)?;
+    r.set_item("status", out.status.as_str())?;
+    r.set_item("success", out.status == balans::Status::Optimal)?;
+    r.set_item("objective", out.objective)?;
+    r.set_item("best_bound", out.best_bound)?;
+    r.set_item("gap", out.gap)?;
+    r.set_item("time", out.time_s)?;
+    r.set_item("iterations", out.iterations)?;
+    r.set_item("lp_bound", out.lp_bound)?;
+    r.set_item("initial_objective", out.initial_objective)?;
+    match &out.solution {
+        Some(x) => {
+            let sol = PyDict::new(py);
+            for (name, v) in out.col_names.iter().zip(x) {
+                sol.set_item(name, *v)?;
+            }
+            r.set_item("x", numpy::PyArray1::from_slice(py, x))?;
+            r.set_item("solution", sol)?;
+        }
+        None => {
+            r.set_item("x", py.None())?;
+            r.set_item("solution", py.None())?;
+        }
+    }
+    let trace: Vec<f64> = out.trace.iter().flat_map(|&(t, f)| [t, f]).collect();
+    r.set_item(
+        "trace",
+        numpy::PyArray1::from_vec(py, trace).reshape([out.trace.len(), 2])?,
+    )?;
+    let ops = PyList::empty(py);
+    for o in &out.operators {
+        let d = PyDict::new(py);
+        d.set_item("name", &o.name)?;
+        d.set_item("calls", o.calls)?;
+        d.set_item("improvements", o.improvements)?;
+        d.set_item("better", o.better)?;
+        d.set_item("accepted", o.accepted)?;
+        d.set_item("no_solution", o.no_solution)?;
+        d.set_item("infeasible", o.infeasible)?;
+        d.set_item("time", o.time_s)?;
+        ops.append(d)?;
+    }
+    r.set_item("operators", ops)?;
+    r.set_item("dropped_operators", out.dropped.clone())?;
+    r.set_item("warnings", warnings)?;
+    py.import("opal._result")?.getattr("Result")?.call1((r,))
+}
+
+/// Writes a random MIP as an MPS file: `generate_mip("knapsack", path, items=30, dims=5,
+/// seed=1)`; kinds knapsack, setcover, indset (see `opal problems`).
+#[pyfunction]
+#[pyo3(signature = (kind, path, **params))]
+pub fn generate_mip(
+    kind: &str,
+    path: PathBuf,
+    params: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PathBuf> {
+    if !matches!(kind, "knapsack" | "setcover" | "indset") {
+        return Err(PyValueError::new_err(format!(
+            "unknown MIP generator '{kind}' (knapsack, setcover, indset)"
+        )));
+    }
+    let params = params_from_kwargs(params)?;
+    match registry::generate(kind, params).map_err(problem_error)? {
+        Generated::Mip(model) => {
+            model
+                .write_mps(&path)
+                .map_err(|e| problem_error(e.into()))?;
+            Ok(path)
+        }
+        Generated::Completion(_) => unreachable!("MIP generators only"),
+    }
+}

@@ -1,0 +1,51 @@
+//! `**options` keyword arguments: typed extraction with errors naming the option, and a
+//! `ValueError` listing the known names for an unknown one.
+
+use pyo3::conversion::FromPyObjectOwned;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// Iterates over keyword options, calling `set(name, value)`; `set` returns Ok(false) for
+/// an unknown name, which becomes a ValueError listing `known`.
+pub fn apply(
+    options: Option<&Bound<'_, PyDict>>,
+    known: &[&str],
+    mut set: impl FnMut(&str, &Bound<'_, PyAny>) -> PyResult<bool>,
+) -> PyResult<()> {
+    let Some(kw) = options else { return Ok(()) };
+    for (k, v) in kw.iter() {
+        let name: String = k.extract()?;
+        if !set(&name, &v)? {
+            return Err(PyValueError::new_err(format!(
+                "unknown option '{name}' (known: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Extracts an option value, with a TypeError naming the option.
+pub fn get<'py, T: FromPyObjectOwned<'py>>(name: &str, v: &Bound<'py, PyAny>) -> PyResult<T> {
+    v.extract::<T>().map_err(|e| {
+        let e: PyErr = e.into();
+        PyTypeError::new_err(format!("option {name}: {e}"))
+    })
+}
+
+/// A snake_case name for a Debug-printed unit enum variant (`MaxIterations` -> `max_iterations`).
+pub fn snake(debug: &str) -> String {
+    let mut s = String::new();
+    for (i, ch) in debug.chars().enumerate() {
+        if ch.is_ascii_uppercase() {
+            if i > 0 {
+                s.push('_');
+            }
+            s.push(ch.to_ascii_lowercase());
+        } else {
+            s.push(ch);
+        }
+    }
+    s
+}
