@@ -6,6 +6,7 @@ mod calibration;
 mod completion;
 mod errors;
 mod interrupt;
+mod minimize;
 mod mip;
 mod options;
 mod problem;
@@ -25,6 +26,7 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(problem::load_sif, m)?)?;
     m.add_function(wrap_pyfunction!(calibration::calibrate_gains, m)?)?;
     m.add_function(wrap_pyfunction!(completion::complete_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(minimize::minimize, m)?)?;
     m.add_function(wrap_pyfunction!(mip::solve_mip, m)?)?;
     m.add_function(wrap_pyfunction!(mip::generate_mip, m)?)?;
     m.add_function(wrap_pyfunction!(relu::_relu_fit, m)?)?;

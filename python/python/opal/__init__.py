@@ -13,6 +13,12 @@ bounds and start point, and evaluation callbacks taking and returning numpy arra
 
 Solvers
 -------
+``minimize(problem, method="adasketch", tol=1e-6, max_iter=None, time_limit=None, seed=0,
+**options)``: equality-constrained nonlinear programs by the sketched inexact Newton method
+(or the ``"newton"`` and ``"auglag"`` baselines), returning a :class:`Result` with SciPy's
+``OptimizeResult`` field names (``x``, ``fun``, ``success``, ``status``, ``message``,
+``nit``) plus ``multipliers``, ``kkt_residual``, ``constraint_violation``,
+``inner_iterations``, ``time``.
 ``calibrate_gains(A, Y, rho=0.5, Z=None, B=None, **options) -> (x, d, info)``: blind gain
 calibration (Cambareri and Jacques). ``complete_matrix(rows, cols, values, shape, rank,
 **options) -> (U, V, info)``: low-rank matrix completion (robust alternating minimization).
@@ -39,6 +45,7 @@ from ._opal import (
     complete_matrix,
     generate_mip,
     load_sif,
+    minimize,
     problem,
     solve_mip,
 )
@@ -57,6 +64,7 @@ __all__ = [
     "complete_matrix",
     "generate_mip",
     "load_sif",
+    "minimize",
     "problem",
     "solve_mip",
 ]

@@ -100,6 +100,29 @@ def calibrate_gains(
     """
     ...
 
+def minimize(
+    problem: Problem,
+    method: str = "adasketch",
+    tol: float = 1e-6,
+    max_iter: Optional[int] = None,
+    time_limit: Optional[float] = None,
+    seed: int = 0,
+    **options: Any,
+) -> Result:
+    """Solve an equality-constrained, bound-free problem: min f(x) s.t. c(x) = cl.
+
+    method "adasketch" (sketched inexact Newton on the exact augmented Lagrangian, the
+    default), "newton" (exact Newton on the same merit) or "auglag" (classical augmented
+    Lagrangian). tol is relative: converged when ||(grad L, c)|| <= tol * max(1, initial
+    residual) or <= abs_tol. Options are the solver's settings by name (abs_tol, sketch
+    ("kaczmarz"|"gaussian"|"sparse"), block, max_inner, direct_fallback, verbose, ...).
+    Returns fields x, fun, success, status, message, nit (SciPy's names), multipliers
+    (L = f + multipliers . (c - cl)), kkt_residual, constraint_violation,
+    inner_iterations, direct_solves, time, method, evaluations. A run that does not
+    converge is reported by success False and status; bad input raises ValueError.
+    """
+    ...
+
 def complete_matrix(
     rows: _ArrayLike,
     cols: _ArrayLike,

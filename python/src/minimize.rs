@@ -1,0 +1,158 @@
+//! `opal.minimize`: the equality-constrained solvers (adasketch, newton, auglag) on an
+//! `opal.Problem`, with the GIL released during the solve and Ctrl-C honoured between
+//! iterations.
+
+use std::ops::ControlFlow;
+
+use numpy::PyArray1;
+use opal_solvers::eqnlp::{NlpError, Output, Status};
+use opal_solvers::{adasketch, auglag, newton_merit};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::interrupt::Interrupt;
+use crate::problem::PyProblem;
+
+/// The three solvers' settings behind one interface.
+enum Method {
+    Ada(adasketch::Settings),
+    Newton(newton_merit::Settings),
+    AugLag(auglag::Settings),
+}
+
+impl Method {
+    fn new(name: &str) -> PyResult<Self> {
+        Ok(match name {
+            "adasketch" => Method::Ada(adasketch::Settings::default()),
+            "newton" => Method::Newton(newton_merit::Settings::default()),
+            "auglag" => Method::AugLag(auglag::Settings::default()),
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown method '{other}' (adasketch, newton, auglag)"
+                )));
+            }
+        })
+    }
+
+    /// Sets a named option; an option the method does not have is a ValueError.
+    fn set(&mut self, name: &str, value: &str, method: &str) -> PyResult<()> {
+        let known = match self {
+            Method::Ada(s) => s.set(name, value),
+            Method::Newton(s) => s.set(name, value),
+            Method::AugLag(s) => s.set(name, value),
+        }
+        .map_err(PyValueError::new_err)?;
+        if known {
+            Ok(())
+        } else {
+            Err(PyValueError::new_err(format!(
+                "'{name}' is not an option of method '{method}'"
+            )))
+        }
+    }
+
+    fn solve(
+        &self,
+        p: &dyn opal_problems::SmoothProblem,
+        observer: &mut dyn FnMut(&opal_solvers::eqnlp::IterationInfo) -> ControlFlow<()>,
+    ) -> Result<Output, NlpError> {
+        match self {
+            Method::Ada(s) => adasketch::solve_observed(p, s, observer),
+            Method::Newton(s) => newton_merit::solve_observed(p, s, observer),
+            Method::AugLag(s) => auglag::solve_observed(p, s, observer),
+        }
+    }
+}
+
+/// Python's spelling of an option value as the settings parser reads it.
+fn option_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(b) = value.extract::<bool>() {
+        return Ok(b.to_string());
+    }
+    Ok(value.str()?.to_string())
+}
+
+/// Solves `problem` (equality constraints c(x) = cl, no bounds) and returns an
+/// `opal.Result` with SciPy's `OptimizeResult` field names plus opal's counters.
+#[pyfunction]
+#[pyo3(signature = (problem, method = "adasketch", tol = 1e-6, max_iter = None, time_limit = None, seed = 0, **options))]
+pub fn minimize<'py>(
+    py: Python<'py>,
+    problem: &Bound<'py, PyProblem>,
+    method: &str,
+    tol: f64,
+    max_iter: Option<usize>,
+    time_limit: Option<f64>,
+    seed: u64,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut m = Method::new(method)?;
+    m.set("tol", &tol.to_string(), method)?;
+    if let Some(k) = max_iter {
+        m.set("max_iter", &k.to_string(), method)?;
+    }
+    if let Some(t) = time_limit {
+        m.set("time_limit", &t.to_string(), method)?;
+    }
+    if let Method::Ada(s) = &mut m {
+        s.seed = seed;
+    }
+    if let Some(opts) = options {
+        for (k, v) in opts.iter() {
+            let name: String = k.extract()?;
+            m.set(&name, &option_text(&v)?, method)?;
+        }
+    }
+    let wrapped = problem.get();
+    let (result, interrupt) = py.detach(|| {
+        let mut interrupt = Interrupt::new();
+        let r = wrapped.with(|p| {
+            m.solve(&**p, &mut |_| {
+                if interrupt.poll() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+        });
+        (r, interrupt)
+    });
+    let result = interrupt.finish(result)?;
+    // Every NlpError is about the input (unsupported problem, bad setting); a run that
+    // fails to converge is a status in the result, as in SciPy.
+    let out = result.map_err(|e: NlpError| PyValueError::new_err(e.to_string()))?;
+    let d = result_dict(py, &out)?;
+    py.import("opal._result")?.getattr("Result")?.call1((d,))
+}
+
+fn result_dict<'py>(py: Python<'py>, out: &Output) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let success = out.status == Status::Converged;
+    d.set_item("x", PyArray1::from_slice(py, &out.x))?;
+    d.set_item("fun", out.objective)?;
+    d.set_item("success", success)?;
+    d.set_item("status", out.status.as_str())?;
+    let message = match &out.message {
+        Some(msg) => format!("{}: {msg}", out.status.as_str()),
+        None if success => "converged: KKT residual below the tolerance".to_string(),
+        None => out.status.as_str().to_string(),
+    };
+    d.set_item("message", message)?;
+    d.set_item("nit", out.iterations)?;
+    d.set_item("multipliers", PyArray1::from_slice(py, &out.lambda))?;
+    d.set_item("kkt_residual", out.kkt_residual)?;
+    d.set_item("constraint_violation", out.constraint_violation)?;
+    d.set_item("inner_iterations", out.inner_iterations)?;
+    d.set_item("direct_solves", out.direct_solves)?;
+    d.set_item("time", out.time.as_secs_f64())?;
+    d.set_item("method", out.solver)?;
+    let ev = PyDict::new(py);
+    ev.set_item("objective", out.evaluations.objective)?;
+    ev.set_item("gradient", out.evaluations.gradient)?;
+    ev.set_item("constraints", out.evaluations.constraints)?;
+    ev.set_item("jacobian", out.evaluations.jacobian)?;
+    ev.set_item("hessian", out.evaluations.hessian)?;
+    d.set_item("evaluations", ev)?;
+    Ok(d)
+}
