@@ -31,7 +31,7 @@ impl Args {
         let mut it = std::env::args().skip(1);
         while let Some(a) = it.next() {
             if let Some(k) = a.strip_prefix("--") {
-                if k == "bias" || k == "json" {
+                if k == "bias" || k == "json" || k == "regression" {
                     kv.push((k.to_string(), "1".into()));
                 } else {
                     kv.push((k.to_string(), it.next().expect("missing value")));
@@ -56,9 +56,17 @@ impl Args {
     }
 }
 
+fn task() -> Task {
+    if std::env::args().any(|a| a == "--regression") {
+        Task::Regression
+    } else {
+        Task::Classification
+    }
+}
+
 fn load(path: &str, subsample: Option<usize>) -> Dataset {
     let raw = read_libsvm(Path::new(path), None).expect("read");
-    let mut ds = Dataset::from_libsvm(&raw, Task::Classification, None).expect("data");
+    let mut ds = Dataset::from_libsvm(&raw, task(), None).expect("data");
     if let Some(m) = subsample {
         let m = m.min(ds.n());
         ds = Dataset::new(ds.x.as_ref().subrows(0, m).to_owned(), ds.y[..m].to_vec()).unwrap();
@@ -153,7 +161,7 @@ fn main() {
             let train = accuracy(&res.model.decision_function(ds.x.as_ref()).unwrap(), &ds.y);
             let test = a.get("test").map(|t| {
                 let raw = read_libsvm(Path::new(t), Some(ds.d())).unwrap();
-                let te = Dataset::from_libsvm(&raw, Task::Classification, Some(ds.d())).unwrap();
+                let te = Dataset::from_libsvm(&raw, task(), Some(ds.d())).unwrap();
                 accuracy(&res.model.decision_function(te.x.as_ref()).unwrap(), &te.y)
             });
             println!(

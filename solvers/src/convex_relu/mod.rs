@@ -13,6 +13,7 @@ mod data;
 mod error;
 mod fista;
 mod gates;
+mod ipm;
 mod linalg;
 mod model;
 mod ops;

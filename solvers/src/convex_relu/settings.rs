@@ -40,6 +40,10 @@ pub enum SolverKind {
     AdmmCg,
     /// FISTA with restarts and backtracking (gated program only), as in scnn's R-FISTA.
     Fista,
+    /// Primal-dual interior-point method (Mehrotra, Nesterov-Todd scaling) with a Woodbury
+    /// solve through an n x n capacitance matrix: the accurate path for the ReLU program
+    /// (n up to 8000).
+    Ipm,
 }
 
 impl SolverKind {
@@ -50,9 +54,10 @@ impl SolverKind {
             "admm" => Ok(Self::Admm),
             "cg" | "admm-cg" => Ok(Self::AdmmCg),
             "fista" => Ok(Self::Fista),
+            "ipm" => Ok(Self::Ipm),
             _ => Err(setting(
                 "solver",
-                format!("'{s}' is not auto|admm|cg|fista"),
+                format!("'{s}' is not auto|admm|cg|fista|ipm"),
             )),
         }
     }
@@ -63,12 +68,21 @@ impl SolverKind {
             Self::Admm => "admm",
             Self::AdmmCg => "cg",
             Self::Fista => "fista",
+            Self::Ipm => "ipm",
         }
     }
-    /// The concrete solver used for `variant`.
+    /// The concrete solver used for `variant` (on data small enough for the interior-point
+    /// method's n x n matrix).
     pub fn resolve(self, variant: Variant) -> Self {
+        self.resolve_for(variant, 0)
+    }
+
+    /// The concrete solver used for `variant` on `n` samples: FISTA for the gated program,
+    /// the interior-point method for the ReLU program up to n = 4000, ADMM beyond.
+    pub fn resolve_for(self, variant: Variant, n: usize) -> Self {
         match (self, variant) {
             (Self::Auto, Variant::Gated) => Self::Fista,
+            (Self::Auto, Variant::Relu) if n <= 4000 => Self::Ipm,
             (Self::Auto, Variant::Relu) => Self::Admm,
             (s, _) => s,
         }
@@ -84,7 +98,8 @@ pub struct Settings {
     pub n_patterns: usize,
     /// Program to solve. Default [`Variant::Gated`].
     pub variant: Variant,
-    /// Algorithm. Default [`SolverKind::Auto`] (FISTA for gated, ADMM for ReLU).
+    /// Algorithm. Default [`SolverKind::Auto`] (FISTA for gated; for ReLU the interior-point
+    /// method up to n = 4000 samples, ADMM beyond).
     pub solver: SolverKind,
     /// Seed of the gate sampling g_i ~ N(0, I_d). Default 0.
     pub seed: u64,
