@@ -29,15 +29,15 @@ pub(crate) const MAX_N: usize = 8000;
 
 /// Nesterov-Todd scaling of one second-order cone block (dimension k = d + 1):
 /// W = eta (2 v v^T - J), W^2 = eta^2 (2 w w^T - J), W^{-2} = eta^{-2} (2 J w w^T J - J).
-struct Nt {
-    eta: f64,
-    w: Vec<f64>,
+pub(crate) struct Nt {
+    pub(crate) eta: f64,
+    pub(crate) w: Vec<f64>,
     v: Vec<f64>,
-    lam: Vec<f64>,
+    pub(crate) lam: Vec<f64>,
 }
 
 impl Nt {
-    fn new(k: usize) -> Self {
+    pub(crate) fn new(k: usize) -> Self {
         Self {
             eta: 1.0,
             w: vec![0.0; k],
@@ -47,7 +47,7 @@ impl Nt {
     }
 
     /// Recomputes the scaling from strictly interior s, z.
-    fn update(&mut self, s: &[f64], z: &[f64]) {
+    pub(crate) fn update(&mut self, s: &[f64], z: &[f64]) {
         let sn = soc_det(s).max(1e-300).sqrt();
         let zn = soc_det(z).max(1e-300).sqrt();
         let k = s.len();
@@ -75,7 +75,7 @@ impl Nt {
     }
 
     /// out = W x.
-    fn w_mul(&self, x: &[f64], out: &mut [f64]) {
+    pub(crate) fn w_mul(&self, x: &[f64], out: &mut [f64]) {
         let vx: f64 = self.v.iter().zip(x).map(|(a, b)| a * b).sum();
         for i in 0..x.len() {
             let jx = if i == 0 { x[0] } else { -x[i] };
@@ -84,7 +84,7 @@ impl Nt {
     }
 
     /// out = W^{-1} x.
-    fn winv_mul(&self, x: &[f64], out: &mut [f64]) {
+    pub(crate) fn winv_mul(&self, x: &[f64], out: &mut [f64]) {
         // W^{-1} = (1/eta)(2 J v v^T J - J).
         let mut vjx = self.v[0] * x[0];
         for i in 1..x.len() {
@@ -101,7 +101,7 @@ impl Nt {
     }
 
     /// out = W^{-2} x.
-    fn winv2_mul(&self, x: &[f64], out: &mut [f64]) {
+    pub(crate) fn winv2_mul(&self, x: &[f64], out: &mut [f64]) {
         let mut wjx = self.w[0] * x[0];
         for i in 1..x.len() {
             wjx -= self.w[i] * x[i];
@@ -119,13 +119,13 @@ impl Nt {
 }
 
 /// s0^2 - ||s1||^2, as (s0 - ||s1||)(s0 + ||s1||) (no cancellation near the boundary).
-fn soc_det(s: &[f64]) -> f64 {
+pub(crate) fn soc_det(s: &[f64]) -> f64 {
     let n1 = s[1..].iter().map(|v| v * v).sum::<f64>().sqrt();
     (s[0] - n1) * (s[0] + n1)
 }
 
 /// Jordan product u o v = (u^T v, u0 v1 + v0 u1).
-fn jordan(u: &[f64], v: &[f64], out: &mut [f64]) {
+pub(crate) fn jordan(u: &[f64], v: &[f64], out: &mut [f64]) {
     out[0] = u.iter().zip(v).map(|(a, b)| a * b).sum();
     for i in 1..u.len() {
         out[i] = u[0] * v[i] + v[0] * u[i];
@@ -133,7 +133,7 @@ fn jordan(u: &[f64], v: &[f64], out: &mut [f64]) {
 }
 
 /// Solves lam o x = d for x.
-fn jordan_div(lam: &[f64], d: &[f64], out: &mut [f64]) {
+pub(crate) fn jordan_div(lam: &[f64], d: &[f64], out: &mut [f64]) {
     let det = soc_det(lam);
     let l1d1: f64 = lam[1..].iter().zip(&d[1..]).map(|(a, b)| a * b).sum();
     let x0 = (lam[0] * d[0] - l1d1) / det;
@@ -144,7 +144,7 @@ fn jordan_div(lam: &[f64], d: &[f64], out: &mut [f64]) {
 }
 
 /// Largest alpha with s + alpha ds in the second-order cone (s interior); infinity if none.
-fn soc_step(s: &[f64], ds: &[f64]) -> f64 {
+pub(crate) fn soc_step(s: &[f64], ds: &[f64]) -> f64 {
     let n1 = ds[1..].iter().map(|v| v * v).sum::<f64>().sqrt();
     if ds[0] >= n1 {
         return f64::INFINITY;

@@ -17,6 +17,7 @@ mod ipm;
 mod linalg;
 mod model;
 mod ops;
+mod robust_ipm;
 mod settings;
 mod solve;
 
