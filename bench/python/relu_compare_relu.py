@@ -61,7 +61,7 @@ for spec in specs:
         r.update(base, tool="scnn-al")
         emit(r)
     for solver, tol in [("ipm", "1e-8")] + ([("admm", "1e-6")] if "--admm" in flags else []):
-        cmd = [bench, "trace", path, "--variant", "relu", "--solver", solver, "--patterns", P,
+        cmd = [bench, "solve" if solver == "ipm" else "trace", path, "--variant", "relu", "--solver", solver, "--patterns", P,
                "--tol", tol, "--seed", "0"] + extra
         if ref is not None:
             cmd += ["--target", repr(ref * (1 + 1e-5))]
