@@ -14,7 +14,7 @@ ap.add_argument("dir")
 ap.add_argument("--lam", type=float, default=1e-3)
 ap.add_argument("--scnn", default=None)
 ap.add_argument("--adam", type=int, default=0)
-ap.add_argument("--test", default=None)
+ap.add_argument("--test", default=None, help="test set: an exported DIR, or a LIBSVM file")
 ap.add_argument("--epochs", type=int, default=3000)
 ap.add_argument("--scnn-tol", type=float, default=None, help="scnn tol (and AL constraint_tol)")
 a = ap.parse_args()
@@ -90,7 +90,15 @@ if a.adam:
     acc = lambda Xs, ys: float(((np.maximum(Xs @ W1, 0) @ w2 >= 0) == (ys > 0)).mean())
     out.update({"adam_width": m, "adam_time": time.time() - t0, "adam_objective": float(obj), "adam_train_acc": acc(X, y)})
     if a.test:
-        Xt = np.loadtxt(f"{a.test}/X.txt", ndmin=2)
-        yt = np.loadtxt(f"{a.test}/y.txt", ndmin=1)
+        import os
+        if os.path.isdir(a.test):
+            Xt = np.loadtxt(f"{a.test}/X.txt", ndmin=2)
+            yt = np.loadtxt(f"{a.test}/y.txt", ndmin=1)
+        else:
+            from sklearn.datasets import load_svmlight_file
+            Xs, yt = load_svmlight_file(a.test, n_features=d)
+            Xt = Xs.toarray()
+            labels = np.unique(y)
+            yt = np.where(yt == yt.max(), 1.0, -1.0) if set(np.unique(yt)) != {-1.0, 1.0} else yt
         out["adam_test_acc"] = acc(Xt, yt)
 print(json.dumps(out))

@@ -308,7 +308,11 @@ fn robust_program_matches_cvxpy_and_bound_holds_under_pgd() {
             "bias {bias} eps {eps}: {} vs {reference} (rel {rel:.2e})",
             r.objective
         );
-        assert!(r.cone_violation <= 1e-9, "cone violation {}", r.cone_violation);
+        assert!(
+            r.cone_violation <= 1e-9,
+            "cone violation {}",
+            r.cone_violation
+        );
     }
     // The robust bound against PGD on the recovered network (radius 0.02, no bias).
     let eps = 0.02;
@@ -337,16 +341,34 @@ fn robust_program_matches_cvxpy_and_bound_holds_under_pgd() {
         step: eps / 5.0,
     };
     let (clean, robust_pgd) = (acc(&r, Attack::None), acc(&r, pgd));
-    assert!(robust_pgd <= clean && clean > 0.7, "clean {clean} pgd {robust_pgd}");
+    assert!(
+        robust_pgd <= clean && clean > 0.7,
+        "clean {clean} pgd {robust_pgd}"
+    );
     let drop_plain = acc(&plain, Attack::None) - acc(&plain, pgd);
-    assert!(clean - robust_pgd <= drop_plain, "robust drop {} plain drop {drop_plain}", clean - robust_pgd);
+    assert!(
+        clean - robust_pgd <= drop_plain,
+        "robust drop {} plain drop {drop_plain}",
+        clean - robust_pgd
+    );
     // The ADMM path still runs (it is the fallback for many patterns), if loosely.
     let admm = adversarial::fit_robust(
         &ds,
-        &set.clone().base(set.base.clone().solver(SolverKind::Admm).tol(1e-4).max_iter(3000)),
+        &set.clone().base(
+            set.base
+                .clone()
+                .solver(SolverKind::Admm)
+                .tol(1e-4)
+                .max_iter(3000),
+        ),
     )
     .unwrap();
-    assert!(admm.objective >= r.objective * (1.0 - 1e-3), "{} vs {}", admm.objective, r.objective);
+    assert!(
+        admm.objective >= r.objective * (1.0 - 1e-3),
+        "{} vs {}",
+        admm.objective,
+        r.objective
+    );
 }
 
 #[test]

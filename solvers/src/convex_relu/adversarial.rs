@@ -345,7 +345,10 @@ pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluEr
             eps,
             lam: base.lam,
         };
-        let over = || base.time_limit.is_some_and(|t| start.elapsed().as_secs_f64() > t);
+        let over = || {
+            base.time_limit
+                .is_some_and(|t| start.elapsed().as_secs_f64() > t)
+        };
         let out = robust_ipm::solve(&pr, base.tol, base.max_iter, base.verbose, &over)?;
         let mut u = out.u;
         prune_robust(&x, &g.patterns, y, &mut u, eps, base.lam, &mask);

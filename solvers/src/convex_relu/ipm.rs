@@ -16,7 +16,8 @@
 //! 25-40 iterations reach a relative gap of 1e-9 whatever the conditioning of G, which is
 //! what makes ADMM crawl on this program.
 
-use faer::{Mat, MatRef};
+use faer::linalg::matmul::triangular::BlockStructure;
+use faer::{Accum, Mat, MatRef, Par};
 
 use super::error::ReluError;
 use super::linalg::Chol;
@@ -340,20 +341,22 @@ impl<'a> Ipm<'a> {
                 1.0,
             );
         }
+        // Only the lower triangle of the (symmetric) product is computed: half the flops.
         let mut c = Mat::<f64>::identity(n, n);
-        gemm(
+        faer::linalg::matmul::triangular::matmul(
             c.as_mut(),
-            true,
+            BlockStructure::TriangularLower,
+            Accum::Add,
             self.ybig.as_ref(),
+            BlockStructure::Rectangular,
             self.xd.as_ref().transpose(),
+            BlockStructure::Rectangular,
             1.0,
+            Par::Seq,
         );
-        // Symmetrize against rounding.
         for j in 0..n {
             for i in 0..j {
-                let v = 0.5 * (c[(i, j)] + c[(j, i)]);
-                c[(i, j)] = v;
-                c[(j, i)] = v;
+                c[(i, j)] = c[(j, i)];
             }
         }
         self.cap = Some(Chol::new(&c, "the interior-point capacitance matrix")?);
@@ -733,12 +736,12 @@ pub(crate) fn solve(
                 let mut gap_a = 0.0;
                 for b in 0..m {
                     for j in 0..nn {
-                        gap_a += (st.sn[(j, b)] + aa * dsn[(j, b)])
-                            * (st.zn[(j, b)] + aa * dzn[(j, b)]);
+                        gap_a +=
+                            (st.sn[(j, b)] + aa * dsn[(j, b)]) * (st.zn[(j, b)] + aa * dzn[(j, b)]);
                     }
                     for r in 0..k {
-                        gap_a += (st.sc[(r, b)] + aa * dsc[(r, b)])
-                            * (st.zc[(r, b)] + aa * dzc[(r, b)]);
+                        gap_a +=
+                            (st.sc[(r, b)] + aa * dsc[(r, b)]) * (st.zc[(r, b)] + aa * dzc[(r, b)]);
                     }
                 }
                 let sigma = (gap_a / gap_abs).clamp(0.0, 1.0).powi(3);

@@ -463,7 +463,10 @@ impl Newton {
         gemm(dz.as_mut(), false, ops.smat.as_ref(), du.transpose(), 1.0);
         for j in 0..n {
             for i in 0..r {
-                rg[i] = rhs.xs[(i, j)] - (0..d).map(|c| self.lzg[j][(c, i)] * dz[(j, c)]).sum::<f64>();
+                rg[i] = rhs.xs[(i, j)]
+                    - (0..d)
+                        .map(|c| self.lzg[j][(c, i)] * dz[(j, c)])
+                        .sum::<f64>();
             }
             for i in 0..r {
                 out.xs[(i, j)] = (0..r).map(|k| self.lgg_inv[j][(i, k)] * rg[k]).sum();
@@ -502,7 +505,11 @@ fn chol_reg(a: &Mat<f64>, what: &str) -> Result<ScaledChol, ReluError> {
     let scale: Vec<f64> = (0..k)
         .map(|i| {
             let v = a[(i, i)];
-            if v > 0.0 && v.is_finite() { 1.0 / v.sqrt() } else { 1.0 }
+            if v > 0.0 && v.is_finite() {
+                1.0 / v.sqrt()
+            } else {
+                1.0
+            }
         })
         .collect();
     let mut delta = 1e-14;

@@ -104,9 +104,11 @@ pub struct Settings {
     /// Seed of the gate sampling g_i ~ N(0, I_d). Default 0.
     pub seed: u64,
     /// Stopping tolerance: FISTA stops when the minimum-norm subgradient is <= tol;
-    /// ADMM when primal and dual residuals are <= tol relative to the iterates. Default 1e-6.
+    /// ADMM when primal and dual residuals are <= tol relative to the iterates; the interior
+    /// point when the relative gap and residuals are <= tol and the largest cone residual is
+    /// <= min(tol, 1e-8). Default 1e-6.
     pub tol: f64,
-    /// Iteration limit. Default 20000.
+    /// Iteration limit (the interior point caps it at 500). Default 20000.
     pub max_iter: usize,
     /// Append a constant-one column to X (the bias), as a feature the gates also see. Default false.
     pub fit_intercept: bool,

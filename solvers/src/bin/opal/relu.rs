@@ -35,7 +35,8 @@ struct TrainArgs {
     /// Program: gated | relu.
     #[arg(long, default_value = "gated")]
     variant: String,
-    /// Solver: auto | admm | cg | fista.
+    /// Solver: auto | ipm | admm | cg | fista (auto: fista for gated; ipm for relu up to
+    /// n = 4000, admm beyond).
     #[arg(long, default_value = "auto")]
     solver: String,
     /// Seed of the gate sampling.
