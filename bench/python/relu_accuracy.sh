@@ -1,19 +1,25 @@
 #!/bin/sh
-# Test accuracy of the convex ReLU network (opal, ReLU program, default solver) against a
-# two-layer ReLU network of the same width trained by Adam (relu_baselines.py), on the same
-# training rows. Usage: relu_accuracy.sh PY OUT  (runs the sets listed below)
+# Test accuracy of the convex ReLU network (opal, ReLU program, default solver, bias column)
+# against a two-layer ReLU network of the same width trained by Adam (relu_baselines.py:
+# full batch, squared loss + weight decay lam/2, the same X with its ones column), on the
+# same training rows. The a9a / w8a training subsets are seeded random draws
+# (relu_subsample.py), not the files' first rows (w8a's head is 26% positive, 3% overall).
+# Usage: relu_accuracy.sh PY OUT
 PY=$1; OUT=$2
 B=$(dirname "$0")/../../target/release/relu_bench
 S=$(dirname "$0")
 L=/work/shared/data/libsvm
-run() { # name train test rows patterns
+mkdir -p /tmp/relu_acc
+run() { # name train test patterns
   dir=/tmp/relu_acc/$1; mkdir -p $dir
-  $B export $2 --subsample $4 --patterns $5 --seed 0 --out $dir > /dev/null
-  opal=$($B solve $2 --subsample $4 --patterns $5 --seed 0 --variant relu --tol 1e-6 --test $3)
+  $B export $2 --patterns $4 --seed 0 --bias --out $dir > /dev/null
+  opal=$($B solve $2 --patterns $4 --seed 0 --bias --variant relu --tol 1e-6 --test $3)
   width=$(echo "$opal" | $PY -c "import json,sys; print(json.load(sys.stdin)['width'])")
   adam=$($PY $S/relu_baselines.py $dir --adam $width --test $3)
-  echo "{\"data\":\"$1\",\"rows\":$4,\"P\":$5,\"opal\":$opal,\"adam\":$adam}" >> $OUT
+  echo "{\"data\":\"$1\",\"P\":$4,\"opal\":$opal,\"adam\":$adam}" >> $OUT
 }
-run breast_cancer_sklearn /tmp/relu2/breast_cancer /tmp/relu2/breast_cancer.t 455 50
-run a9a $L/a9a $L/a9a.t 1000 30
-run w8a $L/w8a $L/w8a.t 1000 30
+$PY $S/relu_subsample.py $L/a9a 2000 0 /tmp/relu_acc/a9a_2000
+$PY $S/relu_subsample.py $L/w8a 2000 0 /tmp/relu_acc/w8a_2000
+run breast_cancer_sklearn /tmp/relu2/breast_cancer /tmp/relu2/breast_cancer.t 50
+run a9a /tmp/relu_acc/a9a_2000 $L/a9a.t 30
+run w8a /tmp/relu_acc/w8a_2000 $L/w8a.t 20

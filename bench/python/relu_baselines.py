@@ -96,9 +96,11 @@ if a.adam:
             yt = np.loadtxt(f"{a.test}/y.txt", ndmin=1)
         else:
             from sklearn.datasets import load_svmlight_file
-            Xs, yt = load_svmlight_file(a.test, n_features=d)
+            bias = bool(np.all(X[:, -1] == 1.0))
+            Xs, yt = load_svmlight_file(a.test, n_features=d - 1 if bias else d)
             Xt = Xs.toarray()
-            labels = np.unique(y)
+            if bias:
+                Xt = np.hstack([Xt, np.ones((Xt.shape[0], 1))])
             yt = np.where(yt == yt.max(), 1.0, -1.0) if set(np.unique(yt)) != {-1.0, 1.0} else yt
         out["adam_test_acc"] = acc(Xt, yt)
 print(json.dumps(out))
