@@ -10,16 +10,16 @@ B=$(dirname "$0")/../../target/release/relu_bench
 S=$(dirname "$0")
 L=/work/shared/data/libsvm
 mkdir -p /tmp/relu_acc
-run() { # name train test patterns
+run() { # name train test patterns features
   dir=/tmp/relu_acc/$1; mkdir -p $dir
-  $B export $2 --patterns $4 --seed 0 --bias --out $dir > /dev/null
-  opal=$($B solve $2 --patterns $4 --seed 0 --bias --variant relu --tol 1e-6 --test $3)
+  $B export $2 --patterns $4 --seed 0 --bias --features $5 --out $dir > /dev/null
+  opal=$($B solve $2 --patterns $4 --seed 0 --bias --features $5 --variant relu --tol 1e-6 --test $3)
   width=$(echo "$opal" | $PY -c "import json,sys; print(json.load(sys.stdin)['width'])")
   adam=$($PY $S/relu_baselines.py $dir --adam $width --test $3)
   echo "{\"data\":\"$1\",\"P\":$4,\"opal\":$opal,\"adam\":$adam}" >> $OUT
 }
 $PY $S/relu_subsample.py $L/a9a 2000 0 /tmp/relu_acc/a9a_2000
 $PY $S/relu_subsample.py $L/w8a 2000 0 /tmp/relu_acc/w8a_2000
-run breast_cancer_sklearn /tmp/relu2/breast_cancer /tmp/relu2/breast_cancer.t 50
-run a9a /tmp/relu_acc/a9a_2000 $L/a9a.t 30
-run w8a /tmp/relu_acc/w8a_2000 $L/w8a.t 20
+run breast_cancer_sklearn /tmp/relu2/breast_cancer /tmp/relu2/breast_cancer.t 50 30
+run a9a /tmp/relu_acc/a9a_2000 $L/a9a.t 30 123
+run w8a /tmp/relu_acc/w8a_2000 $L/w8a.t 20 300
