@@ -92,6 +92,7 @@ fn settings(a: &Args) -> Settings {
         .rho(a.num("rho", 0.1))
         .cone_scale(a.num("cone-scale", 1.0))
         .anderson(a.num("anderson", 0))
+        .relaxation(a.num("relaxation", 1.0))
         .adaptive_rho(a.get("fixed-rho").is_none())
         .fit_intercept(a.get("bias").is_some())
         .variant(Variant::parse(a.get("variant").unwrap_or("gated")).unwrap())

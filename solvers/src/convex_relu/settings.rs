@@ -122,6 +122,8 @@ pub struct Settings {
     /// ADMM: memory of Anderson acceleration on the Douglas-Rachford state (0 = off; it halves
     /// the iterations on the gated program, but did not help on the ReLU program). Default 0.
     pub anderson: usize,
+    /// ADMM over-relaxation alpha in (0, 2) (ignored with Anderson). Default 1 (none).
+    pub relaxation: f64,
     /// FISTA's initial step size. Default 10 (as scnn).
     pub init_step: f64,
     /// FISTA's backtracking factor. Default 0.8 (as scnn).
@@ -151,6 +153,7 @@ impl Default for Settings {
             adaptive_rho: true,
             cone_scale: 1.0,
             anderson: 0,
+            relaxation: 1.0,
             init_step: 10.0,
             backtrack: 0.8,
             cg_tol: 1e-10,
@@ -184,6 +187,7 @@ impl Settings {
     setter!(adaptive_rho, bool);
     setter!(cone_scale, f64);
     setter!(anderson, usize);
+    setter!(relaxation, f64);
     setter!(init_step, f64);
     setter!(backtrack, f64);
     setter!(cg_tol, f64);
@@ -218,6 +222,12 @@ impl Settings {
             return Err(setting(
                 "backtrack",
                 format!("must lie in (0, 1), got {}", self.backtrack),
+            ));
+        }
+        if !(self.relaxation > 0.0 && self.relaxation < 2.0) {
+            return Err(setting(
+                "relaxation",
+                format!("must lie in (0, 2), got {}", self.relaxation),
             ));
         }
         if self.max_iter == 0 {
