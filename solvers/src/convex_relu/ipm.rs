@@ -836,3 +836,76 @@ pub(crate) fn prune(prob: &Problem<'_>, relu: bool, u: &mut Mat<f64>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rnd(seed: &mut u64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    }
+
+    /// A random interior point of the second-order cone of dimension k.
+    fn interior(k: usize, seed: &mut u64) -> Vec<f64> {
+        let mut v: Vec<f64> = (0..k).map(|_| rnd(seed)).collect();
+        let n1 = v[1..].iter().map(|a| a * a).sum::<f64>().sqrt();
+        v[0] = n1 * (1.0 + rnd(seed).abs()) + 1e-3;
+        v
+    }
+
+    #[test]
+    fn nesterov_todd_scaling_identities() {
+        let mut seed = 3u64;
+        for k in [2usize, 5, 9] {
+            let (s, z) = (interior(k, &mut seed), interior(k, &mut seed));
+            let mut nt = Nt::new(k);
+            nt.update(&s, &z);
+            // W z = W^{-1} s = lambda, and W^{-2} (W (W x)) = x.
+            let (mut a, mut b, mut c) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+            nt.w_mul(&z, &mut a);
+            nt.winv_mul(&s, &mut b);
+            for i in 0..k {
+                assert!(
+                    (a[i] - b[i]).abs() < 1e-10 * (1.0 + a[i].abs()),
+                    "{a:?} {b:?}"
+                );
+                assert!((a[i] - nt.lam[i]).abs() < 1e-10 * (1.0 + a[i].abs()));
+            }
+            let x: Vec<f64> = (0..k).map(|_| rnd(&mut seed)).collect();
+            nt.w_mul(&x, &mut a);
+            nt.w_mul(&a, &mut b);
+            nt.winv2_mul(&b, &mut c);
+            for i in 0..k {
+                assert!((c[i] - x[i]).abs() < 1e-9, "{c:?} vs {x:?}");
+            }
+            // lambda o (lambda \ d) = d.
+            jordan_div(&nt.lam, &x, &mut a);
+            jordan(&nt.lam, &a, &mut b);
+            for i in 0..k {
+                assert!((b[i] - x[i]).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn soc_step_hits_the_boundary() {
+        let mut seed = 11u64;
+        for _ in 0..200 {
+            let k = 4;
+            let s = interior(k, &mut seed);
+            let ds: Vec<f64> = (0..k).map(|_| 3.0 * rnd(&mut seed)).collect();
+            let a = soc_step(&s, &ds);
+            let at = |t: f64| -> Vec<f64> { s.iter().zip(&ds).map(|(p, q)| p + t * q).collect() };
+            let inside = |v: &[f64]| v[0] >= v[1..].iter().map(|x| x * x).sum::<f64>().sqrt();
+            if a.is_finite() {
+                assert!(inside(&at(0.999 * a)), "before the step");
+                assert!(!inside(&at(1.001 * a)), "after the step");
+            } else {
+                assert!(inside(&at(1e6)));
+            }
+        }
+    }
+}
