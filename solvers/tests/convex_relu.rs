@@ -72,7 +72,7 @@ fn objectives_match_cvxpy_references() {
             return;
         };
         let set = base(p, seed, bias);
-        for solver in [SolverKind::Fista, SolverKind::Admm] {
+        for solver in [SolverKind::Fista, SolverKind::Admm, SolverKind::Ipm] {
             let r = fit(&ds, &set.clone().solver(solver).tol(1e-9)).unwrap();
             let rel = (r.objective - gated_ref).abs() / gated_ref;
             assert!(
@@ -157,7 +157,8 @@ fn admm_fista_and_cg_agree_and_kkt_holds() {
     let fista = fit(&ds, &set.clone().solver(SolverKind::Fista)).unwrap();
     let admm = fit(&ds, &set.clone().solver(SolverKind::Admm)).unwrap();
     let cg = fit(&ds, &set.clone().solver(SolverKind::AdmmCg)).unwrap();
-    for r in [&fista, &admm, &cg] {
+    let ipm = fit(&ds, &set.clone().solver(SolverKind::Ipm)).unwrap();
+    for r in [&fista, &admm, &cg, &ipm] {
         assert_eq!(r.status, Status::Converged, "{:?}", r.solver);
     }
     let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
@@ -165,6 +166,12 @@ fn admm_fista_and_cg_agree_and_kkt_holds() {
         rel(fista.objective, admm.objective) < 1e-8,
         "{} {}",
         fista.objective,
+        admm.objective
+    );
+    assert!(
+        rel(ipm.objective, admm.objective) < 1e-8,
+        "{} {}",
+        ipm.objective,
         admm.objective
     );
     assert!(
