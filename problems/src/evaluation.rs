@@ -40,6 +40,8 @@ fn hessian_triplets<P: SmoothProblem + ?Sized>(
         }
     }
     out.retain(|e| e.2 != 0.0);
+    // Kept per constraint: do not hold on to the capacity of the full pattern.
+    out.shrink_to_fit();
     Ok(out)
 }
 

@@ -3,7 +3,7 @@
 use clap::Args;
 use opal_problems::SmoothProblem;
 use opal_problems::check::check_derivatives;
-use opal_problems::evaluation::evaluate_point;
+use opal_problems::evaluation::{PointEvaluation, evaluate_point};
 use serde_json::json;
 
 use crate::json::{bounds, num, nums, triplets};
@@ -11,7 +11,7 @@ use crate::{CliError, load};
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// A built-in problem (`pde:N=100`, `logreg:PATH`).
+    /// A built-in problem (`pde:N=100`, `logreg:PATH`) or a CUTEst SIF file (`HS6.SIF`).
     problem: String,
     /// Problem parameter NAME=VALUE (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
@@ -28,6 +28,26 @@ fn finite_count(v: &[f64]) -> usize {
     v.iter().filter(|b| b.is_finite()).count()
 }
 
+/// f, grad f and c at `x` (the derivative matrices are left empty).
+fn summary_point<P: SmoothProblem + ?Sized>(
+    p: &P,
+    x: &[f64],
+) -> Result<PointEvaluation, opal_problems::EvalError> {
+    let info = p.info();
+    let mut gradient = vec![0.0; info.n()];
+    let objective = p.objective_and_gradient(x, &mut gradient)?;
+    let mut constraints = vec![0.0; info.m()];
+    p.constraints(x, &mut constraints)?;
+    Ok(PointEvaluation {
+        objective,
+        gradient,
+        constraints,
+        jacobian: Vec::new(),
+        hessian_objective: Vec::new(),
+        hessian_constraints: Vec::new(),
+    })
+}
+
 /// Runs the subcommand.
 pub fn run(args: InspectArgs) -> Result<(), CliError> {
     let problem = load::problem(&args.problem, &args.params)?;
@@ -35,8 +55,14 @@ pub fn run(args: InspectArgs) -> Result<(), CliError> {
     info.validate()
         .map_err(|e| CliError::new(format!("{}: {e}", info.name)))?;
     let x0 = info.x0.clone();
-    let ev = evaluate_point(&problem, &x0)
-        .map_err(|e| CliError::new(format!("{} at x0: {e}", info.name)))?;
+    // The summary needs f, grad f and c only; the per-constraint Hessians of the JSON output
+    // cost one Hessian evaluation per constraint.
+    let ev = if args.json {
+        evaluate_point(&problem, &x0)
+    } else {
+        summary_point(&problem, &x0)
+    }
+    .map_err(|e| CliError::new(format!("{} at x0: {e}", info.name)))?;
     let check = if args.check {
         Some(check_derivatives(&problem, &x0, None, 3, 0)?)
     } else {

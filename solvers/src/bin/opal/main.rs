@@ -1,6 +1,7 @@
 //! `opal`: the command-line front end of the opal optimization suite.
 
 mod calibrate;
+mod complete;
 mod demo;
 mod generate;
 mod inspect;
@@ -8,6 +9,8 @@ mod json;
 mod load;
 mod problems;
 mod relu;
+mod solve;
+mod solve_mip;
 
 use std::process::ExitCode;
 
@@ -30,12 +33,16 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
+    /// Solve a model file (MIP: .mps / .lp with Balans over HiGHS).
+    Solve(solve::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
     /// Blind gain calibration of a generated instance (projected gradient or linear).
     Calibrate(calibrate::CalibrateArgs),
     /// Convex training of two-layer ReLU networks (gated / ReLU programs, ADMM, FISTA).
     Relu(relu::ReluArgs),
+    /// Complete a low-rank matrix from observed entries (.mtx or `row col value` text).
+    Complete(complete::CompleteArgs),
 }
 
 /// An error as the CLI reports it: message plus exit code.
@@ -69,6 +76,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Relu(args) => relu::run(args),
+        Command::Solve(args) => solve::run(args),
+        Command::Complete(args) => complete::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,544 @@
+//! Evaluation of a decoded problem: element functions (value, gradient and Hessian with
+//! respect to the elemental variables, through the range transformation W: W^T g, W^T H W),
+//! group arguments and group functions, and their assembly into f, grad f, c, J, the
+//! Hessian of the Lagrangian and its product with a vector, as CUTEst does with the
+//! supplied G and H.
+
+use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
+
+use crate::functions::tri;
+use crate::problem::{SifProblem, TRIVIAL};
+use crate::vm::run;
+
+/// Scratch space for one evaluation; kept in a pool so evaluations do not allocate.
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    regs: Vec<f64>,
+    /// Element values.
+    fe: Vec<f64>,
+    /// Element gradients w.r.t. elemental variables (offsets `el_var_ptr`).
+    ge: Vec<f64>,
+    /// Element Hessians, packed lower triangles (offsets `el_h_ptr`).
+    he: Vec<f64>,
+    /// Accumulated weight of each element in the Hessian of the Lagrangian.
+    we: Vec<f64>,
+    /// Gradient of a group argument over its local variables.
+    gt: Vec<f64>,
+    /// Internal-variable Hessian scratch.
+    hu: Vec<f64>,
+    /// The point the element values above belong to, and the derivative level computed for
+    /// each element there (0: none, 1: F, 2: F and G, 3: F, G and H): f, grad f, c, J and
+    /// the Hessian at one point share their element evaluations.
+    x: Vec<f64>,
+    done: Vec<u8>,
+}
+
+/// Derivative level: value only, value and gradient, or all three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    F = 0,
+    G = 1,
+    H = 2,
+}
+
+struct Guard<'a> {
+    pool: &'a std::sync::Mutex<Vec<Workspace>>,
+    ws: Option<Workspace>,
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if let (Some(ws), Ok(mut pool)) = (self.ws.take(), self.pool.lock()) {
+            pool.push(ws);
+        }
+    }
+}
+
+impl SifProblem {
+    fn workspace(&self) -> Guard<'_> {
+        let ws = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let ws = ws.unwrap_or_else(|| {
+            let ne = self.el_type.len();
+            let maxv = self.max_niv;
+            Workspace {
+                regs: vec![0.0; self.max_regs.max(1)],
+                fe: vec![0.0; ne],
+                ge: vec![0.0; self.el_vars.len()],
+                he: vec![0.0; self.el_h_ptr.last().copied().unwrap_or(0)],
+                we: vec![0.0; ne],
+                gt: vec![0.0; self.max_loc],
+                hu: vec![0.0; maxv * (maxv + 1) / 2],
+                x: Vec::new(),
+                done: vec![0; ne],
+            }
+        });
+        Guard {
+            pool: &self.pool,
+            ws: Some(ws),
+        }
+    }
+
+    /// Evaluates the elements in `list` at `x` to the given level (reusing what the
+    /// workspace already holds for the same point).
+    fn eval_elements(&self, x: &[f64], list: &[u32], level: Level, ws: &mut Workspace) {
+        let same =
+            ws.x.len() == x.len() && ws.x.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            ws.x.clear();
+            ws.x.extend_from_slice(x);
+            ws.done.fill(0);
+        }
+        let want = level as u8 + 1;
+        for &e in list {
+            if ws.done[e as usize] < want {
+                self.eval_element(x, e as usize, level, ws);
+                ws.done[e as usize] = want;
+            }
+        }
+    }
+
+    fn eval_element(&self, x: &[f64], e: usize, level: Level, ws: &mut Workspace) {
+        let t = &self.etypes[self.el_type[e] as usize];
+        let prog = &t.prog;
+        let (v0, v1) = (self.el_var_ptr[e], self.el_var_ptr[e + 1]);
+        let vars = &self.el_vars[v0..v1];
+        let nev = vars.len();
+        let regs = &mut ws.regs;
+        for (k, &v) in vars.iter().enumerate() {
+            regs[k] = x[v as usize];
+        }
+        if let Some(w) = &t.w {
+            let base = t.iv_reg as usize;
+            for i in 0..t.niv {
+                let row = &w[i * nev..(i + 1) * nev];
+                regs[base + i] = row.iter().zip(&regs[..nev]).map(|(a, b)| a * b).sum();
+            }
+        }
+        let pars = &self.el_pars[self.el_par_ptr[e]..self.el_par_ptr[e + 1]];
+        let ep = t.ep_reg as usize;
+        regs[ep..ep + pars.len()].copy_from_slice(pars);
+        let niv = t.niv;
+        let g0 = prog.g_reg as usize;
+        let h0 = prog.h_reg as usize;
+        if level >= Level::G {
+            regs[g0..g0 + niv].fill(0.0);
+        }
+        if level >= Level::H {
+            regs[h0..h0 + niv * (niv + 1) / 2].fill(0.0);
+        }
+        run(&prog.code[..prog.level_end[level as usize]], regs);
+        ws.fe[e] = regs[prog.f_reg as usize];
+        if level == Level::F {
+            return;
+        }
+        let ge = &mut ws.ge[v0..v1];
+        match &t.w {
+            None => ge.copy_from_slice(&regs[g0..g0 + niv]),
+            Some(w) => {
+                ge.fill(0.0);
+                for i in 0..niv {
+                    let gi = regs[g0 + i];
+                    if gi != 0.0 {
+                        for (k, g) in ge.iter_mut().enumerate() {
+                            *g += w[i * nev + k] * gi;
+                        }
+                    }
+                }
+            }
+        }
+        if level < Level::H {
+            return;
+        }
+        let (h0e, h1e) = (self.el_h_ptr[e], self.el_h_ptr[e + 1]);
+        let he = &mut ws.he[h0e..h1e];
+        let ntri = niv * (niv + 1) / 2;
+        match &t.w {
+            None => he.copy_from_slice(&regs[h0..h0 + ntri]),
+            Some(w) => {
+                // He = W^T Hu W over the elemental variables.
+                let hu = &mut ws.hu[..ntri];
+                hu.copy_from_slice(&regs[h0..h0 + ntri]);
+                he.fill(0.0);
+                for i in 0..niv {
+                    for j in 0..niv {
+                        let hij = hu[tri(i, j)];
+                        if hij == 0.0 {
+                            continue;
+                        }
+                        for a in 0..nev {
+                            let wa = w[i * nev + a] * hij;
+                            if wa == 0.0 {
+                                continue;
+                            }
+                            for b in 0..=a {
+                                he[tri(a, b)] += wa * w[j * nev + b];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The group argument t = a^T x - b + sum w f_e (elements already evaluated).
+    fn group_arg(&self, x: &[f64], g: usize, ws: &Workspace) -> f64 {
+        let mut t = -self.group_const[g];
+        for k in self.lin_ptr[g]..self.lin_ptr[g + 1] {
+            t += self.lin_coef[k] * x[self.lin_var[k] as usize];
+        }
+        for k in self.use_ptr[g]..self.use_ptr[g + 1] {
+            t += self.use_w[k] * ws.fe[self.use_el[k] as usize];
+        }
+        t
+    }
+
+    /// (g(t), g'(t), g''(t)) of group `g`.
+    fn group_fun(&self, g: usize, t: f64, level: Level, ws: &mut Workspace) -> (f64, f64, f64) {
+        let ty = self.group_type[g];
+        if ty == TRIVIAL {
+            return (t, 1.0, 0.0);
+        }
+        let gt = &self.gtypes[ty as usize];
+        let prog = &gt.prog;
+        let regs = &mut ws.regs;
+        regs[0] = t;
+        let pars = &self.group_pars[self.group_par_ptr[g]..self.group_par_ptr[g + 1]];
+        regs[1..1 + pars.len()].copy_from_slice(pars);
+        let f = prog.f_reg as usize;
+        regs[f + 1] = 0.0;
+        regs[f + 2] = 0.0;
+        run(&prog.code[..prog.level_end[level as usize]], regs);
+        (regs[f], regs[f + 1], regs[f + 2])
+    }
+
+    /// Gradient of the argument of group `g` over its local variables, into `ws.gt`.
+    fn local_gradient(&self, g: usize, ws: &mut Workspace) -> usize {
+        let nloc = self.loc_ptr[g + 1] - self.loc_ptr[g];
+        let gt = &mut ws.gt[..nloc];
+        gt.fill(0.0);
+        for k in self.lin_ptr[g]..self.lin_ptr[g + 1] {
+            gt[self.lin_loc[k] as usize] += self.lin_coef[k];
+        }
+        for k in self.use_ptr[g]..self.use_ptr[g + 1] {
+            let e = self.use_el[k] as usize;
+            let w = self.use_w[k];
+            let ge = &ws.ge[self.el_var_ptr[e]..self.el_var_ptr[e + 1]];
+            let locs = &self.use_loc[self.use_loc_ptr[k]..self.use_loc_ptr[k + 1]];
+            for (l, g) in locs.iter().zip(ge) {
+                gt[*l as usize] += w * g;
+            }
+        }
+        nloc
+    }
+
+    /// Adds `coef * grad t_g` to the full vector `out`.
+    fn add_group_gradient(&self, g: usize, coef: f64, ws: &Workspace, out: &mut [f64]) {
+        for k in self.lin_ptr[g]..self.lin_ptr[g + 1] {
+            out[self.lin_var[k] as usize] += coef * self.lin_coef[k];
+        }
+        for k in self.use_ptr[g]..self.use_ptr[g + 1] {
+            let e = self.use_el[k] as usize;
+            let cw = coef * self.use_w[k];
+            let (a, b) = (self.el_var_ptr[e], self.el_var_ptr[e + 1]);
+            for (v, g) in self.el_vars[a..b].iter().zip(&ws.ge[a..b]) {
+                out[*v as usize] += cw * g;
+            }
+        }
+    }
+
+    fn quad_value_and_gradient(&self, x: &[f64], grad: Option<&mut [f64]>) -> f64 {
+        let mut f = 0.0;
+        for &(i, j, h) in &self.quad {
+            let (i, j) = (i as usize, j as usize);
+            if i == j {
+                f += 0.5 * h * x[i] * x[i];
+            } else {
+                f += h * x[i] * x[j];
+            }
+        }
+        if let Some(g) = grad {
+            for &(i, j, h) in &self.quad {
+                let (i, j) = (i as usize, j as usize);
+                g[i] += h * x[j];
+                if i != j {
+                    g[j] += h * x[i];
+                }
+            }
+        }
+        f
+    }
+
+    fn check_x(&self, x: &[f64]) -> Result<(), EvalError> {
+        EvalError::check_len("x", self.info.n(), x.len())
+    }
+
+    /// f and, optionally, grad f.
+    fn objective_impl(&self, x: &[f64], grad: Option<&mut [f64]>) -> Result<f64, EvalError> {
+        self.check_x(x)?;
+        let level = if grad.is_some() { Level::G } else { Level::F };
+        let mut guard = self.workspace();
+        let ws = guard.ws.as_mut().expect("workspace present until drop");
+        self.eval_elements(x, &self.obj_elements, level, ws);
+        let mut grad = grad;
+        if let Some(g) = grad.as_deref_mut() {
+            g.fill(0.0);
+        }
+        let mut f = self.quad_value_and_gradient(x, grad.as_deref_mut());
+        for &g in &self.obj_groups {
+            let g = g as usize;
+            let t = self.group_arg(x, g, ws);
+            let (v, d1, _) = self.group_fun(g, t, level, ws);
+            let s = self.group_scale[g];
+            f += v / s;
+            if let Some(out) = grad.as_deref_mut() {
+                let c = d1 / s;
+                if c != 0.0 {
+                    self.add_group_gradient(g, c, ws, out);
+                }
+            }
+        }
+        if !f.is_finite() {
+            return Err(EvalError::NonFinite {
+                what: "objective",
+                index: 0,
+                value: f,
+            });
+        }
+        if let Some(g) = grad {
+            EvalError::check_finite("gradient", g)?;
+        }
+        Ok(f)
+    }
+
+    /// Evaluates the groups of the Lagrangian sigma f + y^T c with nonzero multipliers:
+    /// fills `ws.we` with the weight of every element in the Hessian and calls
+    /// `outer(g, beta, ws)` for groups whose term beta * grad t grad t^T is nonzero.
+    fn lagrangian_groups(
+        &self,
+        x: &[f64],
+        sigma: f64,
+        y: &[f64],
+        ws: &mut Workspace,
+        outer: &mut dyn FnMut(&SifProblem, usize, f64, &mut Workspace),
+    ) {
+        ws.we.fill(0.0);
+        let obj = self.obj_groups.iter().map(|&g| (g, sigma));
+        let con = self.con_groups.iter().copied().zip(y.iter().copied());
+        for (g, mu) in obj.chain(con) {
+            if mu == 0.0 {
+                continue;
+            }
+            let g = g as usize;
+            let t = self.group_arg(x, g, ws);
+            let (_, d1, d2) = self.group_fun(g, t, Level::H, ws);
+            let s = self.group_scale[g];
+            let alpha = mu * d1 / s;
+            if alpha != 0.0 {
+                for k in self.use_ptr[g]..self.use_ptr[g + 1] {
+                    ws.we[self.use_el[k] as usize] += alpha * self.use_w[k];
+                }
+            }
+            let beta = mu * d2 / s;
+            if beta != 0.0 && self.group_type[g] != TRIVIAL {
+                outer(self, g, beta, ws);
+            }
+        }
+    }
+
+    /// The elements a Hessian with these multipliers needs.
+    fn elements_for(&self, sigma: f64, y: &[f64]) -> &[u32] {
+        match (sigma != 0.0, y.iter().any(|&v| v != 0.0)) {
+            (true, true) => &self.all_elements,
+            (true, false) => &self.obj_elements,
+            (false, true) => &self.con_elements,
+            (false, false) => &[],
+        }
+    }
+}
+
+impl SmoothProblem for SifProblem {
+    fn info(&self) -> &ProblemInfo {
+        &self.info
+    }
+
+    fn objective(&self, x: &[f64]) -> Result<f64, EvalError> {
+        self.objective_impl(x, None)
+    }
+
+    fn gradient(&self, x: &[f64], grad: &mut [f64]) -> Result<(), EvalError> {
+        EvalError::check_len("gradient", self.info.n(), grad.len())?;
+        self.objective_impl(x, Some(grad)).map(|_| ())
+    }
+
+    fn objective_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, EvalError> {
+        EvalError::check_len("gradient", self.info.n(), grad.len())?;
+        self.objective_impl(x, Some(grad))
+    }
+
+    fn constraints(&self, x: &[f64], c: &mut [f64]) -> Result<(), EvalError> {
+        self.check_x(x)?;
+        EvalError::check_len("constraints", self.con_groups.len(), c.len())?;
+        let mut guard = self.workspace();
+        let ws = guard.ws.as_mut().expect("workspace present until drop");
+        self.eval_elements(x, &self.con_elements, Level::F, ws);
+        for (r, &g) in self.con_groups.iter().enumerate() {
+            let g = g as usize;
+            let t = self.group_arg(x, g, ws);
+            let (v, _, _) = self.group_fun(g, t, Level::F, ws);
+            c[r] = v / self.group_scale[g];
+        }
+        EvalError::check_finite("constraint", c)
+    }
+
+    fn jacobian_pattern(&self) -> &SparsityPattern {
+        &self.jacobian
+    }
+
+    fn jacobian_values(&self, x: &[f64], values: &mut [f64]) -> Result<(), EvalError> {
+        self.check_x(x)?;
+        EvalError::check_len("jacobian values", self.jacobian.nnz(), values.len())?;
+        let mut guard = self.workspace();
+        let ws = guard.ws.as_mut().expect("workspace present until drop");
+        self.eval_elements(x, &self.con_elements, Level::G, ws);
+        let mut off = 0usize;
+        for &g in &self.con_groups {
+            let g = g as usize;
+            let t = self.group_arg(x, g, ws);
+            let (_, d1, _) = self.group_fun(g, t, Level::G, ws);
+            let coef = d1 / self.group_scale[g];
+            let nloc = self.local_gradient(g, ws);
+            for (v, gt) in values[off..off + nloc].iter_mut().zip(&ws.gt[..nloc]) {
+                *v = coef * gt;
+            }
+            off += nloc;
+        }
+        EvalError::check_finite("jacobian", values)
+    }
+
+    fn hessian_pattern(&self) -> &SparsityPattern {
+        &self.hessian_structure().pattern
+    }
+
+    fn hessian_values(
+        &self,
+        x: &[f64],
+        sigma: f64,
+        y: &[f64],
+        values: &mut [f64],
+    ) -> Result<(), EvalError> {
+        self.check_x(x)?;
+        EvalError::check_len("multipliers", self.con_groups.len(), y.len())?;
+        let hs = self.hessian_structure();
+        EvalError::check_len("hessian values", hs.pattern.nnz(), values.len())?;
+        values.fill(0.0);
+        let mut guard = self.workspace();
+        let ws = guard.ws.as_mut().expect("workspace present until drop");
+        let elements = self.elements_for(sigma, y);
+        self.eval_elements(x, elements, Level::H, ws);
+        let mut outer = |p: &SifProblem, g: usize, beta: f64, ws: &mut Workspace| {
+            let nloc = p.local_gradient(g, ws);
+            let slots = &hs.group_slot[hs.group_slot_ptr[g]..hs.group_slot_ptr[g + 1]];
+            let gt = &ws.gt[..nloc];
+            let mut k = 0;
+            for i in 0..nloc {
+                let bi = beta * gt[i];
+                for j in 0..=i {
+                    values[slots[k] as usize] += bi * gt[j];
+                    k += 1;
+                }
+            }
+        };
+        self.lagrangian_groups(x, sigma, y, ws, &mut outer);
+        for &e in elements {
+            let e = e as usize;
+            let we = ws.we[e];
+            if we == 0.0 {
+                continue;
+            }
+            let vars = &self.el_vars[self.el_var_ptr[e]..self.el_var_ptr[e + 1]];
+            let (h0, h1) = (self.el_h_ptr[e], self.el_h_ptr[e + 1]);
+            let he = &ws.he[h0..h1];
+            let slots = &hs.el_slot[h0..h1];
+            let mut k = 0;
+            for a in 0..vars.len() {
+                for b in 0..=a {
+                    let mut v = we * he[k];
+                    if a != b && vars[a] == vars[b] {
+                        v *= 2.0;
+                    }
+                    values[slots[k] as usize] += v;
+                    k += 1;
+                }
+            }
+        }
+        if sigma != 0.0 {
+            for (&(_, _, h), &s) in self.quad.iter().zip(&hs.quad_slot) {
+                values[s as usize] += sigma * h;
+            }
+        }
+        EvalError::check_finite("hessian", values)
+    }
+
+    fn hessian_vector(
+        &self,
+        x: &[f64],
+        sigma: f64,
+        y: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) -> Result<(), EvalError> {
+        self.check_x(x)?;
+        let n = self.info.n();
+        EvalError::check_len("multipliers", self.con_groups.len(), y.len())?;
+        EvalError::check_len("vector", n, v.len())?;
+        EvalError::check_len("product", n, out.len())?;
+        out.fill(0.0);
+        if sigma != 0.0 {
+            for &(i, j, h) in &self.quad {
+                let (i, j) = (i as usize, j as usize);
+                out[i] += sigma * h * v[j];
+                if i != j {
+                    out[j] += sigma * h * v[i];
+                }
+            }
+        }
+        let mut guard = self.workspace();
+        let ws = guard.ws.as_mut().expect("workspace present until drop");
+        let elements = self.elements_for(sigma, y);
+        self.eval_elements(x, elements, Level::H, ws);
+        let mut outer = |p: &SifProblem, g: usize, beta: f64, ws: &mut Workspace| {
+            let nloc = p.local_gradient(g, ws);
+            let loc = &p.loc_vars[p.loc_ptr[g]..p.loc_ptr[g + 1]];
+            let gt = &ws.gt[..nloc];
+            let s: f64 = loc.iter().zip(gt).map(|(&l, &gi)| gi * v[l as usize]).sum();
+            let bs = beta * s;
+            for (&l, &gi) in loc.iter().zip(gt) {
+                out[l as usize] += bs * gi;
+            }
+        };
+        self.lagrangian_groups(x, sigma, y, ws, &mut outer);
+        for &e in elements {
+            let e = e as usize;
+            let we = ws.we[e];
+            if we == 0.0 {
+                continue;
+            }
+            let vars = &self.el_vars[self.el_var_ptr[e]..self.el_var_ptr[e + 1]];
+            let he = &ws.he[self.el_h_ptr[e]..self.el_h_ptr[e + 1]];
+            let mut k = 0;
+            for a in 0..vars.len() {
+                let va = vars[a] as usize;
+                for b in 0..=a {
+                    let vb = vars[b] as usize;
+                    let h = we * he[k];
+                    out[va] += h * v[vb];
+                    if a != b {
+                        out[vb] += h * v[va];
+                    }
+                    k += 1;
+                }
+            }
+        }
+        EvalError::check_finite("hessian-vector product", out)
+    }
+}
