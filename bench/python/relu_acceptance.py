@@ -12,7 +12,7 @@ relu_baselines.py), then time opal on the same gates:
 One JSON line per (data, tool) to OUT, single-threaded BLAS for the Python tools.
 
 usage: python relu_acceptance.py OUT gated|relu NAME=PATH:P[:bias] ... [--skip-scs]
-       [--skip-scnn] [--skip-admm] [--max-iter N]
+       [--skip-scnn] [--skip-admm] [--skip-fista] [--max-iter N]
 """
 import json, os, subprocess, sys, time
 
@@ -81,6 +81,8 @@ for spec in specs:
     iters = ["admm", "fista"] if variant == "gated" else []
     if "--skip-admm" in flags and "admm" in iters:
         iters.remove("admm")
+    if "--skip-fista" in flags and "fista" in iters:
+        iters.remove("fista")
     for solver in iters:
         for k, v in targets.items():
             r = run([bench, "trace"] + common + ["--solver", solver, "--tol", "1e-12",
