@@ -3,7 +3,8 @@ scnn (PyPI pyscnn) R-FISTA on the gated program (AL on relu) with the same gates
 two-layer ReLU network of the same width trained by Adam (numpy, full batch, squared loss
 with weight decay lam, matching the convex program's objective).
 
-usage: python relu_baselines.py DIR --lam L [--scnn gated|relu] [--adam WIDTH --test TESTDIR]
+usage: python relu_baselines.py DIR --lam L [--scnn gated|relu [--scnn-tol T]]
+                               [--adam WIDTH --test TESTDIR]
 """
 import argparse, json, time
 import numpy as np
@@ -13,8 +14,9 @@ ap.add_argument("dir")
 ap.add_argument("--lam", type=float, default=1e-3)
 ap.add_argument("--scnn", default=None)
 ap.add_argument("--adam", type=int, default=0)
-ap.add_argument("--test", default=None)
+ap.add_argument("--test", default=None, help="test set: an exported DIR, or a LIBSVM file")
 ap.add_argument("--epochs", type=int, default=3000)
+ap.add_argument("--scnn-tol", type=float, default=None, help="scnn tol (and AL constraint_tol)")
 a = ap.parse_args()
 X = np.loadtxt(f"{a.dir}/X.txt", ndmin=2)
 y = np.loadtxt(f"{a.dir}/y.txt", ndmin=1)
@@ -30,22 +32,39 @@ if a.scnn:
     from scnn.solvers import RFISTA, AL
     from scnn.metrics import Metrics
     from scnn.optimize import optimize_model
+    # Same program as opal: scnn's loss is (1/(2n))||.||^2 and NeuronGL1(lam) is lam sum ||U_i||,
+    # but by default optimize_model (a) rescales the columns of X to unit norm, which changes
+    # both the penalty and the patterns of the given gates, and (b) runs in float32. Both are
+    # turned off; X already carries opal's bias column when exported with --bias. scnn keeps
+    # a pattern where X g > 0 (opal: >= 0); the count of differing entries is reported.
+    mism = int(((X @ G > 0) != (D > 0)).sum())
     model = (ConvexGatedReLU(G) if a.scnn == "gated" else ConvexReLU(G))
-    solver = RFISTA(model) if a.scnn == "gated" else AL(model)
+    kw = {}
+    if a.scnn_tol is not None:
+        kw = {"tol": a.scnn_tol} if a.scnn == "gated" else {"tol": a.scnn_tol, "constraint_tol": a.scnn_tol}
+    solver = RFISTA(model, **kw) if a.scnn == "gated" else AL(model, **kw)
     t0 = time.time()
-    model, metrics = optimize_model(model, solver, Metrics(), X, y[:, None], X, y[:, None],
-                                    regularizer=NeuronGL1(a.lam), verbose=False)
+    model, metrics = optimize_model(model, solver, Metrics(), X, y, regularizer=NeuronGL1(a.lam),
+                                    return_convex=True, unitize_data=False, dtype="float64",
+                                    verbose=False)
     t = time.time() - t0
-    # optimize_model returns the equivalent non-convex network (zero neurons pruned):
-    # evaluate the convex objective through it, sum_k |w2_k| ||W1_k|| being the group norm.
-    pred = np.asarray(model(X)).reshape(-1)
-    W1 = np.asarray(model.parameters[0]).reshape(-1, d)
-    W2 = np.asarray(model.parameters[1]).reshape(-1, W1.shape[0]) if len(model.parameters) > 1 else np.ones((1, W1.shape[0]))
-    pen = (np.abs(W2).sum(0) * np.linalg.norm(W1, axis=1)).sum()
+    Gs = np.asarray(model.G)
+    Ds = (X @ Gs > 0).astype(float)
+    if a.scnn == "gated":
+        U = np.asarray(model.parameters[0]).reshape(-1, d).T
+        pred = (Ds * (X @ U)).sum(1)
+        pen = np.linalg.norm(U, axis=0).sum()
+        cv = 0.0
+    else:
+        V = np.asarray(model.parameters[0]).reshape(-1, d).T
+        W = np.asarray(model.parameters[1]).reshape(-1, d).T
+        pred = (Ds * (X @ (V - W))).sum(1)
+        pen = np.linalg.norm(V, axis=0).sum() + np.linalg.norm(W, axis=0).sum()
+        S = 2 * Ds - 1
+        cv = float(max(0.0, (-(S * (X @ V))).max(), (-(S * (X @ W))).max()))
     val = ((pred - y) ** 2).sum() / (2 * n) + a.lam * pen
-    cv = float("nan")
-    out["shapes"] = [list(np.asarray(p).shape) for p in model.parameters]
-    out.update({"scnn": a.scnn, "scnn_time": t, "scnn_objective": float(val), "scnn_cone": cv})
+    out.update({"scnn": a.scnn, "scnn_time": t, "scnn_objective": float(val), "scnn_cone": cv,
+                "scnn_patterns": int(Gs.shape[1]), "pattern_mismatch": mism})
 if a.adam:
     rng = np.random.default_rng(0)
     m = a.adam
@@ -71,7 +90,17 @@ if a.adam:
     acc = lambda Xs, ys: float(((np.maximum(Xs @ W1, 0) @ w2 >= 0) == (ys > 0)).mean())
     out.update({"adam_width": m, "adam_time": time.time() - t0, "adam_objective": float(obj), "adam_train_acc": acc(X, y)})
     if a.test:
-        Xt = np.loadtxt(f"{a.test}/X.txt", ndmin=2)
-        yt = np.loadtxt(f"{a.test}/y.txt", ndmin=1)
+        import os
+        if os.path.isdir(a.test):
+            Xt = np.loadtxt(f"{a.test}/X.txt", ndmin=2)
+            yt = np.loadtxt(f"{a.test}/y.txt", ndmin=1)
+        else:
+            from sklearn.datasets import load_svmlight_file
+            bias = bool(np.all(X[:, -1] == 1.0))
+            Xs, yt = load_svmlight_file(a.test, n_features=d - 1 if bias else d)
+            Xt = Xs.toarray()
+            if bias:
+                Xt = np.hstack([Xt, np.ones((Xt.shape[0], 1))])
+            yt = np.where(yt == yt.max(), 1.0, -1.0) if set(np.unique(yt)) != {-1.0, 1.0} else yt
         out["adam_test_acc"] = acc(Xt, yt)
 print(json.dumps(out))

@@ -16,6 +16,8 @@ ap.add_argument("--variant", default="gated")
 ap.add_argument("--lam", type=float, default=1e-3)
 ap.add_argument("--solver", default="CLARABEL")
 ap.add_argument("--eps", type=float, default=1e-6)
+ap.add_argument("--radius", type=float, default=0.0, help="robust variant: l_inf radius")
+ap.add_argument("--bias", action="store_true", help="robust variant: last column is the bias")
 a = ap.parse_args()
 X = np.loadtxt(f"{a.dir}/X.txt", ndmin=2)
 y = np.loadtxt(f"{a.dir}/y.txt", ndmin=1)
@@ -29,6 +31,26 @@ if a.variant == "gated":
     pred = cp.sum(cp.multiply(D, X @ U), axis=1)
     obj = cp.sum_squares(pred - y) / (2 * n) + lam * cp.sum(cp.norm(U, 2, axis=0))
     cons = []
+elif a.variant == "robust":
+    # Robust hinge program (issue 6 spec, opal scaling): per-sample effective weights
+    # z_j = sum_i d_ij (v_i - w_i), loss (1/n) sum_j (1 - y_j x_j^T z_j + eps ||z_j||_1)_+,
+    # cones (2 D_i - I) X v_i >= eps ||v_i||_1 (l1 over the perturbed coordinates).
+    V = cp.Variable((d, P))
+    W = cp.Variable((d, P))
+    S = 2 * D - 1
+    e = a.radius
+    mask = np.ones(d)
+    if a.bias:
+        mask[-1] = 0.0
+    Z = D @ (V - W).T
+    margin = cp.multiply(y, cp.sum(cp.multiply(X, Z), axis=1))
+    l1z = cp.sum(cp.abs(Z) @ np.diag(mask), axis=1)
+    obj = cp.sum(cp.pos(1 - margin + e * l1z)) / n + lam * (
+        cp.sum(cp.norm(V, 2, axis=0)) + cp.sum(cp.norm(W, 2, axis=0)))
+    l1v = mask @ cp.abs(V)
+    l1w = mask @ cp.abs(W)
+    cons = [cp.multiply(S, X @ V) >= np.ones((n, 1)) @ cp.reshape(e * l1v, (1, P), order="F"),
+            cp.multiply(S, X @ W) >= np.ones((n, 1)) @ cp.reshape(e * l1w, (1, P), order="F")]
 else:
     V = cp.Variable((d, P))
     W = cp.Variable((d, P))
@@ -51,6 +73,16 @@ if a.variant == "gated":
     p = (D * (X @ Uv)).sum(1)
     val = ((p - y) ** 2).sum() / (2 * n) + lam * np.linalg.norm(Uv, axis=0).sum()
     cv = 0.0
+elif a.variant == "robust":
+    Vv, Wv = V.value, W.value
+    Zv = D @ (Vv - Wv).T
+    marg = y * (X * Zv).sum(1)
+    val = np.maximum(0, 1 - marg + e * (np.abs(Zv) @ mask)).sum() / n + lam * (
+        np.linalg.norm(Vv, axis=0).sum() + np.linalg.norm(Wv, axis=0).sum())
+    S = 2 * D - 1
+    need_v = e * (mask @ np.abs(Vv))
+    need_w = e * (mask @ np.abs(Wv))
+    cv = float(max(0.0, (need_v - S * (X @ Vv)).max(), (need_w - S * (X @ Wv)).max()))
 else:
     Vv, Wv = V.value, W.value
     p = (D * (X @ (Vv - Wv))).sum(1)

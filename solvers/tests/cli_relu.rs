@@ -37,6 +37,33 @@ fn relu_train_json_and_errors() {
     assert!(obj > 0.0 && obj < 0.5, "{obj}");
     assert!(v["train_accuracy"].as_f64().unwrap() > 0.8);
     assert_eq!(v["train_accuracy"], v["test_accuracy"]);
+    // The ReLU program through the interior point, cone constraints met.
+    let out = Command::cargo_bin("opal")
+        .unwrap()
+        .args([
+            "relu",
+            "train",
+            p,
+            "--patterns",
+            "10",
+            "--variant",
+            "relu",
+            "--solver",
+            "ipm",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["status"].as_str(), v["solver"].as_str()),
+        (Some("converged"), Some("ipm"))
+    );
     // Text output names the label mapping and the dropped patterns.
     let out = Command::cargo_bin("opal")
         .unwrap()

@@ -31,7 +31,7 @@ impl Args {
         let mut it = std::env::args().skip(1);
         while let Some(a) = it.next() {
             if let Some(k) = a.strip_prefix("--") {
-                if k == "bias" || k == "json" {
+                if k == "bias" || k == "json" || k == "regression" {
                     kv.push((k.to_string(), "1".into()));
                 } else {
                     kv.push((k.to_string(), it.next().expect("missing value")));
@@ -56,9 +56,25 @@ impl Args {
     }
 }
 
+fn task() -> Task {
+    if std::env::args().any(|a| a == "--regression") {
+        Task::Regression
+    } else {
+        Task::Classification
+    }
+}
+
+/// `--features N` widens X to N features (a subsample may not use the last ones).
+fn features() -> Option<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--features")
+        .map(|i| args[i + 1].parse().expect("--features N"))
+}
+
 fn load(path: &str, subsample: Option<usize>) -> Dataset {
-    let raw = read_libsvm(Path::new(path), None).expect("read");
-    let mut ds = Dataset::from_libsvm(&raw, Task::Classification, None).expect("data");
+    let raw = read_libsvm(Path::new(path), features()).expect("read");
+    let mut ds = Dataset::from_libsvm(&raw, task(), features()).expect("data");
     if let Some(m) = subsample {
         let m = m.min(ds.n());
         ds = Dataset::new(ds.x.as_ref().subrows(0, m).to_owned(), ds.y[..m].to_vec()).unwrap();
@@ -76,6 +92,7 @@ fn settings(a: &Args) -> Settings {
         .rho(a.num("rho", 0.1))
         .cone_scale(a.num("cone-scale", 1.0))
         .anderson(a.num("anderson", 0))
+        .relaxation(a.num("relaxation", 1.0))
         .adaptive_rho(a.get("fixed-rho").is_none())
         .fit_intercept(a.get("bias").is_some())
         .variant(Variant::parse(a.get("variant").unwrap_or("gated")).unwrap())
@@ -153,7 +170,7 @@ fn main() {
             let train = accuracy(&res.model.decision_function(ds.x.as_ref()).unwrap(), &ds.y);
             let test = a.get("test").map(|t| {
                 let raw = read_libsvm(Path::new(t), Some(ds.d())).unwrap();
-                let te = Dataset::from_libsvm(&raw, Task::Classification, Some(ds.d())).unwrap();
+                let te = Dataset::from_libsvm(&raw, task(), Some(ds.d())).unwrap();
                 accuracy(&res.model.decision_function(te.x.as_ref()).unwrap(), &te.y)
             });
             println!(
@@ -164,13 +181,47 @@ fn main() {
                        "time": res.time, "wall": wall, "patterns": res.model.n_patterns(),
                        "reached": reached.map(|r| r.0), "reached_iter": reached.map(|r| r.1),
                        "train_acc": train, "test_acc": test, "rho": res.rho,
-                       "width": res.model.network().width()})
+                       "width": res.model.network().width(),
+                       "degeneracy": degeneracy(&ds, &res.model)})
             );
         }
         "scaling" => scaling(&a),
         "adversarial" => adversarial_cmd(&a),
         _ => eprintln!("usage: relu_bench export|solve|trace|scaling|adversarial ..."),
     }
+}
+
+/// How degenerate the ReLU program's solution is (what slows ADMM down): zero blocks (all
+/// n cone rows active at v_i = 0) and, in the nonzero blocks, rows with
+/// |x_j^T v_i| <= 1e-7 max |X v_i| (active cone rows).
+fn degeneracy(ds: &Dataset, model: &opal_solvers::convex_relu::Model) -> serde_json::Value {
+    if model.v.ncols() == 0 {
+        return json!(null);
+    }
+    let x = if model.fit_intercept {
+        Mat::from_fn(ds.n(), ds.d() + 1, |i, j| {
+            if j < ds.d() { ds.x[(i, j)] } else { 1.0 }
+        })
+    } else {
+        ds.x.clone()
+    };
+    let (mut zero, mut active, mut nonzero_rows) = (0usize, 0usize, 0usize);
+    for m in [&model.v, &model.w] {
+        let xv = &x * m;
+        for b in 0..m.ncols() {
+            if m.col(b).norm_l2() == 0.0 {
+                zero += 1;
+                continue;
+            }
+            let big = (0..x.nrows()).fold(0.0f64, |a, j| a.max(xv[(j, b)].abs()));
+            nonzero_rows += x.nrows();
+            active += (0..x.nrows())
+                .filter(|&j| xv[(j, b)].abs() <= 1e-7 * big)
+                .count();
+        }
+    }
+    json!({"blocks": 2 * model.v.ncols(), "zero_blocks": zero,
+           "active_rows_in_nonzero_blocks": active, "rows_in_nonzero_blocks": nonzero_rows})
 }
 
 /// ADMM per-iteration time (ReLU program, fixed rho, fixed iteration count) against n.

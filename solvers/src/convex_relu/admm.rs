@@ -452,7 +452,14 @@ pub(crate) fn solve(
                 }
             }
         }
-        if !std::ptr::eq(next, &psi) {
+        if aa.is_none() && set.relaxation != 1.0 {
+            // Over-relaxation: u is replaced by alpha u + (1 - alpha) v in the prox and dual
+            // steps, i.e. psi <- psi + alpha (T(psi) - psi).
+            let al = set.relaxation;
+            for i in 0..dim {
+                psi[i] += al * (tpsi[i] - psi[i]);
+            }
+        } else if !std::ptr::eq(next, &psi) {
             let src = next.clone();
             psi.copy_from_slice(&src);
         }

@@ -25,7 +25,8 @@ use super::error::{ReluError, setting};
 use super::gates::sample_gates;
 use super::model::{Model, Network};
 use super::ops::{cone_violation, gemm, group_norm, group_shrink};
-use super::settings::{Settings, Variant};
+use super::robust_ipm::{self, RobustProblem};
+use super::settings::{Settings, SolverKind, Variant};
 use super::solve::Status;
 
 /// Settings of [`fit_robust`]: the radius plus the common [`Settings`] (lam, n_patterns,
@@ -255,12 +256,49 @@ fn robust_value(
     (loss / n as f64 + lam * group_norm(u.as_ref()), cv)
 }
 
+/// Zeroes the blocks the interior point left at O(mu) size, one at a time, when that does
+/// not raise the robust objective (a zero block satisfies its robust cone exactly).
+fn prune_robust(
+    x: &Mat<f64>,
+    pat: &Mat<f64>,
+    y: &[f64],
+    u: &mut Mat<f64>,
+    eps: f64,
+    lam: f64,
+    mask: &[f64],
+) {
+    let m = u.ncols();
+    let norms: Vec<f64> = (0..m).map(|b| u.col(b).norm_l2()).collect();
+    let big = norms.iter().cloned().fold(0.0, f64::max);
+    let mut order: Vec<usize> = (0..m)
+        .filter(|&b| norms[b] > 0.0 && norms[b] <= 1e-3 * big)
+        .collect();
+    order.sort_by(|&a, &b| norms[a].total_cmp(&norms[b]));
+    let mut cur = robust_value(x, pat, y, u, eps, lam, mask).0;
+    for b in order {
+        let keep = u.col(b).to_owned();
+        u.col_mut(b).fill(0.0);
+        let val = robust_value(x, pat, y, u, eps, lam, mask).0;
+        if val <= cur {
+            cur = val;
+        } else {
+            u.col_mut(b).copy_from(&keep);
+        }
+    }
+}
+
 /// Trains the robust (eps > 0) or plain (eps = 0) hinge-loss ReLU model; labels must be ±1.
+/// The interior-point method solves it unless `base.solver` is ADMM.
 pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluError> {
     let base = &set.base;
+    let use_admm = matches!(base.solver, SolverKind::Admm | SolverKind::AdmmCg);
     base.clone()
         .variant(Variant::Relu)
-        .solver(super::SolverKind::Admm)
+        .solver(if use_admm {
+            SolverKind::Admm
+        } else {
+            SolverKind::Ipm
+        })
         .validate()?;
     if !(set.eps.is_finite() && set.eps >= 0.0) {
         return Err(setting(
@@ -298,6 +336,41 @@ pub fn fit_robust(data: &Dataset, set: &AdvSettings) -> Result<AdvResult, ReluEr
             -g.patterns[(j, b - p)]
         }
     });
+    if !use_admm {
+        let pr = RobustProblem {
+            x: x.as_ref(),
+            pat: g.patterns.as_ref(),
+            y,
+            mask: &mask,
+            eps,
+            lam: base.lam,
+        };
+        let over = || {
+            base.time_limit
+                .is_some_and(|t| start.elapsed().as_secs_f64() > t)
+        };
+        let out = robust_ipm::solve(&pr, base.tol, base.max_iter, base.verbose, &over)?;
+        let mut u = out.u;
+        prune_robust(&x, &g.patterns, y, &mut u, eps, base.lam, &mask);
+        let (objective, cv) = robust_value(&x, &g.patterns, y, &u, eps, base.lam, &mask);
+        let model = Model {
+            variant: Variant::Relu,
+            fit_intercept: base.fit_intercept,
+            gates: g.g.clone(),
+            u: Mat::zeros(d, 0),
+            v: u.as_ref().subcols(0, p).to_owned(),
+            w: u.as_ref().subcols(p, p).to_owned(),
+        };
+        return Ok(AdvResult {
+            model,
+            status: out.status,
+            iterations: out.iterations,
+            objective,
+            cone_violation: cv,
+            eps,
+            time: start.elapsed().as_secs_f64(),
+        });
+    }
     // Sylvester coefficients: M1 = 2I + X^T X = Qx diag(l) Qx^T, S^T S = Qs diag(w) Qs^T.
     let mut m1 = Mat::<f64>::identity(d, d) * 2.0;
     gemm(m1.as_mut(), true, x.transpose(), x.as_ref(), 1.0);

@@ -10,7 +10,7 @@ use super::gates::{Gates, gates_from, sample_gates};
 use super::model::Model;
 use super::ops::{cone_violation, forward, group_norm, half_mse};
 use super::settings::{Settings, SolverKind, Variant};
-use super::{admm, fista};
+use super::{admm, fista, ipm};
 
 /// Why the solver stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,9 @@ pub enum Status {
     TimeLimit,
     /// The observer asked to stop.
     Stopped,
+    /// The interior-point method could no longer move (step below 1e-8 three times) before
+    /// meeting its tolerances; the iterate is returned as it stands.
+    Stalled,
 }
 
 impl Status {
@@ -33,6 +36,7 @@ impl Status {
             Self::MaxIterations => "max_iterations",
             Self::TimeLimit => "time_limit",
             Self::Stopped => "stopped",
+            Self::Stalled => "stalled",
         }
     }
 }
@@ -176,12 +180,13 @@ pub fn fit_with_observer(
         y: &data.y,
         lam: settings.lam,
     };
-    let solver = settings.solver.resolve(settings.variant);
+    let solver = settings.solver.resolve_for(settings.variant, x.nrows());
     let relu = settings.variant == Variant::Relu;
     let out = match solver {
         SolverKind::Fista => fista::solve_gated(&prob, settings, &clock, &mut observer),
         SolverKind::Admm => admm::solve(&prob, relu, false, settings, &clock, &mut observer)?,
         SolverKind::AdmmCg => admm::solve(&prob, relu, true, settings, &clock, &mut observer)?,
+        SolverKind::Ipm => ipm::solve(&prob, relu, settings, &clock, &mut observer)?,
         SolverKind::Auto => unreachable!("resolved above"),
     };
     let (d, p) = (x.ncols(), g.len());

@@ -212,7 +212,7 @@ fn calibration() -> Result<(), CliError> {
 }
 
 /// Convex ReLU training on a small planted two-layer network (gated program by FISTA and
-/// ADMM, ReLU program by ADMM).
+/// ADMM, ReLU program by the interior point and by ADMM).
 fn relu_demo() -> Result<(), CliError> {
     use opal_solvers::convex_relu::{Dataset, Settings, SolverKind, Variant, fit};
     let (n, d) = (200, 5);
@@ -230,6 +230,7 @@ fn relu_demo() -> Result<(), CliError> {
     for (variant, solver) in [
         (Variant::Gated, SolverKind::Fista),
         (Variant::Gated, SolverKind::Admm),
+        (Variant::Relu, SolverKind::Ipm),
         (Variant::Relu, SolverKind::Admm),
     ] {
         let s = Settings::default()

@@ -35,7 +35,8 @@ struct TrainArgs {
     /// Program: gated | relu.
     #[arg(long, default_value = "gated")]
     variant: String,
-    /// Solver: auto | admm | cg | fista.
+    /// Solver: auto | ipm | admm | cg | fista (auto: ipm up to n = 4000; beyond, fista for
+    /// gated and admm for relu).
     #[arg(long, default_value = "auto")]
     solver: String,
     /// Seed of the gate sampling.
