@@ -102,9 +102,11 @@ pub fn solve_mip<'py>(
         .log(log)
         .verbose(verbose);
     let plain = solver == "highs";
-    // The search runs on its own thread so that Ctrl-C is seen while it runs: Balans has no
-    // interrupt hook, so on Ctrl-C the call returns at once and the worker finishes its
-    // (time-limited) run in the background, its result dropped.
+    // The search runs on its own thread while this one watches for Ctrl-C; on Ctrl-C the
+    // shared stop request ends the search (and HiGHS) at its next check, the worker is
+    // joined and the KeyboardInterrupt raised.
+    let stop = opal_solvers::Interrupt::new();
+    let settings = settings.interrupt(stop.clone());
     let worker = std::thread::spawn(move || {
         if plain {
             balans::solve_plain_highs(&model, &settings)
@@ -114,7 +116,11 @@ pub fn solve_mip<'py>(
     });
     while !worker.is_finished() {
         py.detach(|| std::thread::sleep(Duration::from_millis(20).min(PERIOD)));
-        py.check_signals()?;
+        if let Err(e) = py.check_signals() {
+            stop.trigger();
+            py.detach(|| worker.join()).ok();
+            return Err(e);
+        }
     }
     let file = path.display().to_string();
     let out = worker

@@ -69,3 +69,17 @@ def test_ctrl_c_stops_convex_relu_fit():
         t.cancel()
     assert time.perf_counter() - start < 5.0
     assert not hasattr(est, "gates_")
+
+
+def test_ctrl_c_stops_solve_mip_and_its_search(tmp_path):
+    path = tmp_path / "knap.mps"
+    opal.generate_mip("knapsack", path, items=400, dims=40, seed=5)
+    start = time.perf_counter()
+    t = interrupt_after(0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            opal.solve_mip(path, time_limit=30.0)
+    finally:
+        t.cancel()
+    # the call returns only after the search thread has stopped
+    assert time.perf_counter() - start < 5.0

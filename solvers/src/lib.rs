@@ -14,4 +14,7 @@ pub mod completion;
 pub mod convex_relu;
 pub mod eqnlp;
 pub mod highs;
+pub mod interrupt;
+
+pub use interrupt::Interrupt;
 pub mod newton_merit;

@@ -389,6 +389,10 @@ pub struct Settings {
     pub log: bool,
     /// HiGHS's own log on the console (default false).
     pub verbose: bool,
+    /// A stop request shared with another thread (default none): when triggered, the
+    /// search and HiGHS stop at their next check and the run ends with
+    /// [`Status::Interrupted`](super::Status::Interrupted) and the best solution so far.
+    pub interrupt: Option<crate::Interrupt>,
 }
 
 impl Default for Settings {
@@ -405,6 +409,7 @@ impl Default for Settings {
             initial_solve: true,
             log: false,
             verbose: false,
+            interrupt: None,
         }
     }
 }
@@ -458,6 +463,11 @@ impl Settings {
     /// Turns HiGHS's console log on or off.
     pub fn verbose(mut self, on: bool) -> Self {
         self.verbose = on;
+        self
+    }
+    /// Sets the stop request shared with another thread.
+    pub fn interrupt(mut self, interrupt: crate::Interrupt) -> Self {
+        self.interrupt = Some(interrupt);
         self
     }
 }

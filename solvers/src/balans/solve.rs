@@ -31,6 +31,8 @@ pub enum Status {
     Unbounded,
     /// HiGHS failed in a way that left no answer.
     Error,
+    /// Stopped by [`Settings::interrupt`]; the incumbent (if any) is the best found.
+    Interrupted,
 }
 
 impl Status {
@@ -43,6 +45,7 @@ impl Status {
             Self::Infeasible => "infeasible",
             Self::Unbounded => "unbounded",
             Self::Error => "error",
+            Self::Interrupted => "interrupted",
         }
     }
 }
@@ -240,6 +243,11 @@ fn proven(f: f64, bound: f64, s: &Settings) -> bool {
     f - bound <= s.abs_gap_tolerance || rel_gap(f, bound) <= s.gap_tolerance
 }
 
+/// True once the caller's stop request was triggered.
+fn interrupted(s: &Settings) -> bool {
+    s.interrupt.as_ref().is_some_and(|i| i.is_triggered())
+}
+
 fn new_highs(
     model: &LinearModel,
     s: &Settings,
@@ -248,6 +256,7 @@ fn new_highs(
 ) -> Result<Highs, HighsError> {
     let mut h = Highs::new()?;
     h.set_deadline(Some(deadline));
+    h.set_interrupt(s.interrupt.clone());
     h.set_verbose(s.verbose)?;
     h.set_int_option("threads", 1)?;
     h.set_random_seed(seed)?;
@@ -442,7 +451,7 @@ fn prepare(
         h.watch_improvements(log.start, sign, log.on);
         while finished.is_none() && (incumbent.is_none() || attempt == 0) {
             let left = clock.remaining();
-            if left < 0.05 {
+            if left < 0.05 || interrupted(s) {
                 break;
             }
             let limit = if attempt == 0 {
@@ -792,7 +801,11 @@ pub fn solve_portfolio(
         out
     };
     if let Some(st) = prep.finished {
-        out.status = st;
+        out.status = if st == Status::TimeLimit && interrupted(settings) {
+            Status::Interrupted
+        } else {
+            st
+        };
         if st == Status::Infeasible || st == Status::Unbounded {
             out.best_bound = None;
         }
@@ -886,7 +899,10 @@ pub fn solve_portfolio(
         };
         let mut optimal = false;
         loop {
-            if shared.stop.load(Ordering::Relaxed) || clock.remaining() < 0.05 {
+            if shared.stop.load(Ordering::Relaxed)
+                || clock.remaining() < 0.05
+                || interrupted(settings)
+            {
                 break;
             }
             if settings.max_iterations.is_some_and(|m| w.iterations >= m) {
@@ -970,6 +986,8 @@ pub fn solve_portfolio(
     out.trace = best.trace;
     out.status = if optimal || proven(best.f, bound, settings) {
         Status::Optimal
+    } else if interrupted(settings) {
+        Status::Interrupted
     } else if max_iter_hit && clock.remaining() > 0.05 {
         Status::IterationLimit
     } else {
@@ -1008,6 +1026,7 @@ pub fn solve_plain_highs(model: &LinearModel, settings: &Settings) -> Result<Out
         ModelStatus::Infeasible => Status::Infeasible,
         ModelStatus::Unbounded | ModelStatus::UnboundedOrInfeasible => Status::Unbounded,
         ModelStatus::Error => Status::Error,
+        _ if interrupted(settings) => Status::Interrupted,
         _ => Status::TimeLimit,
     };
     let time_s = start.elapsed().as_secs_f64();

@@ -543,3 +543,31 @@ fn infeasible_models_are_reported() {
         assert_eq!(out.status, Status::Infeasible, "{name} (plain HiGHS)");
     }
 }
+
+#[test]
+fn an_interrupt_from_another_thread_stops_balans_and_plain_highs() {
+    // A knapsack large enough that neither run ends by itself within 30 s.
+    let m = knapsack(400, 40, 5).unwrap();
+    for plain in [false, true] {
+        let stop = crate::Interrupt::new();
+        let settings = Settings::default().time_limit(30.0).interrupt(stop.clone());
+        let trigger = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            stop.trigger();
+        });
+        let start = std::time::Instant::now();
+        let out = if plain {
+            solve_plain_highs(&m, &settings)
+        } else {
+            solve(&m, &settings)
+        }
+        .unwrap();
+        trigger.join().unwrap();
+        let t = start.elapsed().as_secs_f64();
+        println!("plain {plain}: {} after {t:.2} s", out.status.as_str());
+        assert!(t < 10.0, "plain {plain}: stopped after {t} s");
+        if out.status != Status::Optimal {
+            assert_eq!(out.status, Status::Interrupted, "plain {plain}");
+        }
+    }
+}

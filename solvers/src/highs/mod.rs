@@ -101,6 +101,7 @@ struct LogSink {
     improvements: RefCell<Vec<(f64, f64)>>,
     watch: Cell<Option<Watch>>,
     deadline: Cell<Option<Instant>>,
+    interrupt: RefCell<Option<crate::Interrupt>>,
 }
 
 /// How improving solutions are recorded: seconds since `start`; printed (objective times
@@ -133,10 +134,12 @@ unsafe extern "C" fn log_callback(
         .iter()
         .any(|&t| t as std::os::raw::c_int == callback_type)
     {
-        if let Some(d) = sink.deadline.get()
-            && Instant::now() >= d
-            && !data_in.is_null()
-        {
+        let late = sink.deadline.get().is_some_and(|d| Instant::now() >= d);
+        let asked = sink
+            .interrupt
+            .try_borrow()
+            .is_ok_and(|i| i.as_ref().is_some_and(|i| i.is_triggered()));
+        if (late || asked) && !data_in.is_null() {
             // SAFETY: HiGHS passes its input data for interrupt callbacks.
             unsafe { (*data_in).user_interrupt = 1 };
         }
@@ -285,6 +288,13 @@ impl Highs {
         unsafe {
             hs::Highs_startCallback(self.ptr, hs::kHighsCallbackMipImprovingSolution as HInt)
         };
+    }
+
+    /// A stop request: HiGHS is interrupted (status `Interrupted`) at its next MIP,
+    /// simplex or IPM interrupt check after the flag is set. Polled only while a deadline
+    /// is set (which starts the interrupt callbacks).
+    pub fn set_interrupt(&mut self, interrupt: Option<crate::Interrupt>) {
+        *self.sink.interrupt.borrow_mut() = interrupt;
     }
 
     /// A hard wall-clock deadline: HiGHS is interrupted (status `Interrupted`) at its next
