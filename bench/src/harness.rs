@@ -301,7 +301,11 @@ fn solvers_of(suite: &str, cfg: &Config) -> Vec<&'static str> {
     suite_solvers(suite)
         .iter()
         .copied()
-        .filter(|s| cfg.solvers.as_ref().is_none_or(|l| l.iter().any(|x| x == s)))
+        .filter(|s| {
+            cfg.solvers
+                .as_ref()
+                .is_none_or(|l| l.iter().any(|x| x == s))
+        })
         .collect()
 }
 
@@ -648,10 +652,7 @@ pub fn tasks(suite: &str, cfg: &Config) -> Result<Vec<Task>, String> {
             } else {
                 nlp::PAPER
             };
-            let files = names
-                .iter()
-                .map(|n| sif.join(format!("{n}.SIF")))
-                .collect();
+            let files = names.iter().map(|n| sif.join(format!("{n}.SIF"))).collect();
             sif_tasks("cutest-paper", files, cfg, t)
         }
         "cutest-eq" => sif_tasks("cutest-eq", equality_sif_files(&sif, cfg.quick), cfg, t),
@@ -663,7 +664,12 @@ pub fn tasks(suite: &str, cfg: &Config) -> Result<Vec<Task>, String> {
             };
             let specs = sets
                 .iter()
-                .map(|s| (s.to_string(), format!("logreg:{}", libsvm.join(s).display())))
+                .map(|s| {
+                    (
+                        s.to_string(),
+                        format!("logreg:{}", libsvm.join(s).display()),
+                    )
+                })
                 .collect();
             nlp_builtin_tasks("logreg", specs, cfg, t)
         }
@@ -679,7 +685,12 @@ pub fn tasks(suite: &str, cfg: &Config) -> Result<Vec<Task>, String> {
         "completion" => completion_tasks(cfg, t),
         "calibration" => calibration_tasks(cfg, t),
         "relu" => relu_tasks(cfg, t),
-        other => return Err(format!("unknown suite '{other}' (known: {})", SUITES.join(", "))),
+        other => {
+            return Err(format!(
+                "unknown suite '{other}' (known: {})",
+                SUITES.join(", ")
+            ));
+        }
     })
 }
 

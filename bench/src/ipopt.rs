@@ -144,9 +144,7 @@ fn open() -> Result<Api, String> {
                     .map_err(|e| format!("{name}: {e}"))
             };
             let api = Api {
-                create: std::mem::transmute::<*const c_void, CreateFn>(sym(
-                    "CreateIpoptProblem",
-                )?),
+                create: std::mem::transmute::<*const c_void, CreateFn>(sym("CreateIpoptProblem")?),
                 free: std::mem::transmute::<*const c_void, FreeFn>(sym("FreeIpoptProblem")?),
                 str_opt: std::mem::transmute::<*const c_void, StrOptFn>(sym("AddIpoptStrOption")?),
                 num_opt: std::mem::transmute::<*const c_void, NumOptFn>(sym("AddIpoptNumOption")?),
@@ -364,9 +362,8 @@ extern "C" fn eval_h(
         return 1;
     }
     let y: &[f64] = if m == 0 { &[] } else { slice(lambda, m) };
-    let r = c
-        .p
-        .hessian_values(slice(x, n), sigma, y, slice_mut(values, nele));
+    let r =
+        c.p.hessian_values(slice(x, n), sigma, y, slice_mut(values, nele));
     record(c, r)
 }
 
@@ -409,7 +406,9 @@ pub fn solve(p: &dyn SmoothProblem, s: &Settings) -> Result<Output, IpoptError> 
     let nh = p.hessian_pattern().nnz();
     let too_big = |v: usize| Index::try_from(v).is_err();
     if too_big(n) || too_big(m) || too_big(nj) || too_big(nh) {
-        return Err(IpoptError::Setup("problem too large for 32-bit indices".into()));
+        return Err(IpoptError::Setup(
+            "problem too large for 32-bit indices".into(),
+        ));
     }
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     // SAFETY: arrays have the advertised lengths (copied by IPOPT); callbacks match the

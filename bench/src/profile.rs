@@ -57,15 +57,21 @@ pub fn render(
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let px = |x: f64| left + (x / xmax * pw as f64).round() as i32;
     let py = |y: f64| top + ph - (y * ph as f64).round() as i32;
-    root.draw(&Rectangle::new([(left, top), (left + pw, top + ph)], BLACK.stroke_width(1)))
-        .map_err(|e| e.to_string())?;
+    root.draw(&Rectangle::new(
+        [(left, top), (left + pw, top + ph)],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(|e| e.to_string())?;
     text(&root, title, left + (pw - width(title, 3)) / 2, 15, 3)?;
     for k in 0..=4 {
         let y = k as f64 / 4.0;
         let lab = format!("{y:.2}");
         text(&root, &lab, left - 8 - width(&lab, 2), py(y) - 5, 2)?;
-        root.draw(&PathElement::new(vec![(left - 4, py(y)), (left, py(y))], BLACK))
-            .map_err(|e| e.to_string())?;
+        root.draw(&PathElement::new(
+            vec![(left - 4, py(y)), (left, py(y))],
+            BLACK,
+        ))
+        .map_err(|e| e.to_string())?;
     }
     let step = (xmax / 6.0).ceil().max(1.0);
     let mut x = 0.0;

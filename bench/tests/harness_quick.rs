@@ -48,7 +48,11 @@ fn quick_suites_write_results_and_solve_the_easy_problems() {
     );
     let recs = read_results(&out).expect("results.jsonl");
     let csv = std::fs::read_to_string(out.join("results.csv")).expect("results.csv");
-    assert_eq!(csv.lines().count(), recs.len() + 1, "one CSV row per record");
+    assert_eq!(
+        csv.lines().count(),
+        recs.len() + 1,
+        "one CSV row per record"
+    );
     assert!(out.join("meta.json").exists());
 
     // cutest-paper quick: the first 12 paper problems, each solver once.
@@ -61,7 +65,12 @@ fn quick_suites_write_results_and_solve_the_easy_problems() {
     assert!(solved >= 11, "adasketch solved {solved} of 12");
     for r in &ada {
         if r.solved {
-            assert!(r.kkt.is_some_and(|k| k <= 1e-6), "{}: kkt {:?}", r.problem, r.kkt);
+            assert!(
+                r.kkt.is_some_and(|k| k <= 1e-6),
+                "{}: kkt {:?}",
+                r.problem,
+                r.kkt
+            );
         }
     }
     let newton = rows(&recs, "cutest-paper", "newton");
@@ -88,7 +97,11 @@ fn quick_suites_write_results_and_solve_the_easy_problems() {
     let highs = rows(&recs, "miplib", "highs");
     assert_eq!(highs.len(), 3);
     for r in &highs {
-        assert!(r.solved, "highs on {}: {} gap {:?}", r.problem, r.status, r.primal_gap);
+        assert!(
+            r.solved,
+            "highs on {}: {} gap {:?}",
+            r.problem, r.status, r.primal_gap
+        );
     }
     assert_eq!(rows(&recs, "miplib", "balans").len(), 3);
 
@@ -113,7 +126,12 @@ fn quick_suites_write_results_and_solve_the_easy_problems() {
         .expect("run harness report");
     assert!(status.success());
     let text = std::fs::read_to_string(&md).unwrap();
-    for h in ["## cutest-paper", "## miplib", "## calibration", "median time ratio"] {
+    for h in [
+        "## cutest-paper",
+        "## miplib",
+        "## calibration",
+        "median time ratio",
+    ] {
         assert!(text.contains(h), "report lacks {h}");
     }
     assert!(out.join("profiles/cutest-paper.png").exists());

@@ -79,7 +79,10 @@ fn real_main() -> Result<(), String> {
     };
     for s in &suites {
         if !SUITES.contains(&s.as_str()) {
-            return Err(format!("unknown suite '{s}' (known: {})", SUITES.join(", ")));
+            return Err(format!(
+                "unknown suite '{s}' (known: {})",
+                SUITES.join(", ")
+            ));
         }
     }
     let cfg = Config {
@@ -91,9 +94,9 @@ fn real_main() -> Result<(), String> {
         time_limit: args.time_limit,
         seeds: args.seeds.max(1),
         quick: args.quick,
-        jobs: args.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        }),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         shared,
         progress: !args.no_progress,
     };
@@ -119,7 +122,9 @@ fn write_report(out: &std::path::Path, file: &std::path::Path) -> Result<(), Str
     let meta_path = out.join("meta.json");
     let meta: Meta = std::fs::read_to_string(&meta_path)
         .map_err(|e| format!("{}: {e}", meta_path.display()))
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("{}: {e}", meta_path.display())))?;
+        .and_then(|t| {
+            serde_json::from_str(&t).map_err(|e| format!("{}: {e}", meta_path.display()))
+        })?;
     report::write(&records, &meta, file)?;
     eprintln!("harness: wrote {}", file.display());
     Ok(())
