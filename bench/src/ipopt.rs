@@ -277,6 +277,21 @@ fn record<T>(c: &mut Ctx<'_>, r: Result<T, impl std::fmt::Display>) -> Bool {
     }
 }
 
+/// Writes a sparsity pattern as IPOPT's 0-based triplet indices.
+fn fill_pattern(
+    pat: &opal_problems::SparsityPattern,
+    irow: *mut Index,
+    jcol: *mut Index,
+    nele: Index,
+) -> Bool {
+    let (ir, jc) = (slice_mut(irow, nele), slice_mut(jcol, nele));
+    for (k, (r, col)) in pat.iter().enumerate() {
+        ir[k] = r as Index;
+        jc[k] = col as Index;
+    }
+    1
+}
+
 extern "C" fn eval_f(n: Index, x: *mut Number, _new: Bool, f: *mut Number, u: UserData) -> Bool {
     let c = ctx(u);
     let r = c.p.objective(slice(x, n)).map(|v| {
@@ -325,12 +340,7 @@ extern "C" fn eval_jac_g(
     let c = ctx(u);
     let pat = c.p.jacobian_pattern();
     if values.is_null() {
-        let (ir, jc) = (slice_mut(irow, nele), slice_mut(jcol, nele));
-        for (k, (r, col)) in pat.iter().enumerate() {
-            ir[k] = r as Index;
-            jc[k] = col as Index;
-        }
-        return 1;
+        return fill_pattern(pat, irow, jcol, nele);
     }
     let r = c.p.jacobian_values(slice(x, n), slice_mut(values, nele));
     record(c, r)
@@ -354,12 +364,7 @@ extern "C" fn eval_h(
     let pat = c.p.hessian_pattern();
     if values.is_null() {
         // Both store the lower triangle (row >= col).
-        let (ir, jc) = (slice_mut(irow, nele), slice_mut(jcol, nele));
-        for (k, (r, col)) in pat.iter().enumerate() {
-            ir[k] = r as Index;
-            jc[k] = col as Index;
-        }
-        return 1;
+        return fill_pattern(pat, irow, jcol, nele);
     }
     let y: &[f64] = if m == 0 { &[] } else { slice(lambda, m) };
     let r =

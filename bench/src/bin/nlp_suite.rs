@@ -119,9 +119,7 @@ fn main() {
             }
         };
         let info = p.info();
-        if args.only_equality
-            && (!info.equality_only() || info.has_bounds() || !info.has_objective || info.m() == 0)
-        {
+        if args.only_equality && !nlp::is_equality_with_objective(&*p) {
             skipped += 1;
             continue;
         }
