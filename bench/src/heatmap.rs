@@ -82,8 +82,8 @@ fn glyph(c: char) -> [u8; 5] {
     }
 }
 
-/// Draws `text` with its top-left corner at (x, y), `scale` pixels per font pixel.
-fn text<DB: DrawingBackend>(
+/// Draws `text` in the pixel font with its top-left corner at (x, y), `scale` pixels per font pixel.
+pub fn text<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     s: &str,
     x: i32,
@@ -109,7 +109,8 @@ fn text<DB: DrawingBackend>(
     Ok(())
 }
 
-fn width(s: &str, scale: i32) -> i32 {
+/// Width in pixels of `s` drawn at `scale`.
+pub fn width(s: &str, scale: i32) -> i32 {
     s.chars().count() as i32 * 4 * scale - scale
 }
 

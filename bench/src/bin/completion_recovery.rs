@@ -13,32 +13,9 @@
 use std::time::Instant;
 
 use opal_bench::cputime::{peak_rss_mib, process_cpu_seconds, reset_peak_rss, rss_mib};
+use opal_bench::harness::completion_error;
 use opal_problems::generators::completion::{CompletionInstance, low_rank};
 use opal_solvers::completion::{RegressionSolver, Settings, complete};
-use rayon::prelude::*;
-
-/// Relative Frobenius error of U V^T (column-major) against the truth, entry by entry,
-/// rows in parallel (partial sums added in a fixed order).
-fn rel_error(inst: &CompletionInstance, u: &[f64], v: &[f64], k2: usize) -> f64 {
-    let (m, n, k) = (inst.observed.nrows, inst.observed.ncols, inst.rank);
-    let parts: Vec<(f64, f64)> = (0..m)
-        .into_par_iter()
-        .map(|i| {
-            let (mut num, mut den) = (0.0, 0.0);
-            for j in 0..n {
-                let t: f64 = (0..k).map(|r| inst.u[i + r * m] * inst.v[j + r * n]).sum();
-                let e: f64 = (0..k2).map(|r| u[i + r * m] * v[j + r * n]).sum();
-                num += (t - e) * (t - e);
-                den += t * t;
-            }
-            (num, den)
-        })
-        .collect();
-    let (num, den) = parts
-        .iter()
-        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-    (num / den).sqrt()
-}
 
 fn solver_of(name: &str) -> RegressionSolver {
     match name {
@@ -82,7 +59,7 @@ fn part_a(seeds: u64, solvers: &[&str]) {
             wall += t0.elapsed().as_secs_f64();
             cpu_total += process_cpu_seconds() - c0;
             per_sweep += (c.time - c.init_time) / c.iterations.max(1) as f64;
-            let err = rel_error(inst, &c.u, &c.v, c.rank);
+            let err = completion_error(inst, &c.u, &c.v, c.rank);
             if err <= 1e-6 && c.status.recovered() {
                 ok += 1;
             }
@@ -132,7 +109,7 @@ fn part_b(solvers: &[&str]) {
         let wall = t0.elapsed().as_secs_f64();
         let cpu = process_cpu_seconds() - c0;
         let peak = peak_rss_mib().unwrap_or(f64::NAN);
-        let err = rel_error(&inst, &c.u, &c.v, c.rank);
+        let err = completion_error(&inst, &c.u, &c.v, c.rank);
         println!(
             "| {name} | {} | {} | {:.1e} | {:.1e} | {:.1} | {:.1} | {:.1} | {:.2} | {:.0}{} |",
             c.status,

@@ -12,14 +12,11 @@
 //! equality-constrained, bound-free problems with an objective among the listed files
 //! (files whose classification rules them out are skipped before decoding).
 
-use std::path::Path;
 use std::time::Instant;
 
 use clap::Parser;
-use opal_problems::SmoothProblem;
-use opal_problems::registry::{self, Params};
-use opal_solvers::eqnlp::Output;
-use opal_solvers::{adasketch, auglag, newton_merit};
+use opal_bench::cputime::peak_rss_mib;
+use opal_bench::nlp::{self, load, may_be_equality_with_objective, reference_objective};
 
 #[derive(Parser)]
 struct Args {
@@ -61,99 +58,15 @@ struct Args {
     problems: Vec<String>,
 }
 
-type Problem = Box<dyn SmoothProblem + Send>;
-
-fn load(spec: &str) -> Result<Problem, String> {
-    if registry::is_builtin(spec) {
-        return registry::load_builtin(spec, Params::default()).map_err(|e| e.to_string());
+fn common(args: &Args) -> nlp::Common {
+    nlp::Common {
+        time_limit: args.time_limit,
+        tol: args.tol,
+        abs_tol: args.abs_tol,
+        max_iter: args.max_iter,
+        sketch: args.sketch.clone(),
+        params: args.params.clone(),
     }
-    if spec.to_ascii_uppercase().ends_with(".SIF") {
-        return opal_cutest::load(spec, &[])
-            .map(|p| Box::new(p) as Problem)
-            .map_err(|e| e.to_string());
-    }
-    Err(format!("{spec}: not a built-in problem or SIF file"))
-}
-
-/// From a SIF file's classification string (`*   classification QQR2-AN-2-1`): true
-/// unless it says "no objective" or "no general constraints" (U, X, B). Lets
-/// `--only-equality` skip most files without decoding them.
-fn may_be_equality_with_objective(spec: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(Path::new(spec)) else {
-        return true;
-    };
-    let Some(class) = text.lines().find_map(|l| {
-        l.split_once("classification")
-            .map(|(_, c)| c.trim().to_string())
-    }) else {
-        return true;
-    };
-    let class = class.trim_start_matches("C-");
-    let mut chars = class.chars();
-    match (chars.next(), chars.next()) {
-        (Some(obj), Some(con)) => obj != 'N' && "LQO".contains(con),
-        _ => true,
-    }
-}
-
-/// The `*LO SOLTN` value of a SIF file, if any.
-fn reference_objective(spec: &str) -> Option<f64> {
-    let text = std::fs::read_to_string(Path::new(spec)).ok()?;
-    opal_problems::suites::sif_reference_objective(&text)
-}
-
-fn run(solver: &str, p: &dyn SmoothProblem, args: &Args) -> Result<Output, String> {
-    let apply = |set: &mut dyn FnMut(&str, &str) -> Result<bool, String>| -> Result<(), String> {
-        for kv in &args.params {
-            let (k, v) = kv.split_once('=').ok_or(format!("bad --param {kv}"))?;
-            set(k, v)?;
-        }
-        Ok(())
-    };
-    let common = |set: &mut dyn FnMut(&str, &str) -> Result<bool, String>| -> Result<(), String> {
-        set("time_limit", &args.time_limit.to_string())?;
-        if let Some(t) = args.tol {
-            set("tol", &t.to_string())?;
-        }
-        if let Some(t) = args.abs_tol {
-            set("abs_tol", &t.to_string())?;
-        }
-        if let Some(n) = args.max_iter {
-            set("max_iter", &n.to_string())?;
-        }
-        Ok(())
-    };
-    match solver {
-        "adasketch" => {
-            let mut s = adasketch::Settings::default();
-            common(&mut |k, v| s.set(k, v))?;
-            if let Some(sk) = &args.sketch {
-                s.set("sketch", sk)?;
-            }
-            apply(&mut |k, v| s.set(k, v))?;
-            adasketch::solve(p, &s).map_err(|e| e.to_string())
-        }
-        "newton" => {
-            let mut s = newton_merit::Settings::default();
-            common(&mut |k, v| s.set(k, v))?;
-            apply(&mut |k, v| s.set(k, v))?;
-            newton_merit::solve(p, &s).map_err(|e| e.to_string())
-        }
-        "auglag" => {
-            let mut s = auglag::Settings::default();
-            common(&mut |k, v| s.set(k, v))?;
-            apply(&mut |k, v| s.set(k, v))?;
-            auglag::solve(p, &s).map_err(|e| e.to_string())
-        }
-        other => Err(format!("unknown solver {other}")),
-    }
-}
-
-fn peak_rss_mib() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }
 
 fn main() {
@@ -168,6 +81,7 @@ fn main() {
         );
     }
     let mut skipped = 0usize;
+    let common = common(&args);
     let solvers: Vec<&str> = args.solvers.split(',').map(str::trim).collect();
     println!(
         "{:<14} {:>6} {:>6} {:<10} {:<20} {:>6} {:>9} {:>6} {:>16} {:>9} {:>9} {:>8} {:>4}",
@@ -205,9 +119,7 @@ fn main() {
             }
         };
         let info = p.info();
-        if args.only_equality
-            && (!info.equality_only() || info.has_bounds() || !info.has_objective || info.m() == 0)
-        {
+        if args.only_equality && !nlp::is_equality_with_objective(&*p) {
             skipped += 1;
             continue;
         }
@@ -220,7 +132,7 @@ fn main() {
         let mut counted = false;
         for (k, solver) in solvers.iter().enumerate() {
             let t = Instant::now();
-            match run(solver, &*p, &args) {
+            match nlp::run(solver, &*p, &common) {
                 Ok(out) => {
                     if !counted {
                         total += 1;

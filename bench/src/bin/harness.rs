@@ -1,0 +1,131 @@
+//! The benchmark harness: runs suites of problems with opal's solvers and their anchors,
+//! in parallel across problems, and writes JSON lines + CSV (and, with `--report`,
+//! `bench/RESULTS.md` with performance profiles).
+//!
+//! ```text
+//! harness [SUITE...] [--solvers a,b] [--time-limit S] [--seeds K] [--out DIR] [--quick]
+//!         [--jobs J] [--report] [--report-file FILE]
+//! harness report [--out DIR] [--report-file FILE]
+//! ```
+//! Suites: cutest-paper cutest-eq logreg pde miplib completion calibration relu (all when
+//! none is named).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use opal_bench::harness::{self, Config, Meta, SUITES};
+use opal_bench::report;
+
+#[derive(Parser)]
+struct Args {
+    /// Suites to run (all when empty), or `report` alone to rebuild the report.
+    suites: Vec<String>,
+    /// Only these solvers (comma-separated).
+    #[arg(long)]
+    solvers: Option<String>,
+    /// Time limit per solve in seconds (default: per suite).
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Seeds 0..K for randomized solvers and generated instances.
+    #[arg(long, default_value_t = 1)]
+    seeds: u64,
+    /// Output directory of results.jsonl, results.csv and meta.json.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Tiny problems and limits (seconds in total).
+    #[arg(long)]
+    quick: bool,
+    /// Parallel runs (default: logical CPUs).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Write the report after the run.
+    #[arg(long)]
+    report: bool,
+    /// Report file (default bench/RESULTS.md).
+    #[arg(long)]
+    report_file: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("harness: error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<(), String> {
+    let args = Args::parse();
+    let bench = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| bench.join("results/harness"));
+    let report_file = args
+        .report_file
+        .clone()
+        .unwrap_or_else(|| bench.join("RESULTS.md"));
+    if args.suites.first().is_some_and(|s| s == "report") {
+        return write_report(&out, &report_file);
+    }
+    let shared = opal_problems::shared_data::shared_dir()
+        .ok_or("shared data not found (set OPAL_SHARED)")?;
+    let suites: Vec<String> = if args.suites.is_empty() {
+        SUITES.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.suites.clone()
+    };
+    for s in &suites {
+        if !SUITES.contains(&s.as_str()) {
+            return Err(format!(
+                "unknown suite '{s}' (known: {})",
+                SUITES.join(", ")
+            ));
+        }
+    }
+    let cfg = Config {
+        suites,
+        solvers: args
+            .solvers
+            .as_ref()
+            .map(|s| s.split(',').map(|x| x.trim().to_string()).collect()),
+        time_limit: args.time_limit,
+        seeds: args.seeds.max(1),
+        quick: args.quick,
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        shared,
+        progress: !args.no_progress,
+    };
+    let command = std::iter::once("harness".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let records = harness::run_and_write(&cfg, &out, &command)?;
+    let solved = records.iter().filter(|r| r.solved).count();
+    eprintln!(
+        "harness: {} runs, {solved} solved; results in {}",
+        records.len(),
+        out.display()
+    );
+    if args.report {
+        write_report(&out, &report_file)?;
+    }
+    Ok(())
+}
+
+fn write_report(out: &std::path::Path, file: &std::path::Path) -> Result<(), String> {
+    let records = harness::read_results(out)?;
+    let meta_path = out.join("meta.json");
+    let meta: Meta = std::fs::read_to_string(&meta_path)
+        .map_err(|e| format!("{}: {e}", meta_path.display()))
+        .and_then(|t| {
+            serde_json::from_str(&t).map_err(|e| format!("{}: {e}", meta_path.display()))
+        })?;
+    report::write(&records, &meta, file)?;
+    eprintln!("harness: wrote {}", file.display());
+    Ok(())
+}

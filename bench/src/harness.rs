@@ -1,0 +1,888 @@
+//! The suite harness: builds (suite, problem, solver, seed) tasks, runs them in parallel
+//! across problems (rayon, one solver thread each), and writes one [`Record`] per run as
+//! JSON lines and CSV, plus `meta.json` (command, machine, date, limits).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{ipopt, mip, nlp};
+
+/// Every suite, in report order.
+pub const SUITES: &[&str] = &[
+    "cutest-paper",
+    "cutest-eq",
+    "logreg",
+    "pde",
+    "miplib",
+    "completion",
+    "calibration",
+    "relu",
+];
+
+/// The LIBSVM sets of the sketched-Newton paper's logistic regression.
+pub use opal_problems::suites::LOGREG_PAPER as LOGREG_SETS;
+
+/// Small LIBSVM classification sets for convex ReLU training.
+pub const RELU_SETS: &[&str] = &[
+    "sonar_scale",
+    "ionosphere_scale",
+    "heart_scale",
+    "breast-cancer_scale",
+    "australian_scale",
+    "diabetes_scale",
+    "german.numer_scale",
+];
+
+/// MIPLIB instances of `shared/data/mps/miplib`.
+pub const MIPLIB: &[&str] = &[
+    "pk1",
+    "gen-ip054",
+    "noswot",
+    "50v-10",
+    "b1c1s1",
+    "neos-5140963-mincio",
+];
+
+/// One run of one solver on one problem.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    /// Suite name.
+    pub suite: String,
+    /// Problem (instance) name.
+    pub problem: String,
+    /// Solver name.
+    pub solver: String,
+    /// Seed of the run (0 for deterministic solvers).
+    pub seed: u64,
+    /// The solver's status (`not_installed` for a missing anchor, `refused: ...` when the
+    /// solver rejected the problem).
+    pub status: String,
+    /// Solved by the suite's criterion (see [`solved_criterion`]).
+    pub solved: bool,
+    /// Iterations (outer iterations, sweeps, LNS rounds).
+    pub iterations: Option<u64>,
+    /// Wall-clock seconds of the solve.
+    pub time_s: Option<f64>,
+    /// Final objective.
+    pub objective: Option<f64>,
+    /// Reference objective (SIF `*LO SOLTN`, known MIP optimum).
+    pub reference: Option<f64>,
+    /// Objective within 1e-5 (relative) of the reference.
+    pub matches_reference: Option<bool>,
+    /// KKT residual ||(grad L, c)|| measured by the harness (NLP suites).
+    pub kkt: Option<f64>,
+    /// Primal gap to the known optimum (MIP).
+    pub primal_gap: Option<f64>,
+    /// Recovery error against the planted truth (completion, calibration).
+    pub error: Option<f64>,
+    /// Variables.
+    pub n: Option<u64>,
+    /// Constraints (or observations).
+    pub m: Option<u64>,
+}
+
+/// What "solved" means per suite, for the report.
+pub fn solved_criterion(suite: &str) -> &'static str {
+    match suite {
+        "cutest-paper" | "cutest-eq" | "logreg" | "pde" => {
+            "the solver's own convergence test (opal: ||(grad L, c)||_2 <= 1e-6; IPOPT: Solve_Succeeded at tol = dual_inf_tol = constr_viol_tol = 1e-6)"
+        }
+        "miplib" => "primal gap to the known optimum <= 1e-6 within the time limit",
+        "completion" => "converged and relative Frobenius error of U V^T <= 1e-6",
+        "calibration" => "relative errors of x and d both <= 1e-6",
+        "relu" => "the solver's stopping test (ADMM residuals / FISTA subgradient <= 1e-6)",
+        _ => "",
+    }
+}
+
+/// The solvers of a suite (opal's first, anchors after).
+pub fn suite_solvers(suite: &str) -> &'static [&'static str] {
+    match suite {
+        "cutest-paper" | "cutest-eq" | "logreg" | "pde" => {
+            &["adasketch", "newton", "auglag", "ipopt"]
+        }
+        "miplib" => &["balans", "highs"],
+        "completion" => &["auto", "exact", "cg", "sketch"],
+        "calibration" => &["pgd", "linear"],
+        "relu" => &["admm", "fista"],
+        _ => &[],
+    }
+}
+
+/// The anchor that time ratios are taken against.
+pub fn anchor(suite: &str) -> &'static str {
+    match suite {
+        "cutest-paper" | "cutest-eq" | "logreg" | "pde" => "ipopt",
+        "miplib" => "highs",
+        "completion" => "exact",
+        "calibration" => "linear",
+        "relu" => "fista",
+        _ => "",
+    }
+}
+
+/// Harness options.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Suites to run.
+    pub suites: Vec<String>,
+    /// Only these solvers (all of each suite when `None`).
+    pub solvers: Option<Vec<String>>,
+    /// Time limit per solve; `None` = the suite's default.
+    pub time_limit: Option<f64>,
+    /// Seeds 0..seeds for randomized solvers and generated instances.
+    pub seeds: u64,
+    /// Tiny problems and limits.
+    pub quick: bool,
+    /// Worker threads (parallel runs).
+    pub jobs: usize,
+    /// The `shared` directory (data).
+    pub shared: PathBuf,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// The suite's default time limit per solve in seconds.
+pub fn default_time_limit(suite: &str, quick: bool) -> f64 {
+    match (suite, quick) {
+        ("miplib", true) => 2.0,
+        ("miplib", false) => 20.0,
+        ("cutest-eq", _) => 5.0,
+        (_, true) => 5.0,
+        ("logreg", false) | ("pde", false) => 60.0,
+        _ => 30.0,
+    }
+}
+
+type Job = Box<dyn FnOnce() -> Record + Send>;
+
+/// One unit of work: a solver on a problem with a seed.
+pub struct Task {
+    /// Progress label.
+    pub label: String,
+    job: Job,
+}
+
+fn base(suite: &str, problem: &str, solver: &str, seed: u64) -> Record {
+    Record {
+        suite: suite.into(),
+        problem: problem.into(),
+        solver: solver.into(),
+        seed,
+        ..Record::default()
+    }
+}
+
+fn refused(mut r: Record, why: impl std::fmt::Display) -> Record {
+    r.status = format!("refused: {why}");
+    r
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-5 * b.abs().max(1.0)
+}
+
+/// One NLP run (opal solver or IPOPT) on a problem loaded from `spec`.
+fn nlp_record(
+    suite: &str,
+    name: &str,
+    spec: &str,
+    solver: &str,
+    seed: u64,
+    time_limit: f64,
+    reference: Option<f64>,
+) -> Record {
+    let mut r = base(suite, name, solver, seed);
+    let p = match nlp::load(spec) {
+        Ok(p) => p,
+        Err(e) => return refused(r, e),
+    };
+    let info = p.info();
+    r.n = Some(info.n() as u64);
+    r.m = Some(info.m() as u64);
+    r.reference = reference;
+    if solver == "ipopt" {
+        let s = ipopt::Settings {
+            time_limit,
+            ..ipopt::Settings::default()
+        };
+        match ipopt::solve(&*p, &s) {
+            Ok(out) => {
+                r.status = out.status().into();
+                r.solved = out.solved();
+                r.iterations = Some(out.iterations as u64);
+                r.time_s = Some(out.time_s);
+                r.objective = Some(out.objective);
+                r.kkt = nlp::kkt_residual(&*p, &out.x, &out.lambda).ok();
+            }
+            Err(ipopt::IpoptError::NotInstalled(_)) => r.status = "not_installed".into(),
+            Err(e) => return refused(r, e),
+        }
+    } else {
+        let common = nlp::Common {
+            time_limit,
+            tol: Some(1e-15),
+            abs_tol: Some(1e-6),
+            params: if solver == "adasketch" {
+                vec![format!("seed={seed}")]
+            } else {
+                Vec::new()
+            },
+            ..nlp::Common::default()
+        };
+        match nlp::run(solver, &*p, &common) {
+            Ok(out) => {
+                r.status = out.status.as_str().into();
+                r.solved = out.status.is_converged() && out.kkt_residual <= 1e-6;
+                r.iterations = Some(out.iterations as u64);
+                r.time_s = Some(out.time.as_secs_f64());
+                r.objective = Some(out.objective);
+                r.kkt = Some(out.kkt_residual);
+            }
+            Err(e) => return refused(r, e),
+        }
+    }
+    if let (Some(f), Some(fr)) = (r.objective, reference) {
+        r.matches_reference = Some(r.solved && close(f, fr));
+    }
+    r
+}
+
+fn sif_tasks(suite: &'static str, files: Vec<PathBuf>, cfg: &Config, t: f64) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    for file in files {
+        let spec = file.to_string_lossy().into_owned();
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let has_objective = std::fs::read_to_string(&file)
+            .map(|s| !s.contains("no objective") || s.contains("*LO SOLTN"))
+            .unwrap_or(true);
+        let reference = nlp::reference_objective(&spec).or((!has_objective).then_some(0.0));
+        for solver in solvers_of(suite, cfg) {
+            for seed in nlp_seeds(solver, cfg) {
+                let (spec, name) = (spec.clone(), name.clone());
+                tasks.push(Task {
+                    label: format!("{suite} {name} {solver}"),
+                    job: Box::new(move || {
+                        nlp_record(suite, &name, &spec, solver, seed, t, reference)
+                    }),
+                });
+            }
+        }
+    }
+    tasks
+}
+
+/// Seeds matter only for adasketch (its sketches) among the NLP solvers.
+fn nlp_seeds(solver: &str, cfg: &Config) -> Vec<u64> {
+    if solver == "adasketch" {
+        (0..cfg.seeds).collect()
+    } else {
+        vec![0]
+    }
+}
+
+fn solvers_of(suite: &str, cfg: &Config) -> Vec<&'static str> {
+    suite_solvers(suite)
+        .iter()
+        .copied()
+        .filter(|s| {
+            cfg.solvers
+                .as_ref()
+                .is_none_or(|l| l.iter().any(|x| x == s))
+        })
+        .collect()
+}
+
+/// The equality-only, bound-free SIF problems with an objective (decoded in parallel to
+/// check; the classification string rules most files out first).
+pub fn equality_sif_files(dir: &Path, quick: bool) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "SIF"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut keep: Vec<PathBuf> = files
+        .into_par_iter()
+        .filter(|f| {
+            let spec = f.to_string_lossy();
+            nlp::may_be_equality_with_objective(&spec)
+                && nlp::load(&spec).is_ok_and(|p| nlp::is_equality_with_objective(&*p))
+        })
+        .collect();
+    keep.sort();
+    if quick {
+        keep.truncate(6);
+    }
+    keep
+}
+
+fn nlp_builtin_tasks(
+    suite: &'static str,
+    specs: Vec<(String, String)>,
+    cfg: &Config,
+    t: f64,
+) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    for (name, spec) in specs {
+        for solver in solvers_of(suite, cfg) {
+            for seed in nlp_seeds(solver, cfg) {
+                let (spec, name) = (spec.clone(), name.clone());
+                tasks.push(Task {
+                    label: format!("{suite} {name} {solver}"),
+                    job: Box::new(move || nlp_record(suite, &name, &spec, solver, seed, t, None)),
+                });
+            }
+        }
+    }
+    tasks
+}
+
+fn mip_tasks(cfg: &Config, t: f64) -> Vec<Task> {
+    // Quick mode: small classic MIPs that HiGHS proves in well under a second.
+    let files: Vec<(String, PathBuf)> = if cfg.quick {
+        ["flugpl", "egout", "p01"]
+            .iter()
+            .map(|n| {
+                let p = cfg.shared.join(format!("data/mps/highs-check/{n}.mps"));
+                (n.to_string(), p)
+            })
+            .collect()
+    } else {
+        MIPLIB
+            .iter()
+            .map(|n| {
+                let p = cfg.shared.join(format!("data/mps/miplib/{n}.mps"));
+                (n.to_string(), p)
+            })
+            .collect()
+    };
+    let mut tasks = Vec::new();
+    for (name, path) in files {
+        for solver in solvers_of("miplib", cfg) {
+            for seed in 0..cfg.seeds {
+                let (name, path) = (name.clone(), path.clone());
+                tasks.push(Task {
+                    label: format!("miplib {name} {solver} seed {seed}"),
+                    job: Box::new(move || mip_record(&name, &path, solver, seed, t)),
+                });
+            }
+        }
+    }
+    tasks
+}
+
+fn mip_record(name: &str, path: &Path, solver: &str, seed: u64, t: f64) -> Record {
+    use opal_solvers::balans;
+    let mut r = base("miplib", name, solver, seed);
+    let model = match opal_solvers::highs::read_model(path) {
+        Ok(m) => m,
+        Err(e) => return refused(r, e),
+    };
+    let settings = balans::Settings::default()
+        .time_limit(t)
+        .seed(seed)
+        .threads(1);
+    let out = match solver {
+        "balans" => balans::solve(&model, &settings),
+        _ => balans::solve_plain_highs(&model, &settings),
+    };
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => return refused(r, e),
+    };
+    let opt = mip::known_optimum(name);
+    r.status = out.status.as_str().into();
+    r.objective = out.objective;
+    r.reference = opt;
+    r.primal_gap = mip::primal_gap(out.objective, opt);
+    r.solved = r.primal_gap.is_some_and(|g| g <= 1e-6);
+    r.matches_reference = opt.map(|_| r.solved);
+    r.iterations = Some(out.iterations as u64);
+    r.time_s = Some(out.time_s);
+    r
+}
+
+/// Relative Frobenius error of U V^T (column-major factors, rank `k2`) against the planted
+/// factors of a completion instance, entry by entry, rows in parallel.
+pub fn completion_error(
+    inst: &opal_problems::generators::completion::CompletionInstance,
+    u: &[f64],
+    v: &[f64],
+    k2: usize,
+) -> f64 {
+    let (m, n, k) = (inst.observed.nrows, inst.observed.ncols, inst.rank);
+    let parts: Vec<(f64, f64)> = (0..m)
+        .into_par_iter()
+        .map(|i| {
+            let (mut num, mut den) = (0.0, 0.0);
+            for j in 0..n {
+                let t: f64 = (0..k).map(|r| inst.u[i + r * m] * inst.v[j + r * n]).sum();
+                let e: f64 = (0..k2).map(|r| u[i + r * m] * v[j + r * n]).sum();
+                num += (t - e) * (t - e);
+                den += t * t;
+            }
+            (num, den)
+        })
+        .collect();
+    let (num, den) = parts
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    (num / den).sqrt()
+}
+
+fn completion_tasks(cfg: &Config, t: f64) -> Vec<Task> {
+    let sizes: &[(usize, usize)] = if cfg.quick {
+        &[(150, 3), (300, 3)]
+    } else {
+        &[(500, 5), (1000, 5), (2000, 10)]
+    };
+    let mut tasks = Vec::new();
+    for &(size, k) in sizes {
+        for solver in solvers_of("completion", cfg) {
+            for seed in 0..cfg.seeds {
+                tasks.push(Task {
+                    label: format!("completion {size} {solver} seed {seed}"),
+                    job: Box::new(move || completion_record(size, k, solver, seed, t)),
+                });
+            }
+        }
+    }
+    tasks
+}
+
+fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> Record {
+    use opal_solvers::completion::{RegressionSolver, Settings, complete};
+    let name = format!("n={size},k={k}");
+    let mut r = base("completion", &name, solver, seed);
+    let obs = 5 * k * (2 * size - k);
+    let inst = match opal_problems::generators::completion::low_rank(size, size, k, obs, 0.0, seed)
+    {
+        Ok(i) => i,
+        Err(e) => return refused(r, e),
+    };
+    let which = match solver {
+        "exact" => RegressionSolver::Exact,
+        "cg" => RegressionSolver::Cg,
+        "sketch" => RegressionSolver::Sketch,
+        _ => RegressionSolver::Auto,
+    };
+    let settings = Settings::default()
+        .rank(k)
+        .seed(seed)
+        .solver(which)
+        .time_limit(Some(t));
+    let t0 = Instant::now();
+    let c = match complete(&inst.observed, &settings) {
+        Ok(c) => c,
+        Err(e) => return refused(r, e),
+    };
+    r.time_s = Some(t0.elapsed().as_secs_f64());
+    let err = completion_error(&inst, &c.u, &c.v, c.rank);
+    r.status = c.status.as_str().into();
+    r.solved = c.status.recovered() && err <= 1e-6;
+    r.iterations = Some(c.iterations as u64);
+    r.error = Some(err);
+    r.objective = Some(c.train_rmse);
+    r.n = Some((2 * size) as u64);
+    r.m = Some(obs as u64);
+    r
+}
+
+fn calibration_tasks(cfg: &Config, t: f64) -> Vec<Task> {
+    let (n, cells): (usize, Vec<(usize, usize)>) = if cfg.quick {
+        (32, vec![(16, 4), (32, 2), (8, 8)])
+    } else {
+        let mut v = Vec::new();
+        for m in [16, 32, 64] {
+            for p in [2, 4, 8, 16] {
+                v.push((m, p));
+            }
+        }
+        (64, v)
+    };
+    let trials = cfg.seeds.max(if cfg.quick { 2 } else { 5 });
+    let mut tasks = Vec::new();
+    for (m, p) in cells {
+        for solver in solvers_of("calibration", cfg) {
+            for seed in 0..trials {
+                tasks.push(Task {
+                    label: format!("calibration m={m} p={p} {solver} seed {seed}"),
+                    job: Box::new(move || calibration_record(n, m, p, solver, seed, t)),
+                });
+            }
+        }
+    }
+    tasks
+}
+
+fn calibration_record(n: usize, m: usize, p: usize, solver: &str, seed: u64, t: f64) -> Record {
+    use opal_solvers::calibration::{
+        DenseOperator, Method, Problem, Settings, relative_error, solve,
+    };
+    let name = format!("n={n},m={m},p={p}");
+    let mut r = base("calibration", &name, solver, seed);
+    let inst = match opal_problems::generators::calibration::instance(n, m, p, 0.5, 0.0, seed) {
+        Ok(i) => i,
+        Err(e) => return refused(r, e),
+    };
+    let op = match DenseOperator::from_instance(&inst) {
+        Ok(o) => o,
+        Err(e) => return refused(r, e),
+    };
+    let mut settings = Settings::default()
+        .max_iterations(50_000)
+        .time_limit(Duration::from_secs_f64(t));
+    if solver == "linear" {
+        settings = settings.method(Method::Linear);
+    }
+    let out = match solve(&Problem::new(&op, &inst.y, 0.5), &settings) {
+        Ok(o) => o,
+        Err(e) => return refused(r, e),
+    };
+    let err = relative_error(&out.x, &inst.x).max(relative_error(&out.d, &inst.d));
+    r.status = format!("{:?}", out.status).to_lowercase();
+    r.solved = err <= 1e-6;
+    r.error = Some(err);
+    r.iterations = Some(out.iterations as u64);
+    r.time_s = Some(out.time.as_secs_f64());
+    r.n = Some(n as u64);
+    r.m = Some((m * p) as u64);
+    r
+}
+
+fn relu_tasks(cfg: &Config, t: f64) -> Vec<Task> {
+    let sets: &[&str] = if cfg.quick {
+        &RELU_SETS[..2]
+    } else {
+        RELU_SETS
+    };
+    let patterns = if cfg.quick { 10 } else { 50 };
+    let mut tasks = Vec::new();
+    for set in sets {
+        let path = cfg.shared.join("data/libsvm").join(set);
+        for solver in solvers_of("relu", cfg) {
+            for seed in 0..cfg.seeds {
+                let path = path.clone();
+                tasks.push(Task {
+                    label: format!("relu {set} {solver} seed {seed}"),
+                    job: Box::new(move || relu_record(set, &path, solver, seed, patterns, t)),
+                });
+            }
+        }
+    }
+    tasks
+}
+
+fn relu_record(
+    name: &str,
+    path: &Path,
+    solver: &str,
+    seed: u64,
+    patterns: usize,
+    t: f64,
+) -> Record {
+    use opal_problems::formats::libsvm::read_libsvm;
+    use opal_solvers::convex_relu::{Dataset, Settings, SolverKind, Status, Task, Variant, fit};
+    let mut r = base("relu", name, solver, seed);
+    let ds = match read_libsvm(path, None)
+        .map_err(|e| e.to_string())
+        .and_then(|raw| {
+            Dataset::from_libsvm(&raw, Task::Classification, None).map_err(|e| e.to_string())
+        }) {
+        Ok(d) => d,
+        Err(e) => return refused(r, e),
+    };
+    let kind = if solver == "fista" {
+        SolverKind::Fista
+    } else {
+        SolverKind::Admm
+    };
+    let settings = Settings::default()
+        .lam(1e-3)
+        .n_patterns(patterns)
+        .seed(seed)
+        .tol(1e-6)
+        .variant(Variant::parse("gated").expect("gated is a variant"))
+        .solver(kind)
+        .time_limit(Some(t));
+    let res = match fit(&ds, &settings) {
+        Ok(f) => f,
+        Err(e) => return refused(r, e),
+    };
+    r.status = res.status.name().into();
+    r.solved = res.status == Status::Converged;
+    r.iterations = Some(res.iterations as u64);
+    r.time_s = Some(res.time);
+    r.objective = Some(res.objective);
+    r.n = Some(ds.d() as u64);
+    r.m = Some(ds.n() as u64);
+    r
+}
+
+/// The tasks of one suite.
+pub fn tasks(suite: &str, cfg: &Config) -> Result<Vec<Task>, String> {
+    let t = cfg
+        .time_limit
+        .unwrap_or_else(|| default_time_limit(suite, cfg.quick));
+    let sif = cfg.shared.join("data/sif");
+    let libsvm = cfg.shared.join("data/libsvm");
+    Ok(match suite {
+        "cutest-paper" => {
+            let names: &[&str] = if cfg.quick {
+                &nlp::PAPER[..12]
+            } else {
+                nlp::PAPER
+            };
+            let files = names.iter().map(|n| sif.join(format!("{n}.SIF"))).collect();
+            sif_tasks("cutest-paper", files, cfg, t)
+        }
+        "cutest-eq" => sif_tasks("cutest-eq", equality_sif_files(&sif, cfg.quick), cfg, t),
+        "logreg" => {
+            let sets: &[&str] = if cfg.quick {
+                &LOGREG_SETS[..2]
+            } else {
+                LOGREG_SETS
+            };
+            let specs = sets
+                .iter()
+                .map(|s| {
+                    (
+                        s.to_string(),
+                        format!("logreg:{}", libsvm.join(s).display()),
+                    )
+                })
+                .collect();
+            nlp_builtin_tasks("logreg", specs, cfg, t)
+        }
+        "pde" => {
+            let ns: &[usize] = if cfg.quick { &[5, 10] } else { &[10, 30, 60] };
+            let specs = ns
+                .iter()
+                .map(|n| (format!("N={n}"), format!("pde:N={n}")))
+                .collect();
+            nlp_builtin_tasks("pde", specs, cfg, t)
+        }
+        "miplib" => mip_tasks(cfg, t),
+        "completion" => completion_tasks(cfg, t),
+        "calibration" => calibration_tasks(cfg, t),
+        "relu" => relu_tasks(cfg, t),
+        other => {
+            return Err(format!(
+                "unknown suite '{other}' (known: {})",
+                SUITES.join(", ")
+            ));
+        }
+    })
+}
+
+/// Runs the tasks of every configured suite on `cfg.jobs` threads; records come back
+/// sorted by suite order, problem, solver and seed.
+pub fn run(cfg: &Config) -> Result<Vec<Record>, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.jobs.max(1))
+        .build()
+        .map_err(|e| e.to_string())?;
+    pool.install(|| {
+        let mut all = Vec::new();
+        for s in &cfg.suites {
+            all.extend(tasks(s, cfg)?);
+        }
+        let bar = if cfg.progress {
+            ProgressBar::new(all.len() as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} {msg}")
+                .map_err(|e| e.to_string())?
+                .progress_chars("=> "),
+        );
+        let mut records: Vec<Record> = all
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|task| {
+                let label = task.label;
+                let rec = (task.job)();
+                bar.inc(1);
+                bar.set_message(label);
+                rec
+            })
+            .collect();
+        bar.finish_and_clear();
+        let order = |s: &str| SUITES.iter().position(|x| *x == s).unwrap_or(usize::MAX);
+        records.sort_by(|a, b| {
+            (order(&a.suite), &a.problem, &a.solver, a.seed).cmp(&(
+                order(&b.suite),
+                &b.problem,
+                &b.solver,
+                b.seed,
+            ))
+        });
+        Ok(records)
+    })
+}
+
+fn csv_field(v: Option<String>) -> String {
+    v.unwrap_or_default()
+}
+
+/// Writes `results.jsonl` and `results.csv` into `dir`.
+pub fn write_results(dir: &Path, records: &[Record]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut jl = String::new();
+    for r in records {
+        jl.push_str(&serde_json::to_string(r).map_err(std::io::Error::other)?);
+        jl.push('\n');
+    }
+    std::fs::write(dir.join("results.jsonl"), jl)?;
+    let mut csv = String::from(
+        "suite,problem,solver,seed,status,solved,iterations,time_s,objective,reference,matches_reference,kkt,primal_gap,error,n,m\n",
+    );
+    for r in records {
+        let f = |v: Option<f64>| csv_field(v.map(|x| format!("{x:e}")));
+        let u = |v: Option<u64>| csv_field(v.map(|x| x.to_string()));
+        writeln!(
+            csv,
+            "{},\"{}\",{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{}",
+            r.suite,
+            r.problem.replace('"', "'"),
+            r.solver,
+            r.seed,
+            r.status.replace('"', "'"),
+            r.solved,
+            u(r.iterations),
+            f(r.time_s),
+            f(r.objective),
+            f(r.reference),
+            csv_field(r.matches_reference.map(|b| b.to_string())),
+            f(r.kkt),
+            f(r.primal_gap),
+            f(r.error),
+            u(r.n),
+            u(r.m)
+        )
+        .expect("write to String");
+    }
+    std::fs::write(dir.join("results.csv"), csv)
+}
+
+/// Reads `results.jsonl` back.
+pub fn read_results(dir: &Path) -> Result<Vec<Record>, String> {
+    let path = dir.join("results.jsonl");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Run metadata written next to the results and read by the report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Meta {
+    /// The exact command line.
+    pub command: String,
+    /// UTC date and time of the run.
+    pub date: String,
+    /// CPU model.
+    pub cpu: String,
+    /// Logical CPUs.
+    pub nproc: usize,
+    /// Worker threads used.
+    pub jobs: usize,
+    /// Quick mode.
+    pub quick: bool,
+    /// Seeds.
+    pub seeds: u64,
+    /// Time limit per suite (seconds).
+    pub time_limits: Vec<(String, f64)>,
+    /// Where IPOPT was loaded from, or why not.
+    pub ipopt: String,
+    /// Wall-clock seconds of the whole run.
+    pub wall_s: f64,
+    /// Load average at the end of the run.
+    pub load_average: String,
+}
+
+/// CPU model name from /proc/cpuinfo.
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The current UTC time as `YYYY-MM-DD HH:MM UTC`.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+/// Runs the harness and writes results and metadata; returns the records.
+pub fn run_and_write(cfg: &Config, out: &Path, command: &str) -> Result<Vec<Record>, String> {
+    let t0 = Instant::now();
+    let records = run(cfg)?;
+    write_results(out, &records).map_err(|e| format!("{}: {e}", out.display()))?;
+    let meta = Meta {
+        command: command.into(),
+        date: utc_now(),
+        cpu: cpu_model(),
+        nproc: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        jobs: cfg.jobs,
+        quick: cfg.quick,
+        seeds: cfg.seeds,
+        time_limits: cfg
+            .suites
+            .iter()
+            .map(|s| {
+                (
+                    s.clone(),
+                    cfg.time_limit
+                        .unwrap_or_else(|| default_time_limit(s, cfg.quick)),
+                )
+            })
+            .collect(),
+        ipopt: ipopt::library().unwrap_or_else(|e| e.to_string()),
+        wall_s: t0.elapsed().as_secs_f64(),
+        load_average: mip::load_average(),
+    };
+    let text = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("meta.json"), text).map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(records)
+}
