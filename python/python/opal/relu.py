@@ -160,9 +160,10 @@ class ConvexReLUClassifier(_ClassifierMixin, _ConvexReLUBase):
     labels mapped to -1/+1 (squared loss), predicting by the sign of its output.
 
     Parameters: lam (group-lasso weight), n_patterns (gate vectors sampled), variant
-    ("gated" or "relu"), solver ("auto", "fista", "admm", "cg", and whatever the Rust
-    crate's parser accepts), seed, tol, max_iter, fit_intercept (append a constant feature
-    the gates also see), time_limit (seconds or None), verbose.
+    ("gated" or "relu"), solver ("auto": the interior point up to n = 4000 samples, else
+    FISTA for gated and ADMM for relu; or "ipm", "fista", "admm", "cg"), seed, tol,
+    max_iter, fit_intercept (append a constant feature the gates also see), time_limit
+    (seconds or None), verbose.
 
     Fitted attributes: classes_, gates_ (n_gates, d), u_ (gated) or v_ and w_ (relu)
     (n_gates, d), with d = n_features (+1 with fit_intercept); objective_, n_iter_,
