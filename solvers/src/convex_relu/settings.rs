@@ -46,7 +46,7 @@ pub enum SolverKind {
 }
 
 impl SolverKind {
-    /// Parses "auto", "admm", "cg" (or "admm-cg") and "fista".
+    /// Parses "auto", "admm", "cg" (or "admm-cg"), "fista" and "ipm".
     pub fn parse(s: &str) -> Result<Self, ReluError> {
         match s {
             "auto" => Ok(Self::Auto),
