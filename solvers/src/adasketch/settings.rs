@@ -50,8 +50,11 @@ pub struct Settings {
     pub block_size: Option<usize>,
     /// Rows combined per sparse sign sketch column. Default 2.
     pub column_nnz: usize,
-    /// Inner iteration cap per outer iteration. Default 100_000.
-    pub max_inner: usize,
+    /// Inner iteration cap per outer iteration, after which the direct fallback (if on)
+    /// takes over. `None` (default): 20 sweeps' worth of projections over the n + m KKT
+    /// rows, 20 (n + m) / s for block size s, within [1,000, 1,000,000]; a sketch that has
+    /// not reached its target by then is rarely worth more than one sparse factorization.
+    pub max_inner: Option<usize>,
     /// Symmetric Ruiz equilibration of K before sketching. Default true.
     pub equilibrate: bool,
     /// Round-off floor: the inner solve counts as accurate once ||K d - b|| <=
@@ -135,7 +138,7 @@ impl Default for Settings {
             sampling: Sampling::SquaredNorm,
             block_size: None,
             column_nnz: 2,
-            max_inner: 100_000,
+            max_inner: None,
             equilibrate: true,
             residual_floor: 1e-12,
             stall_detection: true,
@@ -174,7 +177,7 @@ impl Settings {
         tol: f64, abs_tol: f64, max_iter: usize, time_limit: f64, seed: u64, eta1: f64,
         eta2: f64, delta: f64, delta_min: f64, xi_b: f64, beta: f64, nu: f64, eta1_max: f64,
         eta2_min: f64, superlinear: bool, sketch: SketchKind, sampling: Sampling,
-        block_size: Option<usize>, column_nnz: usize, max_inner: usize, equilibrate: bool,
+        block_size: Option<usize>, column_nnz: usize, max_inner: Option<usize>, equilibrate: bool,
         residual_floor: f64, stall_detection: bool, direct_fallback: bool, fallback_residual: f64, warm_start: bool,
         hessian_modification: HessianModification, pd_margin: f64, dense_limit: usize, singular_tol: f64,
         singular_patience: usize, jacobian_regularization: f64,
@@ -212,7 +215,7 @@ impl Settings {
             "sampling" => self.sampling = parse(name, value)?,
             "block" | "block_size" => self.block_size = Some(parse(name, value)?),
             "column_nnz" => self.column_nnz = parse(name, value)?,
-            "max_inner" => self.max_inner = parse(name, value)?,
+            "max_inner" => self.max_inner = Some(parse(name, value)?),
             "equilibrate" => self.equilibrate = parse_bool(name, value)?,
             "residual_floor" => self.residual_floor = parse(name, value)?,
             "stall_detection" => self.stall_detection = parse_bool(name, value)?,

@@ -52,7 +52,7 @@ pub(crate) struct Config {
     pub eta1_max: f64,
     pub eta2_min: f64,
     pub superlinear: bool,
-    pub max_inner: usize,
+    pub max_inner: Option<usize>,
     pub direct_fallback: bool,
     pub fallback_residual: f64,
     pub warm_start: bool,
@@ -185,6 +185,13 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
     let mut ep = EqProblem::new(problem, cfg.solver)?;
     let (n, m) = (ep.n, ep.m);
     let dim = n + m;
+    let block = match &cfg.inner {
+        Inner::Sketch(sc) => sc.block.max(1),
+        _ => 1,
+    };
+    let max_inner = cfg
+        .max_inner
+        .unwrap_or_else(|| (20 * dim / block).clamp(1_000, 1_000_000));
     let jac: &SparsityPattern = ep.jac();
     let hess = ep.hess.clone();
     let info = problem.info();
@@ -445,7 +452,7 @@ pub(crate) fn run<P: SmoothProblem + ?Sized>(
             loop {
                 let target = theta * delta * bnorm / (psi * k_frob.max(f64::MIN_POSITIVE));
                 let usable = cfg.fallback_residual * bnorm;
-                let rep = sk.run(k_frob, target, usable, cfg.max_inner - inner_its, deadline);
+                let rep = sk.run(k_frob, target, usable, max_inner - inner_its, deadline);
                 inner_its += rep.iterations;
                 sk.solution(&mut d);
                 lin_res = rep.residual / bnorm;

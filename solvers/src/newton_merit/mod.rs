@@ -48,7 +48,7 @@ pub fn solve_observed<P: SmoothProblem + ?Sized>(
         eta1_max: settings.eta1_max,
         eta2_min: settings.eta2_min,
         superlinear: false,
-        max_inner: 0,
+        max_inner: Some(0),
         direct_fallback: true,
         fallback_residual: 0.0,
         warm_start: false,
