@@ -249,11 +249,12 @@ def installed(solver):
 
 def versions():
     out = [f"python {platform.python_version()}"]
-    for m in ["numpy", "scipy", "opal", "balans", "pyscipopt"]:
+    from importlib import metadata
+    for m, dist in [("numpy", "numpy"), ("scipy", "scipy"), ("opal", "opal-optim"),
+                    ("balans", "balans"), ("pyscipopt", "PySCIPOpt")]:
         try:
-            mod = __import__(m)
-            out.append(f"{m} {getattr(mod, '__version__', '?')}")
-        except ImportError:
+            out.append(f"{m} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
             out.append(f"{m} missing")
     return out
 

@@ -469,7 +469,10 @@ limit. For scipy, *solved* is the harness's KKT test recomputed at scipy's answe
 so the test cannot be failed by a multiplier convention). scipy's options: trust-constr \
 gtol = barrier_tol = 1e-6, SLSQP ftol = 1e-12 (its test is on the change of f, about the \
 square of the gradient norm). Their times include the Python callback overhead a scipy user \
-pays; the rows are merged from `results/harness/anchors.jsonl`.\n";
+pays. They come from a separate run (date above), not the harness's process, so their ratios \
+also carry any difference in machine load between the two runs. Balans checks its \
+`MaxRuntime` between ALNS iterations, so its time-limited runs end up to a sub-MIP limit \
+later. The rows are merged from `results/harness/anchors.jsonl`.\n";
 
 const NOT_RUN: &str = "\
 ## Anchors run elsewhere or not run\n\n\
@@ -478,7 +481,7 @@ const NOT_RUN: &str = "\
 | scipy.optimize (trust-constr, SLSQP) | cutest-paper, cutest-eq, logreg, pde | run: columns `scipy-trust-constr`, `scipy-slsqp` above (`bench/python/anchors.py`) |\n\
 | balans 2.2.0 (Python) with SCIP | miplib | run: column `balans-py` above (`bench/python/anchors.py`) |\n\
 | scnn / CVXPY | relu | measured by hand with the same gated ReLU program and gates: `bench/results/relu/RESULTS.md` (scripts `bench/python/relu_*`); the harness's relu suite compares opal's ADMM with its FISTA |\n\
-| fancyimpute SoftImpute | completion | not run: FANCYIMPUTE_WHY |\n\
+| fancyimpute SoftImpute | completion | not run yet: it installs from PyPI wheels (fancyimpute 0.7.0 with cvxpy 1.9.3; `ANCHORS_HEAVY=1 bench/scripts/install_anchors.sh`), but `bench/python/anchors.py` has no completion driver yet |\n\
 | Surprise SVD on ML-100K | completion | measured by hand: `bench/src/bin/completion_movielens.rs` with `bench/scripts/movielens.py` on the same 5 folds: opal RMSE 0.9101 vs Surprise SVD 0.9366, with 6.0x less CPU time. MovieLens is not in `shared/data`, so the harness's completion suite uses planted low-rank instances |\n";
 
 #[cfg(test)]
