@@ -472,7 +472,9 @@ square of the gradient norm). Their times include the Python callback overhead a
 pays. They come from a separate run (date above), not the harness's process, so their ratios \
 also carry any difference in machine load between the two runs. Balans checks its \
 `MaxRuntime` between ALNS iterations, so its time-limited runs end up to a sub-MIP limit \
-later. The rows are merged from `results/harness/anchors.jsonl`.\n";
+later (about 30 s at the 20 s limit here), and it never stops early on a proven optimum, \
+so its miplib time ratios measure that limit, not speed: compare its primal gaps, which had \
+about 10 s more than opal's and HiGHS's. The rows are merged from `results/harness/anchors.jsonl`.\n";
 
 const NOT_RUN: &str = "\
 ## Anchors run elsewhere or not run\n\n\
