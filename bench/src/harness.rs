@@ -114,6 +114,16 @@ pub fn suite_solvers(suite: &str) -> &'static [&'static str] {
     }
 }
 
+/// The Python anchors of a suite (`bench/python/anchors.py`, rows in `anchors*.jsonl`),
+/// reported after the suite's own solvers.
+pub fn python_anchors(suite: &str) -> &'static [&'static str] {
+    match suite {
+        "cutest-paper" | "cutest-eq" | "logreg" | "pde" => &["scipy-trust-constr", "scipy-slsqp"],
+        "miplib" => &["balans-py"],
+        _ => &[],
+    }
+}
+
 /// The anchor that time ratios are taken against.
 pub fn anchor(suite: &str) -> &'static str {
     match suite {
@@ -253,21 +263,105 @@ fn nlp_record(
     r
 }
 
-fn sif_tasks(suite: &'static str, files: Vec<PathBuf>, cfg: &Config, t: f64) -> Vec<Task> {
+/// The reference objective of a SIF file: its `*LO SOLTN`, or 0 for a feasibility problem
+/// (no objective).
+fn sif_reference(file: &Path) -> Option<f64> {
+    let spec = file.to_string_lossy();
+    let has_objective = std::fs::read_to_string(file)
+        .map(|s| !s.contains("no objective") || s.contains("*LO SOLTN"))
+        .unwrap_or(true);
+    nlp::reference_objective(&spec).or((!has_objective).then_some(0.0))
+}
+
+/// One problem of a suite as the Python anchors see it (`harness list`): the name, the spec
+/// (`nlp::load` spec or MPS path), the reference objective and the suite's time limit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Listed {
+    /// Suite name.
+    pub suite: String,
+    /// Problem name, as in the records.
+    pub problem: String,
+    /// SIF path, `logreg:PATH`, `pde:N=n`, or the MPS path (miplib).
+    pub spec: String,
+    /// Reference objective (SIF `*LO SOLTN`, known MIP optimum).
+    pub reference: Option<f64>,
+    /// Time limit per solve in seconds.
+    pub time_limit: f64,
+}
+
+/// The problems of a suite whose instances are files or specs (the NLP suites and miplib);
+/// empty for the generated suites.
+pub fn list(suite: &str, cfg: &Config) -> Vec<Listed> {
+    let t = cfg
+        .time_limit
+        .unwrap_or_else(|| default_time_limit(suite, cfg.quick));
+    let sif = cfg.shared.join("data/sif");
+    let libsvm = cfg.shared.join("data/libsvm");
+    let item = |problem: String, spec: String, reference: Option<f64>| Listed {
+        suite: suite.into(),
+        problem,
+        spec,
+        reference,
+        time_limit: t,
+    };
+    let from_files = |files: Vec<PathBuf>| -> Vec<Listed> {
+        files
+            .iter()
+            .map(|f| {
+                let name = f
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                item(name, f.to_string_lossy().into_owned(), sif_reference(f))
+            })
+            .collect()
+    };
+    match suite {
+        "cutest-paper" => {
+            let names: &[&str] = if cfg.quick {
+                &nlp::PAPER[..12]
+            } else {
+                nlp::PAPER
+            };
+            from_files(names.iter().map(|n| sif.join(format!("{n}.SIF"))).collect())
+        }
+        "cutest-eq" => from_files(equality_sif_files(&sif, cfg.quick)),
+        "logreg" => {
+            let sets: &[&str] = if cfg.quick {
+                &LOGREG_SETS[..2]
+            } else {
+                LOGREG_SETS
+            };
+            sets.iter()
+                .map(|s| {
+                    let spec = format!("logreg:{}", libsvm.join(s).display());
+                    item(s.to_string(), spec, None)
+                })
+                .collect()
+        }
+        "pde" => {
+            let ns: &[usize] = if cfg.quick { &[5, 10] } else { &[10, 30, 60] };
+            ns.iter()
+                .map(|n| item(format!("N={n}"), format!("pde:N={n}"), None))
+                .collect()
+        }
+        "miplib" => mip_files(cfg)
+            .into_iter()
+            .map(|(name, path)| {
+                let opt = mip::known_optimum(&name);
+                item(name, path.to_string_lossy().into_owned(), opt)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn nlp_tasks(suite: &'static str, cfg: &Config, t: f64) -> Vec<Task> {
     let mut tasks = Vec::new();
-    for file in files {
-        let spec = file.to_string_lossy().into_owned();
-        let name = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let has_objective = std::fs::read_to_string(&file)
-            .map(|s| !s.contains("no objective") || s.contains("*LO SOLTN"))
-            .unwrap_or(true);
-        let reference = nlp::reference_objective(&spec).or((!has_objective).then_some(0.0));
+    for l in list(suite, cfg) {
         for solver in solvers_of(suite, cfg) {
             for seed in nlp_seeds(solver, cfg) {
-                let (spec, name) = (spec.clone(), name.clone());
+                let (spec, name, reference) = (l.spec.clone(), l.problem.clone(), l.reference);
                 tasks.push(Task {
                     label: format!("{suite} {name} {solver}"),
                     job: Box::new(move || {
@@ -327,46 +421,25 @@ pub fn equality_sif_files(dir: &Path, quick: bool) -> Vec<PathBuf> {
     keep
 }
 
-fn nlp_builtin_tasks(
-    suite: &'static str,
-    specs: Vec<(String, String)>,
-    cfg: &Config,
-    t: f64,
-) -> Vec<Task> {
-    let mut tasks = Vec::new();
-    for (name, spec) in specs {
-        for solver in solvers_of(suite, cfg) {
-            for seed in nlp_seeds(solver, cfg) {
-                let (spec, name) = (spec.clone(), name.clone());
-                tasks.push(Task {
-                    label: format!("{suite} {name} {solver}"),
-                    job: Box::new(move || nlp_record(suite, &name, &spec, solver, seed, t, None)),
-                });
-            }
-        }
-    }
-    tasks
+/// The MIP instances: MIPLIB files, or in quick mode small classic MIPs that HiGHS proves
+/// in well under a second.
+fn mip_files(cfg: &Config) -> Vec<(String, PathBuf)> {
+    let (dir, names): (&str, &[&str]) = if cfg.quick {
+        ("highs-check", &["flugpl", "egout", "p01"])
+    } else {
+        ("miplib", MIPLIB)
+    };
+    names
+        .iter()
+        .map(|n| {
+            let p = cfg.shared.join(format!("data/mps/{dir}/{n}.mps"));
+            (n.to_string(), p)
+        })
+        .collect()
 }
 
 fn mip_tasks(cfg: &Config, t: f64) -> Vec<Task> {
-    // Quick mode: small classic MIPs that HiGHS proves in well under a second.
-    let files: Vec<(String, PathBuf)> = if cfg.quick {
-        ["flugpl", "egout", "p01"]
-            .iter()
-            .map(|n| {
-                let p = cfg.shared.join(format!("data/mps/highs-check/{n}.mps"));
-                (n.to_string(), p)
-            })
-            .collect()
-    } else {
-        MIPLIB
-            .iter()
-            .map(|n| {
-                let p = cfg.shared.join(format!("data/mps/miplib/{n}.mps"));
-                (n.to_string(), p)
-            })
-            .collect()
-    };
+    let files = mip_files(cfg);
     let mut tasks = Vec::new();
     for (name, path) in files {
         for solver in solvers_of("miplib", cfg) {
@@ -635,44 +708,11 @@ pub fn tasks(suite: &str, cfg: &Config) -> Result<Vec<Task>, String> {
     let t = cfg
         .time_limit
         .unwrap_or_else(|| default_time_limit(suite, cfg.quick));
-    let sif = cfg.shared.join("data/sif");
-    let libsvm = cfg.shared.join("data/libsvm");
     Ok(match suite {
-        "cutest-paper" => {
-            let names: &[&str] = if cfg.quick {
-                &nlp::PAPER[..12]
-            } else {
-                nlp::PAPER
-            };
-            let files = names.iter().map(|n| sif.join(format!("{n}.SIF"))).collect();
-            sif_tasks("cutest-paper", files, cfg, t)
-        }
-        "cutest-eq" => sif_tasks("cutest-eq", equality_sif_files(&sif, cfg.quick), cfg, t),
-        "logreg" => {
-            let sets: &[&str] = if cfg.quick {
-                &LOGREG_SETS[..2]
-            } else {
-                LOGREG_SETS
-            };
-            let specs = sets
-                .iter()
-                .map(|s| {
-                    (
-                        s.to_string(),
-                        format!("logreg:{}", libsvm.join(s).display()),
-                    )
-                })
-                .collect();
-            nlp_builtin_tasks("logreg", specs, cfg, t)
-        }
-        "pde" => {
-            let ns: &[usize] = if cfg.quick { &[5, 10] } else { &[10, 30, 60] };
-            let specs = ns
-                .iter()
-                .map(|n| (format!("N={n}"), format!("pde:N={n}")))
-                .collect();
-            nlp_builtin_tasks("pde", specs, cfg, t)
-        }
+        "cutest-paper" => nlp_tasks("cutest-paper", cfg, t),
+        "cutest-eq" => nlp_tasks("cutest-eq", cfg, t),
+        "logreg" => nlp_tasks("logreg", cfg, t),
+        "pde" => nlp_tasks("pde", cfg, t),
         "miplib" => mip_tasks(cfg, t),
         "completion" => completion_tasks(cfg, t),
         "calibration" => calibration_tasks(cfg, t),
@@ -779,8 +819,11 @@ pub fn write_results(dir: &Path, records: &[Record]) -> std::io::Result<()> {
 
 /// Reads `results.jsonl` back.
 pub fn read_results(dir: &Path) -> Result<Vec<Record>, String> {
-    let path = dir.join("results.jsonl");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_jsonl(&dir.join("results.jsonl"))
+}
+
+fn read_jsonl(path: &Path) -> Result<Vec<Record>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
@@ -788,6 +831,52 @@ pub fn read_results(dir: &Path) -> Result<Vec<Record>, String> {
             serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
         })
         .collect()
+}
+
+/// The rows of the Python anchors: every `anchors*.jsonl` in `dir` (none is fine), files
+/// in name order.
+pub fn read_anchor_results(dir: &Path) -> Result<Vec<Record>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("anchors") && n.ends_with(".jsonl"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(read_jsonl(&f)?);
+    }
+    Ok(out)
+}
+
+/// The harness's results plus the anchor rows of the same suites: an anchor row for a
+/// suite the harness did not run would have no column to sit next to, so it is dropped.
+pub fn merge_anchor_rows(mut records: Vec<Record>, anchors: Vec<Record>) -> Vec<Record> {
+    let suites: std::collections::BTreeSet<String> =
+        records.iter().map(|r| r.suite.clone()).collect();
+    records.extend(anchors.into_iter().filter(|r| {
+        suites.contains(&r.suite) && python_anchors(&r.suite).contains(&r.solver.as_str())
+    }));
+    records
+}
+
+/// Metadata of a run of `bench/python/anchors.py` (`anchors-meta.json`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AnchorMeta {
+    /// The exact command line.
+    pub command: String,
+    /// UTC date and time of the run.
+    pub date: String,
+    /// Python and package versions (`name version`).
+    pub versions: Vec<String>,
+    /// Wall-clock seconds of the whole run.
+    pub wall_s: f64,
 }
 
 /// Run metadata written next to the results and read by the report.
@@ -885,4 +974,53 @@ pub fn run_and_write(cfg: &Config, out: &Path, command: &str) -> Result<Vec<Reco
     let text = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
     std::fs::write(out.join("meta.json"), text).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(suite: &str, problem: &str, solver: &str, t: f64) -> Record {
+        Record {
+            suite: suite.into(),
+            problem: problem.into(),
+            solver: solver.into(),
+            status: "x".into(),
+            solved: true,
+            time_s: Some(t),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn anchor_rows_are_read_from_anchors_files_and_merged_by_suite() {
+        let dir = std::env::temp_dir().join(format!("opal-anchors-merge-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        // No anchors file: no rows, no error.
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(read_anchor_results(&dir).unwrap().is_empty());
+        let rows = [
+            rec("logreg", "a9a", "scipy-slsqp", 2.0),
+            rec("pde", "N=10", "scipy-trust-constr", 1.0),
+            rec("logreg", "a9a", "ipopt", 9.0),
+        ];
+        let text: String = rows
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
+        std::fs::write(dir.join("anchors.jsonl"), &text).unwrap();
+        std::fs::write(dir.join("results.jsonl"), "").unwrap();
+        let anchors = read_anchor_results(&dir).unwrap();
+        assert_eq!(anchors, rows.to_vec());
+        // pde did not run in the harness: its anchor row is dropped; a non-anchor solver
+        // name in the anchors file (ipopt) cannot shadow the harness's own rows.
+        let harness = vec![rec("logreg", "a9a", "ipopt", 1.0)];
+        let merged = merge_anchor_rows(harness.clone(), anchors);
+        assert_eq!(merged, vec![harness[0].clone(), rows[0].clone()]);
+        // A malformed line is an error naming the file and line.
+        std::fs::write(dir.join("anchors-extra.jsonl"), "{not json}\n").unwrap();
+        let err = read_anchor_results(&dir).unwrap_err();
+        assert!(err.contains("anchors-extra.jsonl:1"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::harness::{Meta, Record, SUITES, anchor, solved_criterion, suite_solvers};
+use crate::harness::{
+    AnchorMeta, Meta, Record, SUITES, anchor, python_anchors, solved_criterion, suite_solvers,
+};
 use crate::profile;
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -68,7 +70,13 @@ fn cells(recs: &[&Record]) -> BTreeMap<(String, String), Cell> {
 }
 
 /// Writes the report to `file` and the profile pictures to `<dir of file>/profiles/`.
-pub fn write(records: &[Record], meta: &Meta, file: &Path) -> Result<(), String> {
+/// `anchors` describes the run of the Python anchors whose rows are among `records`.
+pub fn write(
+    records: &[Record],
+    meta: &Meta,
+    anchors: Option<&AnchorMeta>,
+    file: &Path,
+) -> Result<(), String> {
     let dir = file.parent().unwrap_or(Path::new("."));
     let pdir = dir.join("profiles");
     std::fs::create_dir_all(&pdir).map_err(|e| format!("{}: {e}", pdir.display()))?;
@@ -104,8 +112,24 @@ pub fn write(records: &[Record], meta: &Meta, file: &Path) -> Result<(), String>
         meta.wall_s, meta.seeds, meta.quick
     )
     .unwrap();
-    writeln!(w, "- IPOPT: {}\n", meta.ipopt).unwrap();
+    writeln!(w, "- IPOPT: {}", meta.ipopt).unwrap();
+    match anchors {
+        Some(a) => writeln!(
+            w,
+            "- Python anchors (`{}`, {}, {:.0} s wall-clock, one solve at a time): {}",
+            a.command,
+            a.date,
+            a.wall_s,
+            a.versions.join(", ")
+        )
+        .unwrap(),
+        None => writeln!(w, "- Python anchors: not run (no `anchors*.jsonl`)").unwrap(),
+    }
+    writeln!(w).unwrap();
     writeln!(w, "{}", IPOPT_NOTE).unwrap();
+    if anchors.is_some() {
+        writeln!(w, "{}", PYTHON_NOTE).unwrap();
+    }
     for suite in SUITES {
         let recs: Vec<&Record> = records.iter().filter(|r| r.suite == *suite).collect();
         if recs.is_empty() {
@@ -127,6 +151,7 @@ fn suite_section(
     let present: BTreeSet<&str> = recs.iter().map(|r| r.solver.as_str()).collect();
     let solvers: Vec<String> = suite_solvers(suite)
         .iter()
+        .chain(python_anchors(suite))
         .filter(|s| present.contains(**s))
         .map(|s| s.to_string())
         .collect();
@@ -425,18 +450,96 @@ time with `dlopen` (the `libloading` crate; `bench/src/ipopt.rs`). It takes ever
 from the problem's patterns), so IPOPT sees exactly the evaluations opal's solvers see, in the \
 same process, with the same clock. The alternatives were worse here: an `ipopt-sys` crate \
 needs the library (or a source build with a Fortran toolchain) at build time, which CI \
-without IPOPT cannot give; cyipopt through the Python bindings needs the SIF problems on the \
-Python side (`load_sif` is on another branch) and adds interpreter overhead to every \
-callback. Runs of IPOPT are serialized (one at a time) because Debian's sequential MUMPS is \
+without IPOPT cannot give; cyipopt through the Python bindings would add interpreter overhead \
+to every callback (the scipy anchors below pay it, as a scipy user does). Runs of IPOPT are serialized (one at a time) because Debian's sequential MUMPS is \
 not safe to call from several threads; the other solvers keep running beside it. Without the \
 library the anchor shows up as *not installed* rows and ratios fall back to another column.\n";
 
+const PYTHON_NOTE: &str = "\
+**Python anchors.** `bench/python/anchors.py` (set up by `bench/scripts/install_anchors.sh`, \
+a venv with opal's Python bindings, scipy, pyscipopt and balans 2.2.0) runs \
+`scipy.optimize.minimize` with `trust-constr` and `SLSQP` on the problems `harness list` \
+prints, through opal's Python callbacks (`opal.load_sif`, `opal.problem`: exact gradient, \
+sparse Jacobian, Lagrangian Hessian for trust-constr), and the Python Balans (default \
+configuration, SCIP with one thread, `MaxRuntime` = the suite's time limit) on the miplib \
+instances. One solve at a time, each in its own interpreter, killed 30 s after the time \
+limit. For scipy, *solved* is the harness's KKT test recomputed at scipy's answer: \
+||(grad f + J^T y, c - cl)||_2 <= 1e-6 with y the least-squares multiplier estimate at that x \
+(scipy's own multipliers are not used; the least-squares y gives the smallest such residual, \
+so the test cannot be failed by a multiplier convention). scipy's options: trust-constr \
+gtol = barrier_tol = 1e-6, SLSQP ftol = 1e-12 (its test is on the change of f, about the \
+square of the gradient norm). Their times include the Python callback overhead a scipy user \
+pays. They come from a separate run (date above), not the harness's process, so their ratios \
+also carry any difference in machine load between the two runs. Balans checks its \
+`MaxRuntime` between ALNS iterations, so its time-limited runs end up to a sub-MIP limit \
+later (about 30 s at the 20 s limit here), and it never stops early on a proven optimum, \
+so its miplib time ratios measure that limit, not speed: compare its primal gaps, which had \
+about 10 s more than opal's and HiGHS's. The rows are merged from `results/harness/anchors.jsonl`.\n";
+
 const NOT_RUN: &str = "\
-## Anchors not run\n\n\
-| anchor | suite | why |\n\
+## Anchors run elsewhere or not run\n\n\
+| anchor | suite | where / why |\n\
 |---|---|---|\n\
-| scipy.optimize (trust-constr, SLSQP) | cutest-paper, logreg | needs the SIF problems in Python (`load_sif` of the Python bindings lives on another branch, not merged) |\n\
-| balans 2.2.0 (Python) with SCIP | miplib | not installed on this machine; pyscipopt wheels would be needed and the harness has no Python driver yet |\n\
-| scnn / CVXPY | relu | not run by the harness (the hand-run scripts `bench/python/relu_*` exist; no Python environment set up for the harness) |\n\
-| fancyimpute SoftImpute / Surprise SVD | completion | not installed; the completion suite compares opal's regression solvers (auto, cg, sketch) against its exact one instead |\n\
-| ML-100K completion | completion | MovieLens is not in `shared/data`; `completion_movielens` covers it by hand |\n";
+| scipy.optimize (trust-constr, SLSQP) | cutest-paper, cutest-eq, logreg, pde | run: columns `scipy-trust-constr`, `scipy-slsqp` above (`bench/python/anchors.py`) |\n\
+| balans 2.2.0 (Python) with SCIP | miplib | run: column `balans-py` above (`bench/python/anchors.py`) |\n\
+| scnn / CVXPY | relu | measured by hand with the same gated ReLU program and gates: `bench/results/relu/RESULTS.md` (scripts `bench/python/relu_*`); the harness's relu suite compares opal's ADMM with its FISTA |\n\
+| fancyimpute SoftImpute | completion | not run yet: it installs from PyPI wheels (fancyimpute 0.7.0 with cvxpy 1.9.3; `ANCHORS_HEAVY=1 bench/scripts/install_anchors.sh`), but `bench/python/anchors.py` has no completion driver yet |\n\
+| Surprise SVD on ML-100K | completion | measured by hand: `bench/src/bin/completion_movielens.rs` with `bench/scripts/movielens.py` on the same 5 folds: opal RMSE 0.9101 vs Surprise SVD 0.9366, with 6.0x less CPU time. MovieLens is not in `shared/data`, so the harness's completion suite uses planted low-rank instances |\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(problem: &str, solver: &str, t: f64, solved: bool) -> Record {
+        Record {
+            suite: "logreg".into(),
+            problem: problem.into(),
+            solver: solver.into(),
+            status: if solved { "ok" } else { "time_limit" }.into(),
+            solved,
+            iterations: Some(3),
+            time_s: Some(t),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn anchor_columns_sit_next_to_ipopt_with_ratios_to_it() {
+        let dir = std::env::temp_dir().join(format!("opal-report-anchors-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let records = vec![
+            rec("a", "newton", 1.0, true),
+            rec("a", "ipopt", 2.0, true),
+            rec("a", "scipy-trust-constr", 8.0, true),
+            rec("a", "scipy-slsqp", 1.0, false),
+            rec("b", "newton", 1.0, true),
+            rec("b", "ipopt", 1.0, true),
+            rec("b", "scipy-trust-constr", 4.0, true),
+            rec("b", "scipy-slsqp", 0.5, true),
+        ];
+        let meta = Meta {
+            time_limits: vec![("logreg".into(), 60.0)],
+            ..Meta::default()
+        };
+        let am = AnchorMeta {
+            command: "anchors.py logreg".into(),
+            ..AnchorMeta::default()
+        };
+        let file = dir.join("RESULTS.md");
+        write(&records, &meta, Some(&am), &file).unwrap();
+        let md = std::fs::read_to_string(&file).unwrap();
+        // Ratios to ipopt: trust-constr 8/2 and 4/1 -> median 4; SLSQP solved only b: 0.5.
+        assert!(
+            md.contains("| scipy-trust-constr | 2 | 2 | 3 | 4.00 | 0 / 2 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| scipy-slsqp | 2 | 1 | 3 | 0.50 | 1 / 0 |"),
+            "{md}"
+        );
+        assert!(md.contains("| problem | newton | ipopt | scipy-trust-constr | scipy-slsqp |"));
+        assert!(md.contains("`anchors.py logreg`"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -6,7 +6,11 @@
 //! harness [SUITE...] [--solvers a,b] [--time-limit S] [--seeds K] [--out DIR] [--quick]
 //!         [--jobs J] [--report] [--report-file FILE]
 //! harness report [--out DIR] [--report-file FILE]
+//! harness list [SUITE...] [--quick] [--time-limit S]
 //! ```
+//! `list` prints one JSON object per problem (suite, problem, spec, reference, time_limit)
+//! of the NLP suites and miplib: the problem list `bench/python/anchors.py` runs the Python
+//! anchors on. `report` merges the anchor rows of `anchors*.jsonl` in the results directory.
 //! Suites: cutest-paper cutest-eq logreg pde miplib completion calibration relu (all when
 //! none is named).
 
@@ -70,12 +74,23 @@ fn real_main() -> Result<(), String> {
     if args.suites.first().is_some_and(|s| s == "report") {
         return write_report(&out, &report_file);
     }
+    let listing = args.suites.first().is_some_and(|s| s == "list");
+    let named = if listing {
+        &args.suites[1..]
+    } else {
+        &args.suites[..]
+    };
     let shared = opal_problems::shared_data::shared_dir()
         .ok_or("shared data not found (set OPAL_SHARED)")?;
-    let suites: Vec<String> = if args.suites.is_empty() {
-        SUITES.iter().map(|s| s.to_string()).collect()
+    let suites: Vec<String> = if !named.is_empty() {
+        named.to_vec()
+    } else if listing {
+        ["cutest-paper", "cutest-eq", "logreg", "pde", "miplib"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     } else {
-        args.suites.clone()
+        SUITES.iter().map(|s| s.to_string()).collect()
     };
     for s in &suites {
         if !SUITES.contains(&s.as_str()) {
@@ -100,6 +115,17 @@ fn real_main() -> Result<(), String> {
         shared,
         progress: !args.no_progress,
     };
+    if listing {
+        let mut out = String::new();
+        for s in &cfg.suites {
+            for l in harness::list(s, &cfg) {
+                out.push_str(&serde_json::to_string(&l).map_err(|e| e.to_string())?);
+                out.push('\n');
+            }
+        }
+        print!("{out}");
+        return Ok(());
+    }
     let command = std::iter::once("harness".to_string())
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
@@ -118,14 +144,25 @@ fn real_main() -> Result<(), String> {
 }
 
 fn write_report(out: &std::path::Path, file: &std::path::Path) -> Result<(), String> {
-    let records = harness::read_results(out)?;
+    let records = harness::merge_anchor_rows(
+        harness::read_results(out)?,
+        harness::read_anchor_results(out)?,
+    );
+    let anchor_meta_path = out.join("anchors-meta.json");
+    let anchor_meta: Option<harness::AnchorMeta> = match std::fs::read_to_string(&anchor_meta_path)
+    {
+        Ok(t) => Some(
+            serde_json::from_str(&t).map_err(|e| format!("{}: {e}", anchor_meta_path.display()))?,
+        ),
+        Err(_) => None,
+    };
     let meta_path = out.join("meta.json");
     let meta: Meta = std::fs::read_to_string(&meta_path)
         .map_err(|e| format!("{}: {e}", meta_path.display()))
         .and_then(|t| {
             serde_json::from_str(&t).map_err(|e| format!("{}: {e}", meta_path.display()))
         })?;
-    report::write(&records, &meta, file)?;
+    report::write(&records, &meta, anchor_meta.as_ref(), file)?;
     eprintln!("harness: wrote {}", file.display());
     Ok(())
 }

@@ -1,0 +1,355 @@
+"""The Python anchors of the benchmark harness: scipy.optimize.minimize (trust-constr, SLSQP)
+on the NLP suites and the Python Balans 2.2.0 (over SCIP) on miplib, on the problem lists the
+harness itself prints (`harness list`), writing rows in the harness's record format to
+bench/results/harness/anchors.jsonl (`harness report` merges them into bench/RESULTS.md).
+
+    target/anchors-venv/bin/python bench/python/anchors.py [SUITE ...] [--quick]
+        [--solvers scipy-trust-constr,scipy-slsqp,balans-py] [--time-limit S]
+
+Setup: bench/scripts/install_anchors.sh. Each solve runs in its own subprocess (one at a
+time), killed 30 s after the suite's time limit when the solver does not stop by itself.
+
+Solved (NLP) is the harness's KKT test on the answer, not scipy's own status:
+||(grad f + J^T y, c - cl)||_2 <= 1e-6 recomputed from opal's callbacks, with y the
+least-squares multiplier estimate at scipy's x (the y minimising the norm, so no sign
+convention of scipy's multipliers enters). Solved (miplib) is primal gap <= 1e-6.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+NLP_SUITES = ["cutest-paper", "cutest-eq", "logreg", "pde"]
+SUITES = NLP_SUITES + ["miplib"]
+SUITE_SOLVERS = {s: ["scipy-trust-constr", "scipy-slsqp"] for s in NLP_SUITES}
+SUITE_SOLVERS["miplib"] = ["balans-py"]
+KKT_TOL = 1e-6
+GRACE_S = 30.0
+MARK = "ANCHOR-RECORD "
+
+
+def base(item, solver):
+    """An empty record of the harness's format (bench/src/harness.rs, Record)."""
+    return {
+        "suite": item["suite"], "problem": item["problem"], "solver": solver, "seed": 0,
+        "status": "", "solved": False, "iterations": None, "time_s": None,
+        "objective": None, "reference": item.get("reference"), "matches_reference": None,
+        "kkt": None, "primal_gap": None, "error": None, "n": None, "m": None,
+    }
+
+
+def close(a, b):
+    return abs(a - b) <= 1e-5 * max(abs(b), 1.0)
+
+
+def finite(v):
+    """JSON cannot hold inf/nan: the harness records use null there."""
+    import math
+    return v if v is not None and math.isfinite(v) else None
+
+
+# ---------------------------------------------------------------------------- NLP
+
+
+def load(spec):
+    import opal
+    if spec.upper().endswith(".SIF"):
+        return opal.load_sif(spec)
+    kind, _, rest = spec.partition(":")
+    if kind == "logreg":
+        return opal.problem("logreg", path=rest)
+    if kind == "pde":
+        params = dict(kv.split("=", 1) for kv in rest.split(",") if kv)
+        return opal.problem("pde", **{k: int(v) for k, v in params.items()})
+    raise ValueError(f"unknown spec {spec}")
+
+
+def kkt_residual(p, x):
+    """||(grad f + J^T y, c - cl)||_2 with the least-squares multipliers y at x."""
+    import numpy as np
+    g = np.asarray(p.gradient(x), dtype=float)
+    if p.m == 0:
+        return float(np.linalg.norm(g))
+    jac = p.jacobian(x)
+    c = np.asarray(p.constraints(x), dtype=float) - np.asarray(p.constraint_lower)
+    if p.m <= 2000 and p.n <= 20000:
+        jt = jac.T.toarray()
+        y = np.linalg.lstsq(jt, -g, rcond=None)[0]
+        r = g + jt @ y
+    else:
+        from scipy.sparse.linalg import lsqr
+        y = lsqr(jac.T.tocsr(), -g, atol=1e-15, btol=1e-15, iter_lim=20 * p.m)[0]
+        r = g + jac.T @ y
+    return float(np.sqrt(r @ r + c @ c))
+
+
+class Deadline:
+    """scipy callback: StopIteration once the time limit has passed."""
+
+    def __init__(self, limit):
+        self.t0 = time.perf_counter()
+        self.limit = limit
+        self.hit = False
+
+    def __call__(self, intermediate_result):
+        if time.perf_counter() - self.t0 > self.limit:
+            self.hit = True
+            raise StopIteration
+
+
+def run_nlp(item, solver):
+    import numpy as np
+    from scipy.optimize import Bounds, NonlinearConstraint, minimize
+
+    r = base(item, solver)
+    try:
+        p = load(item["spec"])
+    except Exception as e:  # noqa: BLE001 - the record says what went wrong
+        r["status"] = f"refused: {e}"
+        return r
+    r["n"], r["m"] = p.n, p.m
+    lower, upper = np.asarray(p.lower), np.asarray(p.upper)
+    bounds = None
+    if np.isfinite(lower).any() or np.isfinite(upper).any():
+        bounds = Bounds(lower, upper)
+    cl = np.asarray(p.constraint_lower)
+    deadline = Deadline(item["time_limit"])
+    if solver == "scipy-trust-constr":
+        cons = []
+        if p.m:
+            cons.append(NonlinearConstraint(
+                p.constraints, cl, np.asarray(p.constraint_upper), jac=p.jacobian,
+                hess=lambda x, v: p.hessian_lagrangian(x, v, obj_factor=0.0, full=True)))
+        zeros = np.zeros(p.m)
+        kwargs = dict(
+            jac=p.gradient,
+            hess=lambda x: p.hessian_lagrangian(x, zeros, full=True),
+            bounds=bounds, constraints=cons, method="trust-constr",
+            # gtol bounds the Lagrangian gradient and the constraint violation (inf-norms).
+            options={"gtol": KKT_TOL, "xtol": 1e-14, "barrier_tol": KKT_TOL,
+                     "maxiter": 5000},
+        )
+    else:
+        cons = []
+        if p.m:
+            cons.append({"type": "eq", "fun": lambda x: np.asarray(p.constraints(x)) - cl,
+                         "jac": lambda x: p.jacobian(x).toarray()})
+        kwargs = dict(
+            jac=p.gradient, bounds=bounds, constraints=cons, method="SLSQP",
+            # SLSQP stops on |f_k - f_{k+1}| < ftol; near a solution that change is about
+            # ||grad L||^2, so 1e-12 is the counterpart of a 1e-6 gradient test.
+            options={"ftol": 1e-12, "maxiter": 2000},
+        )
+    t0 = time.perf_counter()
+    deadline.t0 = t0
+    try:
+        res = minimize(p.objective, np.asarray(p.x0, dtype=float), callback=deadline,
+                       **kwargs)
+    except Exception as e:  # noqa: BLE001
+        r["status"] = f"error: {type(e).__name__}: {e}"[:200]
+        r["time_s"] = time.perf_counter() - t0
+        return r
+    r["time_s"] = time.perf_counter() - t0
+    if deadline.hit:
+        r["status"] = "time_limit"
+    elif solver == "scipy-trust-constr":
+        r["status"] = {0: "iteration_limit", 1: "gtol", 2: "xtol", 3: "callback"}.get(
+            res.status, f"status_{res.status}")
+    else:
+        r["status"] = "success" if res.success else f"exit_{res.status}"
+    r["iterations"] = int(getattr(res, "nit", 0) or 0)
+    r["objective"] = finite(float(res.fun))
+    try:
+        k = kkt_residual(p, res.x)
+    except Exception:  # noqa: BLE001 - an evaluation failure at the answer is a failure
+        k = float("nan")
+    r["kkt"] = finite(k)
+    r["solved"] = bool(r["kkt"] is not None and k <= KKT_TOL)
+    if r["objective"] is not None and r["reference"] is not None:
+        r["matches_reference"] = bool(r["solved"] and close(r["objective"], r["reference"]))
+    return r
+
+
+# ---------------------------------------------------------------------------- MIP
+
+
+def primal_gap(f, opt):
+    """|f - f*| / max(|f|, |f*|), 0 when both are 0, 1 without a solution (mip.rs)."""
+    if opt is None:
+        return None
+    if f is None:
+        return 1.0
+    if f == 0.0 and opt == 0.0:
+        return 0.0
+    return abs(f - opt) / max(abs(f), abs(opt))
+
+
+def run_balans(item):
+    from alns.stop import MaxRuntime
+    from balans.solver import Balans
+
+    r = base(item, "balans-py")
+    t = float(item["time_limit"])
+    # The package's default configuration (operators, bandit, hill climbing), single-threaded
+    # SCIP like opal's one-thread runs, stopped by the suite's time limit. Its first-solution
+    # and per-iteration sub-MIP limits are capped by the limit so short limits validate.
+    solver = Balans(stop=MaxRuntime(t), n_mip_jobs=1,
+                    timelimit_first_solution=min(10.0, t),
+                    timelimit_alns_iteration=min(12.0, t))
+    t0 = time.perf_counter()
+    try:
+        result = solver.solve(item["spec"])
+    except Exception as e:  # noqa: BLE001
+        r["status"] = f"error: {type(e).__name__}: {e}"[:200]
+        r["time_s"] = time.perf_counter() - t0
+        r["primal_gap"] = primal_gap(None, r["reference"])
+        return r
+    r["time_s"] = time.perf_counter() - t0
+    f = None
+    if result is not None:
+        f = float(result.best_state.objective())
+        r["iterations"] = len(result.statistics.runtimes)
+    r["objective"] = finite(f)
+    r["primal_gap"] = primal_gap(r["objective"], r["reference"])
+    r["solved"] = bool(r["primal_gap"] is not None and r["primal_gap"] <= 1e-6)
+    r["status"] = "optimal" if r["solved"] else ("time_limit" if f is not None else "no_solution")
+    if r["reference"] is not None:
+        r["matches_reference"] = r["solved"]
+    return r
+
+
+# ---------------------------------------------------------------------------- driver
+
+
+def one(item, solver):
+    """Worker mode: one solve, its record on the last stdout line."""
+    if solver == "balans-py":
+        rec = run_balans(item)
+    else:
+        rec = run_nlp(item, solver)
+    sys.stdout.flush()
+    print(MARK + json.dumps(rec), flush=True)
+
+
+def installed(solver):
+    mods = {"balans-py": ["balans", "pyscipopt"]}.get(solver, ["scipy"])
+    try:
+        for m in ["opal"] + mods:
+            __import__(m)
+        return True
+    except ImportError:
+        return False
+
+
+def versions():
+    out = [f"python {platform.python_version()}"]
+    from importlib import metadata
+    for m, dist in [("numpy", "numpy"), ("scipy", "scipy"), ("opal", "opal-optim"),
+                    ("balans", "balans"), ("pyscipopt", "PySCIPOpt")]:
+        try:
+            out.append(f"{m} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{m} missing")
+    return out
+
+
+def harness_list(args, suites):
+    exe = args.harness or str(REPO / "target/release/harness")
+    cmd = [exe, "list", *suites]
+    if args.quick:
+        cmd.append("--quick")
+    if args.time_limit is not None:
+        cmd += ["--time-limit", str(args.time_limit)]
+    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def spawn(item, solver):
+    """One solve in a subprocess, killed GRACE_S after the time limit."""
+    cmd = [sys.executable, __file__, "--one", json.dumps(item), "--solver", solver]
+    limit = float(item["time_limit"]) + GRACE_S
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        rec = base(item, solver)
+        rec["status"] = "time_limit"
+        rec["time_s"] = time.perf_counter() - t0
+        if solver == "balans-py":
+            rec["primal_gap"] = primal_gap(None, item.get("reference"))
+        return rec
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK):])
+    rec = base(item, solver)
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    rec["status"] = f"error: exit {proc.returncode}: {tail}"[:200]
+    return rec
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("suites", nargs="*")
+    ap.add_argument("--solvers")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--time-limit", type=float)
+    ap.add_argument("--out", default=str(REPO / "bench/results/harness"))
+    ap.add_argument("--harness", help="the harness binary (default target/release/harness)")
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--solver", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        one(json.loads(args.one), args.solver)
+        return
+    suites = args.suites or SUITES
+    for s in suites:
+        if s not in SUITES:
+            sys.exit(f"anchors: unknown suite {s} (known: {', '.join(SUITES)})")
+    only = args.solvers.split(",") if args.solvers else None
+    items = harness_list(args, suites)
+    t_start = time.perf_counter()
+    records = []
+    todo = [(it, s) for it in items for s in SUITE_SOLVERS[it["suite"]]
+            if only is None or s in only]
+    have = {s: installed(s) for s in {s for _, s in todo}}
+    for k, (item, solver) in enumerate(todo, 1):
+        if not have[solver]:
+            rec = base(item, solver)
+            rec["status"] = "not_installed"
+        else:
+            rec = spawn(item, solver)
+        records.append(rec)
+        print(f"[{k}/{len(todo)}] {item['suite']} {item['problem']} {solver}: {rec['status']}"
+              f" kkt={rec.get('kkt')} t={rec.get('time_s')}", file=sys.stderr, flush=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "anchors.jsonl"
+    # Keep the rows of suites (or solvers) not run this time.
+    keep = []
+    if path.exists():
+        ran = {(r["suite"], r["solver"]) for r in records}
+        keep = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+        keep = [r for r in keep if (r["suite"], r["solver"]) not in ran]
+    allr = keep + records
+    order = {s: i for i, s in enumerate(SUITES)}
+    allr.sort(key=lambda r: (order.get(r["suite"], 99), r["problem"], r["solver"], r["seed"]))
+    path.write_text("".join(json.dumps(r) + "\n" for r in allr))
+    meta = {
+        "command": "anchors.py " + " ".join(sys.argv[1:]),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "versions": versions(),
+        "wall_s": time.perf_counter() - t_start,
+    }
+    (out / "anchors-meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    solved = sum(r["solved"] for r in records)
+    print(f"anchors: {len(records)} runs, {solved} solved; wrote {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
