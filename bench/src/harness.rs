@@ -1082,6 +1082,45 @@ mod tests {
     }
 
     #[test]
+    fn exported_completion_instances_read_back_to_the_suite_instances() {
+        use opal_problems::formats::matrix_market::{read_matrix_market, read_matrix_market_array};
+        let dir = std::env::temp_dir().join(format!("opal-export-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cfg = Config {
+            suites: vec!["completion".into()],
+            solvers: None,
+            time_limit: None,
+            seeds: 2,
+            quick: true,
+            jobs: 1,
+            shared: PathBuf::new(),
+            progress: false,
+        };
+        let listed = export_completion(&cfg, &dir).unwrap();
+        assert_eq!(listed.len(), completion_sizes(true).len() * 2);
+        for e in &listed {
+            let inst = completion_instance(e.size, e.rank, e.seed).unwrap();
+            assert_eq!(e.problem, format!("n={},k={}", e.size, e.rank));
+            // Values are written in shortest round-trip form: the read-back is exact.
+            assert_eq!(
+                read_matrix_market(Path::new(&e.observed)).unwrap(),
+                inst.observed
+            );
+            let u = read_matrix_market_array(Path::new(&e.u)).unwrap();
+            let v = read_matrix_market_array(Path::new(&e.v)).unwrap();
+            assert_eq!((u.nrows, u.ncols), (e.size, e.rank));
+            assert_eq!(u.data, inst.u);
+            assert_eq!(v.data, inst.v);
+        }
+        // Distinct seeds give distinct instances.
+        assert_ne!(
+            std::fs::read(&listed[0].observed).unwrap(),
+            std::fs::read(&listed[1].observed).unwrap()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn anchor_rows_are_read_from_anchors_files_and_merged_by_suite() {
         let dir = std::env::temp_dir().join(format!("opal-anchors-merge-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
