@@ -1,6 +1,7 @@
 """The Python anchors of the benchmark harness: scipy.optimize.minimize (trust-constr, SLSQP)
-on the NLP suites and the Python Balans 2.2.0 (over SCIP) on miplib, on the problem lists the
-harness itself prints (`harness list`), writing rows in the harness's record format to
+on the NLP suites, the Python Balans 2.2.0 (over SCIP) on miplib and fancyimpute's SoftImpute
+on completion, on the problem lists the harness itself prints (`harness list`; `harness export
+completion DIR` for the planted completion instances), writing rows in the harness's record format to
 bench/results/harness/anchors.jsonl (`harness report` merges them into bench/RESULTS.md).
 
     target/anchors-venv/bin/python bench/python/anchors.py [SUITE ...] [--quick]
@@ -12,7 +13,9 @@ time), killed 30 s after the suite's time limit when the solver does not stop by
 Solved (NLP) is the harness's KKT test on the answer, not scipy's own status:
 ||(grad f + J^T y, c - cl)||_2 <= 1e-6 recomputed from opal's callbacks, with y the
 least-squares multiplier estimate at scipy's x (the y minimising the norm, so no sign
-convention of scipy's multipliers enters). Solved (miplib) is primal gap <= 1e-6.
+convention of scipy's multipliers enters). Solved (miplib) is primal gap <= 1e-6. Solved
+(completion) is the harness's test: converged and relative Frobenius error of the completed
+matrix against the planted U V^T <= 1e-6.
 """
 
 import argparse
@@ -26,9 +29,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 NLP_SUITES = ["cutest-paper", "cutest-eq", "logreg", "pde"]
-SUITES = NLP_SUITES + ["miplib"]
+SUITES = NLP_SUITES + ["miplib", "completion"]
 SUITE_SOLVERS = {s: ["scipy-trust-constr", "scipy-slsqp"] for s in NLP_SUITES}
 SUITE_SOLVERS["miplib"] = ["balans-py"]
+SUITE_SOLVERS["completion"] = ["softimpute"]
+# SoftImpute's stopping test: relative change of the imputed entries between iterations.
+SOFTIMPUTE_THRESHOLD = 1e-6
+SOFTIMPUTE_MAX_ITERS = 100000
 KKT_TOL = 1e-6
 GRACE_S = 30.0
 MARK = "ANCHOR-RECORD "
@@ -37,7 +44,7 @@ MARK = "ANCHOR-RECORD "
 def base(item, solver):
     """An empty record of the harness's format (bench/src/harness.rs, Record)."""
     return {
-        "suite": item["suite"], "problem": item["problem"], "solver": solver, "seed": 0,
+        "suite": item["suite"], "problem": item["problem"], "solver": solver, "seed": item.get("seed", 0),
         "status": "", "solved": False, "iterations": None, "time_s": None,
         "objective": None, "reference": item.get("reference"), "matches_reference": None,
         "kkt": None, "primal_gap": None, "error": None, "n": None, "m": None,
@@ -224,6 +231,82 @@ def run_balans(item):
     return r
 
 
+# ---------------------------------------------------------------------------- completion
+
+
+def sklearn_shim():
+    """fancyimpute 0.7.0 calls check_array(force_all_finite=...), a keyword scikit-learn 1.8
+    removed (renamed ensure_all_finite in 1.6): translate it, nothing else changes."""
+    import inspect
+    import fancyimpute.soft_impute
+    import fancyimpute.solver
+    from sklearn.utils import check_array
+    if "force_all_finite" in inspect.signature(check_array).parameters:
+        return
+
+    def compat(X, *a, force_all_finite=True, **kw):
+        return check_array(X, *a, ensure_all_finite=force_all_finite, **kw)
+    fancyimpute.solver.check_array = compat
+    fancyimpute.soft_impute.check_array = compat
+
+
+def run_softimpute(item):
+    """fancyimpute.SoftImpute with max_rank = k and its default shrinkage (largest singular
+    value of the zero-filled matrix / 50) on one exported instance, the error taken on the
+    completed matrix it returns (observed entries kept, the rest imputed)."""
+    import numpy as np
+    from scipy.io import mmread
+    from fancyimpute import SoftImpute
+    sklearn_shim()
+
+    r = base(item, "softimpute")
+    r["seed"] = item["seed"]
+    obs = mmread(item["observed"]).tocoo()
+    u, v = np.asarray(mmread(item["u"])), np.asarray(mmread(item["v"]))
+    truth = u @ v.T
+    x = np.full(obs.shape, np.nan)
+    x[obs.row, obs.col] = obs.data
+    r["n"], r["m"] = obs.shape[0] + obs.shape[1], int(obs.nnz)
+    limit = float(item["time_limit"])
+
+    class Timed(SoftImpute):
+        """Counts iterations and stops (as converged, flagged) at the suite's time limit."""
+        iters, timed_out, t0 = 0, False, 0.0
+
+        def _converged(self, X_old, X_new, missing_mask):
+            self.iters += 1
+            done = super()._converged(X_old, X_new, missing_mask)
+            if not done and time.perf_counter() - self.t0 > limit:
+                self.timed_out = True
+                return True
+            return done
+
+    # randomized_svd draws from numpy's global generator: seed it for a repeatable run.
+    np.random.seed(item["seed"])
+    solver = Timed(max_rank=item["rank"], convergence_threshold=SOFTIMPUTE_THRESHOLD,
+                   max_iters=SOFTIMPUTE_MAX_ITERS, verbose=False)
+    t0 = time.perf_counter()
+    solver.t0 = t0
+    try:
+        completed = solver.fit_transform(x)
+    except Exception as e:  # noqa: BLE001
+        r["status"] = f"error: {type(e).__name__}: {e}"[:200]
+        r["time_s"] = time.perf_counter() - t0
+        return r
+    r["time_s"] = time.perf_counter() - t0
+    r["iterations"] = solver.iters
+    err = float(np.linalg.norm(completed - truth) / np.linalg.norm(truth))
+    r["error"] = finite(err)
+    if solver.timed_out:
+        r["status"] = "time_limit"
+    elif solver.iters >= SOFTIMPUTE_MAX_ITERS:
+        r["status"] = "iteration_limit"
+    else:
+        r["status"] = "converged"
+    r["solved"] = bool(r["status"] == "converged" and err <= 1e-6)
+    return r
+
+
 # ---------------------------------------------------------------------------- driver
 
 
@@ -231,6 +314,8 @@ def one(item, solver):
     """Worker mode: one solve, its record on the last stdout line."""
     if solver == "balans-py":
         rec = run_balans(item)
+    elif solver == "softimpute":
+        rec = run_softimpute(item)
     else:
         rec = run_nlp(item, solver)
     sys.stdout.flush()
@@ -238,9 +323,10 @@ def one(item, solver):
 
 
 def installed(solver):
-    mods = {"balans-py": ["balans", "pyscipopt"]}.get(solver, ["scipy"])
+    mods = {"balans-py": ["opal", "balans", "pyscipopt"],
+            "softimpute": ["scipy", "fancyimpute"]}.get(solver, ["opal", "scipy"])
     try:
-        for m in ["opal"] + mods:
+        for m in mods:
             __import__(m)
         return True
     except ImportError:
@@ -251,7 +337,8 @@ def versions():
     out = [f"python {platform.python_version()}"]
     from importlib import metadata
     for m, dist in [("numpy", "numpy"), ("scipy", "scipy"), ("opal", "opal-optim"),
-                    ("balans", "balans"), ("pyscipopt", "PySCIPOpt")]:
+                    ("balans", "balans"), ("pyscipopt", "PySCIPOpt"),
+                    ("fancyimpute", "fancyimpute"), ("sklearn", "scikit-learn")]:
         try:
             out.append(f"{m} {metadata.version(dist)}")
         except metadata.PackageNotFoundError:
@@ -260,14 +347,24 @@ def versions():
 
 
 def harness_list(args, suites):
+    """The harness's problem list; the completion instances are exported as files into
+    target/completion-instances (`harness export completion DIR`)."""
     exe = args.harness or str(REPO / "target/release/harness")
-    cmd = [exe, "list", *suites]
-    if args.quick:
-        cmd.append("--quick")
+    opts = ["--quick"] if args.quick else []
     if args.time_limit is not None:
-        cmd += ["--time-limit", str(args.time_limit)]
-    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+        opts += ["--time-limit", str(args.time_limit)]
+    cmds = []
+    listed = [s for s in suites if s != "completion"]
+    if listed:
+        cmds.append([exe, "list", *listed, *opts])
+    if "completion" in suites:
+        cmds.append([exe, "export", "completion", str(REPO / "target/completion-instances"),
+                     *opts, "--seeds", str(args.seeds)])
+    items = []
+    for cmd in cmds:
+        text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        items += [json.loads(line) for line in text.splitlines() if line.strip()]
+    return items
 
 
 def spawn(item, solver):
@@ -276,7 +373,11 @@ def spawn(item, solver):
     limit = float(item["time_limit"]) + GRACE_S
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+        # SoftImpute's time is numpy's BLAS: one thread, like the harness's one-thread runs.
+        env = dict(os.environ)
+        if solver == "softimpute":
+            env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, env=env)
     except subprocess.TimeoutExpired:
         rec = base(item, solver)
         rec["status"] = "time_limit"
@@ -293,12 +394,29 @@ def spawn(item, solver):
     return rec
 
 
+def merge_meta(old, new):
+    """Metadata of the rows kept from an earlier run plus this run's: both commands, each
+    package's version where either run had it, the sum of wall times."""
+    have = {}
+    for v in old.get("versions", []) + new["versions"]:
+        name, _, ver = v.partition(" ")
+        if ver != "missing" or name not in have:
+            have[name] = ver
+    return {
+        "command": f"{old.get('command', '')}; {new['command']}",
+        "date": new["date"],
+        "versions": [f"{k} {v}" for k, v in have.items()],
+        "wall_s": old.get("wall_s", 0.0) + new["wall_s"],
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("suites", nargs="*")
     ap.add_argument("--solvers")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--time-limit", type=float)
+    ap.add_argument("--seeds", type=int, default=1, help="completion instances per size")
     ap.add_argument("--out", default=str(REPO / "bench/results/harness"))
     ap.add_argument("--harness", help="the harness binary (default target/release/harness)")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -326,7 +444,7 @@ def main():
             rec = spawn(item, solver)
         records.append(rec)
         print(f"[{k}/{len(todo)}] {item['suite']} {item['problem']} {solver}: {rec['status']}"
-              f" kkt={rec.get('kkt')} t={rec.get('time_s')}", file=sys.stderr, flush=True)
+              f" kkt={rec.get('kkt')} err={rec.get('error')} t={rec.get('time_s')}", file=sys.stderr, flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "anchors.jsonl"
@@ -346,7 +464,10 @@ def main():
         "versions": versions(),
         "wall_s": time.perf_counter() - t_start,
     }
-    (out / "anchors-meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    meta_path = out / "anchors-meta.json"
+    if keep and meta_path.exists():
+        meta = merge_meta(json.loads(meta_path.read_text()), meta)
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     solved = sum(r["solved"] for r in records)
     print(f"anchors: {len(records)} runs, {solved} solved; wrote {path}", file=sys.stderr)
 

@@ -120,6 +120,7 @@ pub fn python_anchors(suite: &str) -> &'static [&'static str] {
     match suite {
         "cutest-paper" | "cutest-eq" | "logreg" | "pde" => &["scipy-trust-constr", "scipy-slsqp"],
         "miplib" => &["balans-py"],
+        "completion" => &["softimpute"],
         _ => &[],
     }
 }
@@ -514,14 +515,103 @@ pub fn completion_error(
     (num / den).sqrt()
 }
 
-fn completion_tasks(cfg: &Config, t: f64) -> Vec<Task> {
-    let sizes: &[(usize, usize)] = if cfg.quick {
+/// The (size, rank) cells of the completion suite: square size x size matrices of rank k.
+pub fn completion_sizes(quick: bool) -> &'static [(usize, usize)] {
+    if quick {
         &[(150, 3), (300, 3)]
     } else {
         &[(500, 5), (1000, 5), (2000, 10)]
+    }
+}
+
+/// Observed entries of a completion instance: 5x the degrees of freedom k (2 size - k).
+pub fn completion_observed(size: usize, k: usize) -> usize {
+    5 * k * (2 * size - k)
+}
+
+/// The planted completion instance of the suite for (size, k, seed), noiseless.
+pub fn completion_instance(
+    size: usize,
+    k: usize,
+    seed: u64,
+) -> Result<
+    opal_problems::generators::completion::CompletionInstance,
+    opal_problems::error::ProblemError,
+> {
+    let obs = completion_observed(size, k);
+    opal_problems::generators::completion::low_rank(size, size, k, obs, 0.0, seed)
+}
+
+/// One exported completion instance (`harness export completion DIR`): the files holding
+/// the observed entries (MatrixMarket coordinate, 1-based) and the planted factors
+/// (MatrixMarket arrays, size x k), so that the Python anchors solve the same instances.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExportedCompletion {
+    /// Suite name (`completion`).
+    pub suite: String,
+    /// Problem name, as in the records (`n=SIZE,k=K`).
+    pub problem: String,
+    /// Rows = columns.
+    pub size: usize,
+    /// Planted rank.
+    pub rank: usize,
+    /// Seed of the instance.
+    pub seed: u64,
+    /// Observed entries, MatrixMarket coordinate file.
+    pub observed: String,
+    /// Planted left factor U (truth = U V^T), MatrixMarket array file.
+    pub u: String,
+    /// Planted right factor V, MatrixMarket array file.
+    pub v: String,
+    /// Time limit per solve in seconds.
+    pub time_limit: f64,
+}
+
+/// Writes every instance of the completion suite (sizes of `cfg.quick`, seeds 0..cfg.seeds)
+/// into `dir` and returns their descriptions.
+pub fn export_completion(cfg: &Config, dir: &Path) -> Result<Vec<ExportedCompletion>, String> {
+    use opal_problems::formats::matrix_market::{
+        DenseMatrix, write_matrix_market, write_matrix_market_array,
     };
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let t = cfg
+        .time_limit
+        .unwrap_or_else(|| default_time_limit("completion", cfg.quick));
+    let mut out = Vec::new();
+    for &(size, k) in completion_sizes(cfg.quick) {
+        for seed in 0..cfg.seeds {
+            let inst = completion_instance(size, k, seed).map_err(|e| e.to_string())?;
+            let stem = format!("completion-n{size}-k{k}-s{seed}");
+            let path = |suffix: &str| dir.join(format!("{stem}{suffix}.mtx"));
+            let (obs, u, v) = (path(""), path("-u"), path("-v"));
+            write_matrix_market(&obs, &inst.observed).map_err(|e| e.to_string())?;
+            for (p, data) in [(&u, &inst.u), (&v, &inst.v)] {
+                let d = DenseMatrix {
+                    nrows: size,
+                    ncols: k,
+                    data: data.clone(),
+                };
+                write_matrix_market_array(p, &d).map_err(|e| e.to_string())?;
+            }
+            out.push(ExportedCompletion {
+                suite: "completion".into(),
+                problem: format!("n={size},k={k}"),
+                size,
+                rank: k,
+                seed,
+                observed: obs.to_string_lossy().into_owned(),
+                u: u.to_string_lossy().into_owned(),
+                v: v.to_string_lossy().into_owned(),
+                time_limit: t,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn completion_tasks(cfg: &Config, t: f64) -> Vec<Task> {
     let mut tasks = Vec::new();
-    for &(size, k) in sizes {
+    for &(size, k) in completion_sizes(cfg.quick) {
         for solver in solvers_of("completion", cfg) {
             for seed in 0..cfg.seeds {
                 tasks.push(Task {
@@ -538,9 +628,8 @@ fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> 
     use opal_solvers::completion::{RegressionSolver, Settings, complete};
     let name = format!("n={size},k={k}");
     let mut r = base("completion", &name, solver, seed);
-    let obs = 5 * k * (2 * size - k);
-    let inst = match opal_problems::generators::completion::low_rank(size, size, k, obs, 0.0, seed)
-    {
+    let obs = completion_observed(size, k);
+    let inst = match completion_instance(size, k, seed) {
         Ok(i) => i,
         Err(e) => return refused(r, e),
     };
@@ -990,6 +1079,45 @@ mod tests {
             time_s: Some(t),
             ..Record::default()
         }
+    }
+
+    #[test]
+    fn exported_completion_instances_read_back_to_the_suite_instances() {
+        use opal_problems::formats::matrix_market::{read_matrix_market, read_matrix_market_array};
+        let dir = std::env::temp_dir().join(format!("opal-export-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cfg = Config {
+            suites: vec!["completion".into()],
+            solvers: None,
+            time_limit: None,
+            seeds: 2,
+            quick: true,
+            jobs: 1,
+            shared: PathBuf::new(),
+            progress: false,
+        };
+        let listed = export_completion(&cfg, &dir).unwrap();
+        assert_eq!(listed.len(), completion_sizes(true).len() * 2);
+        for e in &listed {
+            let inst = completion_instance(e.size, e.rank, e.seed).unwrap();
+            assert_eq!(e.problem, format!("n={},k={}", e.size, e.rank));
+            // Values are written in shortest round-trip form: the read-back is exact.
+            assert_eq!(
+                read_matrix_market(Path::new(&e.observed)).unwrap(),
+                inst.observed
+            );
+            let u = read_matrix_market_array(Path::new(&e.u)).unwrap();
+            let v = read_matrix_market_array(Path::new(&e.v)).unwrap();
+            assert_eq!((u.nrows, u.ncols), (e.size, e.rank));
+            assert_eq!(u.data, inst.u);
+            assert_eq!(v.data, inst.v);
+        }
+        // Distinct seeds give distinct instances.
+        assert_ne!(
+            std::fs::read(&listed[0].observed).unwrap(),
+            std::fs::read(&listed[1].observed).unwrap()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

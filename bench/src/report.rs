@@ -483,7 +483,7 @@ const NOT_RUN: &str = "\
 | scipy.optimize (trust-constr, SLSQP) | cutest-paper, cutest-eq, logreg, pde | run: columns `scipy-trust-constr`, `scipy-slsqp` above (`bench/python/anchors.py`) |\n\
 | balans 2.2.0 (Python) with SCIP | miplib | run: column `balans-py` above (`bench/python/anchors.py`) |\n\
 | scnn / CVXPY | relu | measured by hand with the same gated ReLU program and gates: `bench/results/relu/RESULTS.md` (scripts `bench/python/relu_*`); the harness's relu suite compares opal's ADMM with its FISTA |\n\
-| fancyimpute SoftImpute | completion | not run yet: it installs from PyPI wheels (fancyimpute 0.7.0 with cvxpy 1.9.3; `ANCHORS_HEAVY=1 bench/scripts/install_anchors.sh`), but `bench/python/anchors.py` has no completion driver yet |\n\
+| fancyimpute SoftImpute | completion | run: column `softimpute` of the completion table (`bench/python/anchors.py completion` on the instances of `harness export completion`; fancyimpute 0.7.0, `ANCHORS_HEAVY=1 bench/scripts/install_anchors.sh`). max_rank = k, its default shrinkage (largest singular value of the zero-filled matrix / 50), convergence threshold 1e-6, one BLAS thread, the suite's time limit; error of the completed matrix. The shrinkage biases the answer: it stops near 4e-2 relative error, so it never meets the 1e-6 criterion |\n\
 | Surprise SVD on ML-100K | completion | measured by hand: `bench/src/bin/completion_movielens.rs` with `bench/scripts/movielens.py` on the same 5 folds: opal RMSE 0.9101 vs Surprise SVD 0.9366, with 6.0x less CPU time. MovieLens is not in `shared/data`, so the harness's completion suite uses planted low-rank instances |\n";
 
 #[cfg(test)]

@@ -7,10 +7,13 @@
 //!         [--jobs J] [--report] [--report-file FILE]
 //! harness report [--out DIR] [--report-file FILE]
 //! harness list [SUITE...] [--quick] [--time-limit S]
+//! harness export completion DIR [--quick] [--seeds K] [--time-limit S]
 //! ```
 //! `list` prints one JSON object per problem (suite, problem, spec, reference, time_limit)
 //! of the NLP suites and miplib: the problem list `bench/python/anchors.py` runs the Python
-//! anchors on. `report` merges the anchor rows of `anchors*.jsonl` in the results directory.
+//! anchors on. `export completion DIR` writes the completion suite's planted instances
+//! (observed entries and true factors as MatrixMarket) into DIR and prints one JSON object
+//! per instance, for the SoftImpute anchor. `report` merges the anchor rows of `anchors*.jsonl` in the results directory.
 //! Suites: cutest-paper cutest-eq logreg pde miplib completion calibration relu (all when
 //! none is named).
 
@@ -73,6 +76,9 @@ fn real_main() -> Result<(), String> {
         .unwrap_or_else(|| bench.join("RESULTS.md"));
     if args.suites.first().is_some_and(|s| s == "report") {
         return write_report(&out, &report_file);
+    }
+    if args.suites.first().is_some_and(|s| s == "export") {
+        return export(&args);
     }
     let listing = args.suites.first().is_some_and(|s| s == "list");
     let named = if listing {
@@ -140,6 +146,36 @@ fn real_main() -> Result<(), String> {
     if args.report {
         write_report(&out, &report_file)?;
     }
+    Ok(())
+}
+
+/// `harness export completion DIR`: the completion instances as files, one JSON line each.
+fn export(args: &Args) -> Result<(), String> {
+    let (suite, dir) = match &args.suites[1..] {
+        [s, d] => (s.as_str(), PathBuf::from(d)),
+        _ => return Err("usage: harness export completion DIR".into()),
+    };
+    if suite != "completion" {
+        return Err(format!(
+            "export knows only the completion suite, not '{suite}'"
+        ));
+    }
+    let cfg = Config {
+        suites: vec![suite.into()],
+        solvers: None,
+        time_limit: args.time_limit,
+        seeds: args.seeds.max(1),
+        quick: args.quick,
+        jobs: 1,
+        shared: PathBuf::new(),
+        progress: false,
+    };
+    let mut out = String::new();
+    for e in harness::export_completion(&cfg, &dir)? {
+        out.push_str(&serde_json::to_string(&e).map_err(|e| e.to_string())?);
+        out.push('\n');
+    }
+    print!("{out}");
     Ok(())
 }
 
