@@ -6,8 +6,7 @@ use std::path::Path;
 
 use opal_problems::SmoothProblem;
 use opal_problems::registry::{self, Params};
-use opal_solvers::eqnlp::Output;
-use opal_solvers::{adasketch, auglag, newton_merit};
+use opal_solvers::eqnlp::{Method, Output};
 
 /// A problem the harness can hand to any thread.
 pub type Problem = Box<dyn SmoothProblem + Send>;
@@ -102,27 +101,12 @@ pub fn run(solver: &str, p: &dyn SmoothProblem, c: &Common) -> Result<Output, St
         }
         Ok::<(), String>(())
     };
-    match solver {
-        "adasketch" => {
-            let mut s = adasketch::Settings::default();
-            if let Some(sk) = &c.sketch {
-                s.set("sketch", sk)?;
-            }
-            configure(&mut |k, v| s.set(k, v))?;
-            adasketch::solve(p, &s).map_err(|e| e.to_string())
-        }
-        "newton" => {
-            let mut s = newton_merit::Settings::default();
-            configure(&mut |k, v| s.set(k, v))?;
-            newton_merit::solve(p, &s).map_err(|e| e.to_string())
-        }
-        "auglag" => {
-            let mut s = auglag::Settings::default();
-            configure(&mut |k, v| s.set(k, v))?;
-            auglag::solve(p, &s).map_err(|e| e.to_string())
-        }
-        other => Err(format!("unknown solver {other}")),
+    let mut m = Method::from_name(solver).ok_or(format!("unknown solver {solver}"))?;
+    if let (Method::Adasketch(s), Some(sk)) = (&mut m, &c.sketch) {
+        s.set("sketch", sk)?;
     }
+    configure(&mut |k, v| m.set(k, v))?;
+    m.solve(p).map_err(|e| e.to_string())
 }
 
 /// KKT residual ||(grad f + J^T lambda, c - cl)||_2 of an equality-constrained problem at

@@ -5,8 +5,7 @@
 use std::ops::ControlFlow;
 
 use numpy::PyArray1;
-use opal_solvers::eqnlp::{NlpError, Output, Status};
-use opal_solvers::{adasketch, auglag, newton_merit};
+use opal_solvers::eqnlp::{Method, NlpError, Output, Status};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -14,54 +13,15 @@ use pyo3::types::PyDict;
 use crate::interrupt::Interrupt;
 use crate::problem::PyProblem;
 
-/// The three solvers' settings behind one interface.
-enum Method {
-    Ada(adasketch::Settings),
-    Newton(newton_merit::Settings),
-    AugLag(auglag::Settings),
-}
-
-impl Method {
-    fn new(name: &str) -> PyResult<Self> {
-        Ok(match name {
-            "adasketch" => Method::Ada(adasketch::Settings::default()),
-            "newton" => Method::Newton(newton_merit::Settings::default()),
-            "auglag" => Method::AugLag(auglag::Settings::default()),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown method '{other}' (adasketch, newton, auglag)"
-                )));
-            }
-        })
-    }
-
-    /// Sets a named option; an option the method does not have is a ValueError.
-    fn set(&mut self, name: &str, value: &str, method: &str) -> PyResult<()> {
-        let known = match self {
-            Method::Ada(s) => s.set(name, value),
-            Method::Newton(s) => s.set(name, value),
-            Method::AugLag(s) => s.set(name, value),
-        }
-        .map_err(PyValueError::new_err)?;
-        if known {
-            Ok(())
-        } else {
-            Err(PyValueError::new_err(format!(
-                "'{name}' is not an option of method '{method}'"
-            )))
-        }
-    }
-
-    fn solve(
-        &self,
-        p: &dyn opal_problems::SmoothProblem,
-        observer: &mut dyn FnMut(&opal_solvers::eqnlp::IterationInfo) -> ControlFlow<()>,
-    ) -> Result<Output, NlpError> {
-        match self {
-            Method::Ada(s) => adasketch::solve_observed(p, s, observer),
-            Method::Newton(s) => newton_merit::solve_observed(p, s, observer),
-            Method::AugLag(s) => auglag::solve_observed(p, s, observer),
-        }
+/// Sets a named option; an option the method does not have is a ValueError.
+fn set(m: &mut Method, name: &str, value: &str) -> PyResult<()> {
+    if m.set(name, value).map_err(PyValueError::new_err)? {
+        Ok(())
+    } else {
+        Err(PyValueError::new_err(format!(
+            "'{name}' is not an option of method '{}'",
+            m.name()
+        )))
     }
 }
 
@@ -87,28 +47,33 @@ pub fn minimize<'py>(
     seed: u64,
     options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut m = Method::new(method)?;
-    m.set("tol", &tol.to_string(), method)?;
+    let mut m = Method::from_name(method).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown method '{method}' ({})",
+            Method::NAMES.join(", ")
+        ))
+    })?;
+    set(&mut m, "tol", &tol.to_string())?;
     if let Some(k) = max_iter {
-        m.set("max_iter", &k.to_string(), method)?;
+        set(&mut m, "max_iter", &k.to_string())?;
     }
     if let Some(t) = time_limit {
-        m.set("time_limit", &t.to_string(), method)?;
+        set(&mut m, "time_limit", &t.to_string())?;
     }
-    if let Method::Ada(s) = &mut m {
+    if let Method::Adasketch(s) = &mut m {
         s.seed = seed;
     }
     if let Some(opts) = options {
         for (k, v) in opts.iter() {
             let name: String = k.extract()?;
-            m.set(&name, &option_text(&v)?, method)?;
+            set(&mut m, &name, &option_text(&v)?)?;
         }
     }
     let wrapped = problem.get();
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
         let r = wrapped.with(|p| {
-            m.solve(&**p, &mut |_| {
+            m.solve_observed(&**p, &mut |_| {
                 if interrupt.poll() {
                     ControlFlow::Break(())
                 } else {

@@ -14,6 +14,7 @@ pub(crate) mod gram;
 mod kkt;
 pub(crate) mod linalg;
 mod log;
+mod method;
 mod output;
 pub(crate) mod params;
 mod problem;
@@ -24,6 +25,7 @@ pub use error::NlpError;
 pub(crate) use kkt::KktMatrix;
 pub use log::{DirectionKind, IterationInfo};
 pub(crate) use log::{print_header, print_line};
+pub use method::Method;
 pub use output::{Evaluations, Output, Status};
 pub(crate) use problem::EqProblem;
 

@@ -1,37 +1,11 @@
 //! `opal solve` for smooth equality-constrained problems: adasketch, newton, auglag.
 
-use opal_solvers::eqnlp::{Evaluations, Output};
-use opal_solvers::{adasketch, auglag, newton_merit};
+use opal_solvers::eqnlp::{Evaluations, Method, Output};
 use serde_json::json;
 
 use crate::json::{num, nums};
 use crate::solve::SolveArgs;
 use crate::{CliError, load};
-
-/// The three solvers' settings behind one interface.
-enum Solver {
-    Ada(adasketch::Settings),
-    Newton(newton_merit::Settings),
-    AugLag(auglag::Settings),
-}
-
-impl Solver {
-    fn name(&self) -> &'static str {
-        match self {
-            Solver::Ada(_) => "adasketch",
-            Solver::Newton(_) => "newton",
-            Solver::AugLag(_) => "auglag",
-        }
-    }
-
-    fn set(&mut self, name: &str, value: &str) -> Result<bool, String> {
-        match self {
-            Solver::Ada(s) => s.set(name, value),
-            Solver::Newton(s) => s.set(name, value),
-            Solver::AugLag(s) => s.set(name, value),
-        }
-    }
-}
 
 fn evaluations_json(e: &Evaluations) -> serde_json::Value {
     json!({
@@ -45,17 +19,14 @@ fn evaluations_json(e: &Evaluations) -> serde_json::Value {
 
 /// Solves a smooth problem as asked by `args`.
 pub fn run(args: &SolveArgs) -> Result<(), CliError> {
-    let mut solver = match args.solver.as_deref().unwrap_or("adasketch") {
-        "adasketch" => Solver::Ada(adasketch::Settings::default()),
-        "newton" => Solver::Newton(newton_merit::Settings::default()),
-        "auglag" => Solver::AugLag(auglag::Settings::default()),
-        other => {
-            return Err(CliError::new(format!(
-                "unknown solver '{other}' for {} (adasketch, newton, auglag)",
-                args.file.display()
-            )));
-        }
-    };
+    let name = args.solver.as_deref().unwrap_or("adasketch");
+    let mut solver = Method::from_name(name).ok_or_else(|| {
+        CliError::new(format!(
+            "unknown solver '{name}' for {} ({})",
+            args.file.display(),
+            Method::NAMES.join(", ")
+        ))
+    })?;
     // Settings first; whatever the solver does not know is a problem parameter.
     let mut problem_params = Vec::new();
     for pair in &args.params {
@@ -69,7 +40,7 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
             problem_params.push(pair.clone());
         }
     }
-    let flag = |solver: &mut Solver, name: &str, value: String| -> Result<(), CliError> {
+    let flag = |solver: &mut Method, name: &str, value: String| -> Result<(), CliError> {
         match solver.set(name, &value).map_err(CliError::new)? {
             true => Ok(()),
             false => Err(CliError::new(format!(
@@ -110,14 +81,10 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
             e
         }
     })?;
-    let out: Output = match &solver {
-        Solver::Ada(s) => adasketch::solve(&problem, s),
-        Solver::Newton(s) => newton_merit::solve(&problem, s),
-        Solver::AugLag(s) => auglag::solve(&problem, s),
-    }?;
+    let out: Output = solver.solve(&problem)?;
     let info = opal_problems::SmoothProblem::info(&problem);
     let sketch = match &solver {
-        Solver::Ada(s) => Some(s.sketch.as_str()),
+        Method::Adasketch(s) => Some(s.sketch.as_str()),
         _ => None,
     };
     if args.json {
