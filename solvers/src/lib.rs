@@ -6,6 +6,20 @@
 //! default), [`newton_merit`] (exact Newton on the same merit) and [`auglag`] (classical
 //! augmented Lagrangian), sharing [`eqnlp`].
 
+/// Builder-style setters `fn name(mut self, value: T) -> Self` for settings structs (used
+/// inside an `impl Settings` block). Defined before the modules so that all can use it.
+macro_rules! setters {
+    ($($name:ident : $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets `", stringify!($name), "`.")]
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = value;
+                self
+            }
+        )*
+    };
+}
+
 pub mod adasketch;
 pub mod auglag;
 pub mod balans;

@@ -66,18 +66,6 @@ impl Default for Settings {
     }
 }
 
-macro_rules! setters {
-    ($($name:ident : $ty:ty),* $(,)?) => {
-        $(
-            #[doc = concat!("Sets `", stringify!($name), "`.")]
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.$name = value;
-                self
-            }
-        )*
-    };
-}
-
 impl Settings {
     setters!(
         tol: f64, abs_tol: f64, max_iter: usize, max_inner: usize, time_limit: f64, mu0: f64,

@@ -85,18 +85,6 @@ impl Default for Settings {
     }
 }
 
-macro_rules! setters {
-    ($($name:ident : $ty:ty),* $(,)?) => {
-        $(
-            #[doc = concat!("Sets `", stringify!($name), "`.")]
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.$name = value;
-                self
-            }
-        )*
-    };
-}
-
 impl Settings {
     setters!(
         tol: f64, abs_tol: f64, max_iter: usize, time_limit: f64, eta1: f64, eta2: f64,
