@@ -5,48 +5,24 @@ which loads libclang) fetched from PyPI when the machine does not have them.
 - ``cmake``: the PyPI wheel ``cmake`` when no ``cmake`` is on PATH (and ``CMAKE`` is unset);
   pip puts the build environment's ``bin`` first on PATH, where the cmake crate finds it.
 - libclang: the PyPI wheel ``libclang`` (``clang/native/libclang.so``) when ``LIBCLANG_PATH``
-  is unset and no system libclang is found; ``LIBCLANG_PATH`` then points bindgen at it.
+  is unset and bindgen would find no system libclang (``build_tools.find_libclang``, the
+  same search as clang-sys's; ``libclang-cpp`` does not count); ``LIBCLANG_PATH`` then
+  points bindgen at it.
 
 ``OPAL_BUILD_TOOLS=pypi`` always uses the wheels, ``OPAL_BUILD_TOOLS=system`` never does.
 A C++ compiler (g++ or clang++) is still needed: neither wheel provides one.
 """
 
-import glob
 import importlib.util
 import os
 import shutil
-import subprocess
 import sys
 
 import maturin as _maturin
 
+from build_tools import find_libclang  # beside this file: pyproject's backend-path
+
 _MODE = os.environ.get("OPAL_BUILD_TOOLS", "auto").lower()
-
-
-def _system_libclang():
-    """True when bindgen (clang-sys) will find a libclang on its own."""
-    try:
-        prefix = subprocess.run(
-            [os.environ.get("LLVM_CONFIG_PATH", "llvm-config"), "--prefix"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        if glob.glob(os.path.join(prefix, "lib*", "libclang*")):
-            return True
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    patterns = [
-        "/usr/lib/llvm-*/lib/libclang*.so*",
-        "/usr/lib/*/libclang*.so*",
-        "/usr/lib64/libclang*.so*",
-        "/usr/lib/libclang*.so*",
-        "/usr/local/lib/libclang*.so*",
-        "/usr/local/opt/llvm/lib/libclang.dylib",
-        "/opt/homebrew/opt/llvm/lib/libclang.dylib",
-        "/Library/Developer/CommandLineTools/usr/lib/libclang.dylib",
-        "/Applications/Xcode.app/Contents/Developer/Toolchains/XcodeDefault.xctoolchain/usr/lib/libclang.dylib",
-        r"C:\Program Files\LLVM\bin\libclang.dll",
-    ]
-    return any(glob.glob(p) for p in patterns)
 
 
 def _need_cmake():
@@ -62,7 +38,7 @@ def _need_libclang():
         return True
     if _MODE == "system" or os.environ.get("LIBCLANG_PATH"):
         return False
-    return not _system_libclang()
+    return find_libclang() is None
 
 
 def _tools():
