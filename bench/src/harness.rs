@@ -457,9 +457,9 @@ fn mip_tasks(cfg: &Config, t: f64) -> Vec<Task> {
 }
 
 fn mip_record(name: &str, path: &Path, solver: &str, seed: u64, t: f64) -> Record {
-    use opal_solvers::balans;
+    use opal_mip::balans;
     let mut r = base("miplib", name, solver, seed);
-    let model = match opal_solvers::highs::read_model(path) {
+    let model = match opal_mip::highs::read_model(path) {
         Ok(m) => m,
         Err(e) => return refused(r, e),
     };
@@ -625,7 +625,7 @@ fn completion_tasks(cfg: &Config, t: f64) -> Vec<Task> {
 }
 
 fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> Record {
-    use opal_solvers::completion::{RegressionSolver, Settings, complete};
+    use opal_completion::{RegressionSolver, Settings, complete};
     let name = format!("n={size},k={k}");
     let mut r = base("completion", &name, solver, seed);
     let obs = completion_observed(size, k);
@@ -689,9 +689,7 @@ fn calibration_tasks(cfg: &Config, t: f64) -> Vec<Task> {
 }
 
 fn calibration_record(n: usize, m: usize, p: usize, solver: &str, seed: u64, t: f64) -> Record {
-    use opal_solvers::calibration::{
-        DenseOperator, Method, Problem, Settings, relative_error, solve,
-    };
+    use opal_calibration::{DenseOperator, Method, Problem, Settings, relative_error, solve};
     let name = format!("n={n},m={m},p={p}");
     let mut r = base("calibration", &name, solver, seed);
     let inst = match opal_problems::generators::calibration::instance(n, m, p, 0.5, 0.0, seed) {
@@ -755,7 +753,7 @@ fn relu_record(
     t: f64,
 ) -> Record {
     use opal_problems::formats::libsvm::read_libsvm;
-    use opal_solvers::convex_relu::{Dataset, Settings, SolverKind, Status, Task, Variant, fit};
+    use opal_relu::{Dataset, Settings, SolverKind, Status, Task, Variant, fit};
     let mut r = base("relu", name, solver, seed);
     let ds = match read_libsvm(path, None)
         .map_err(|e| e.to_string())

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
+use opal_nlp::eqnlp::{Method, Output};
 use opal_problems::SmoothProblem;
 use opal_problems::registry::{self, Params};
-use opal_solvers::eqnlp::{Method, Output};
 
 /// A problem the harness can hand to any thread.
 pub type Problem = Box<dyn SmoothProblem + Send>;

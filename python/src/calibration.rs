@@ -1,9 +1,9 @@
 //! `opal.calibrate_gains`: blind gain calibration (Cambareri and Jacques) over
-//! `opal_solvers::calibration`.
+//! `opal_calibration`.
 
 use std::time::Duration;
 
-use opal_solvers::calibration::{
+use opal_calibration::{
     self, CalibrationError, Control, DenseOperator, Layout, Method, Settings, StepRule,
 };
 use pyo3::exceptions::PyValueError;
@@ -150,7 +150,7 @@ pub fn calibrate_gains<'py>(
     let op = DenseOperator::new(n, m, p, Layout::RowMajor, a.data).map_err(calibration_error)?;
     let yv = y.data;
     let (result, interrupt) = py.detach(|| {
-        let mut problem = calibration::Problem::new(&op, &yv, rho);
+        let mut problem = opal_calibration::Problem::new(&op, &yv, rho);
         if let Some(z) = &z {
             problem = problem.with_signal_basis(z.as_ref());
         }
@@ -158,7 +158,7 @@ pub fn calibrate_gains<'py>(
             problem = problem.with_gain_basis(b.as_ref());
         }
         let mut interrupt = Interrupt::new();
-        let r = calibration::solve_with_observer(&problem, &settings, &mut |_| {
+        let r = opal_calibration::solve_with_observer(&problem, &settings, &mut |_| {
             if interrupt.poll() {
                 Control::Stop
             } else {

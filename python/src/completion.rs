@@ -1,8 +1,8 @@
 //! `opal.complete_matrix`: low-rank matrix completion by robust alternating minimization
-//! over `opal_solvers::completion`.
+//! over `opal_completion`.
 
+use opal_completion::{Duplicates, Mode, RegressionSolver, Settings, Status};
 use opal_problems::formats::matrix_market::Triplets;
-use opal_solvers::completion::{self, Duplicates, Mode, RegressionSolver, Settings, Status};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -152,7 +152,7 @@ pub fn complete_matrix<'py>(
     };
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
-        let r = completion::complete_with_observer(&data, &settings, |_| !interrupt.poll());
+        let r = opal_completion::complete_with_observer(&data, &settings, |_| !interrupt.poll());
         (r, interrupt)
     });
     let out = interrupt

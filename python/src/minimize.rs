@@ -5,7 +5,7 @@
 use std::ops::ControlFlow;
 
 use numpy::PyArray1;
-use opal_solvers::eqnlp::{Method, NlpError, Output, Status};
+use opal_nlp::eqnlp::{Method, NlpError, Output, Status};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use numpy::PyArrayMethods;
+use opal_mip::balans::{self, BalansError, Config, ConfigError, Settings};
+use opal_mip::highs::{ReadError, read_model_with_warnings};
 use opal_problems::registry::{self, Generated};
-use opal_solvers::balans::{self, BalansError, Config, ConfigError, Settings};
-use opal_solvers::highs::{ReadError, read_model_with_warnings};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -105,7 +105,7 @@ pub fn solve_mip<'py>(
     // The search runs on its own thread while this one watches for Ctrl-C; on Ctrl-C the
     // shared stop request ends the search (and HiGHS) at its next check, the worker is
     // joined and the KeyboardInterrupt raised.
-    let stop = opal_solvers::Interrupt::new();
+    let stop = opal_core::Interrupt::new();
     let settings = settings.interrupt(stop.clone());
     let worker = std::thread::spawn(move || {
         if plain {

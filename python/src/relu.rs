@@ -1,10 +1,10 @@
-//! Convex ReLU training (`opal_solvers::convex_relu`) for the scikit-learn style estimators
+//! Convex ReLU training (`opal_relu`) for the scikit-learn style estimators
 //! of `opal.relu`: `_relu_fit` solves the convex program, `_relu_decision` evaluates the
 //! recovered two-layer network. Names of variants and solvers go through the crate's own
 //! parsers, so solvers added there are available here by name.
 
 use faer::Mat;
-use opal_solvers::convex_relu::{self, Dataset, Model, ReluError, Settings, SolverKind, Variant};
+use opal_relu::{Dataset, Model, ReluError, Settings, SolverKind, Variant};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -122,8 +122,8 @@ pub fn _relu_fit<'py>(
     let data = Dataset::new(xm, yv).map_err(relu_error)?;
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
-        let mut observer = |_: &convex_relu::IterInfo| !interrupt.poll();
-        let r = convex_relu::fit_with_observer(
+        let mut observer = |_: &opal_relu::IterInfo| !interrupt.poll();
+        let r = opal_relu::fit_with_observer(
             &data,
             &s,
             g.as_ref().map(|g| g.as_ref()),

@@ -10,12 +10,12 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use opal_bench::heatmap::{Axes, Panel, render};
-use opal_problems::generators::calibration::{CalibrationInstance, instance};
-use opal_problems::generators::{gaussian_vec, rng};
-use opal_solvers::calibration::{
+use opal_calibration::{
     DenseOperator, HadamardOperator, Method, Output, Problem, SensingOperator, Settings,
     relative_error, solve,
 };
+use opal_problems::generators::calibration::{CalibrationInstance, instance};
+use opal_problems::generators::{gaussian_vec, rng};
 
 #[derive(Parser)]
 struct Args {

@@ -15,8 +15,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use opal_bench::cputime::process_cpu_seconds;
+use opal_completion::{Completion, RegressionSolver, Settings, complete};
 use opal_problems::formats::matrix_market::{Triplets, read_triplet_text};
-use opal_solvers::completion::{Completion, RegressionSolver, Settings, complete};
 
 const USERS: usize = 943;
 const ITEMS: usize = 1682;

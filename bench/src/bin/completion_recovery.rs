@@ -14,8 +14,8 @@ use std::time::Instant;
 
 use opal_bench::cputime::{peak_rss_mib, process_cpu_seconds, reset_peak_rss, rss_mib};
 use opal_bench::harness::completion_error;
+use opal_completion::{RegressionSolver, Settings, complete};
 use opal_problems::generators::completion::{CompletionInstance, low_rank};
-use opal_solvers::completion::{RegressionSolver, Settings, complete};
 
 fn solver_of(name: &str) -> RegressionSolver {
     match name {

@@ -15,10 +15,8 @@
 //!  --k 5,10,20,50 --ratio 5,20,100 --stages 0,1,2,3 --skip cg,auto
 //!  --sketch-factor 6 --sketch-nnz 2]`
 
-use opal_solvers::completion::RegressionSolver;
-use opal_solvers::completion::regression::{
-    self, LsqProblem, RegressionOptions, RegressionWorkspace,
-};
+use opal_completion::RegressionSolver;
+use opal_completion::regression::{self, LsqProblem, RegressionOptions, RegressionWorkspace};
 use rayon::prelude::*;
 
 struct Rng(u64);

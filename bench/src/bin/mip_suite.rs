@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 
 use opal_bench::mip::{known_optimum as known, load_average, primal_gap};
+use opal_mip::balans::{self, Output, Settings};
+use opal_mip::highs::read_model;
 use opal_problems::shared_data::shared_dir;
-use opal_solvers::balans::{self, Output, Settings};
-use opal_solvers::highs::read_model;
 
 /// Objectives per instance: (Balans runs, plain-HiGHS runs).
 type Objectives = (Vec<Option<f64>>, Vec<Option<f64>>);

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use faer::Mat;
 use opal_problems::formats::libsvm::read_libsvm;
-use opal_solvers::convex_relu::adversarial::{self, AdvSettings, Attack};
-use opal_solvers::convex_relu::{
+use opal_relu::adversarial::{self, AdvSettings, Attack};
+use opal_relu::{
     Dataset, Settings, SolverKind, Task, Variant, fit, fit_with_observer, sample_gates,
 };
 use serde_json::json;
@@ -154,7 +154,7 @@ fn main() {
             let target: f64 = a.num("target", f64::NEG_INFINITY);
             let mut reached: Option<(f64, usize)> = None;
             let t0 = Instant::now();
-            let mut obs = |info: &opal_solvers::convex_relu::IterInfo| {
+            let mut obs = |info: &opal_relu::IterInfo| {
                 if reached.is_none() && info.objective <= target {
                     reached = Some((info.elapsed, info.iteration));
                     return cmd != "trace";
@@ -194,7 +194,7 @@ fn main() {
 /// How degenerate the ReLU program's solution is (what slows ADMM down): zero blocks (all
 /// n cone rows active at v_i = 0) and, in the nonzero blocks, rows with
 /// |x_j^T v_i| <= 1e-7 max |X v_i| (active cone rows).
-fn degeneracy(ds: &Dataset, model: &opal_solvers::convex_relu::Model) -> serde_json::Value {
+fn degeneracy(ds: &Dataset, model: &opal_relu::Model) -> serde_json::Value {
     if model.v.ncols() == 0 {
         return json!(null);
     }
@@ -246,7 +246,7 @@ fn scaling(a: &Args) {
         // Time of the first and of the last iterations: the difference excludes set-up.
         let mut t_first = 0.0;
         let mut t_last = 0.0;
-        let mut obs = |info: &opal_solvers::convex_relu::IterInfo| {
+        let mut obs = |info: &opal_relu::IterInfo| {
             if info.iteration == 1 {
                 t_first = info.elapsed;
             }

@@ -1,0 +1,175 @@
+//! `opal relu train`: convex training of a two-layer ReLU network on a LIBSVM file.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use opal_problems::formats::libsvm::read_libsvm;
+use opal_relu::{Dataset, FitResult, Settings, SolverKind, Task, Variant, fit};
+use serde_json::json;
+
+use crate::CliError;
+use crate::json::num;
+
+#[derive(Args)]
+pub struct ReluArgs {
+    #[command(subcommand)]
+    command: ReluCommand,
+}
+
+#[derive(Subcommand)]
+enum ReluCommand {
+    /// Train on DATA (labels mapped to ±1) and report objective, iterations, accuracy, time.
+    Train(TrainArgs),
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    /// Training data (LIBSVM text).
+    data: PathBuf,
+    /// Group-lasso weight lam of the (1/(2n)) scaled program.
+    #[arg(long, default_value_t = 1e-3)]
+    lam: f64,
+    /// Number of gate vectors sampled.
+    #[arg(long, default_value_t = 100)]
+    patterns: usize,
+    /// Program: gated | relu.
+    #[arg(long, default_value = "gated")]
+    variant: String,
+    /// Solver: auto | ipm | admm | cg | fista (auto: ipm up to n = 4000; beyond, fista for
+    /// gated and admm for relu).
+    #[arg(long, default_value = "auto")]
+    solver: String,
+    /// Seed of the gate sampling.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Stopping tolerance.
+    #[arg(long, default_value_t = 1e-6)]
+    tol: f64,
+    /// Iteration limit.
+    #[arg(long, default_value_t = 20_000)]
+    max_iter: usize,
+    /// Append a bias column.
+    #[arg(long)]
+    fit_intercept: bool,
+    /// Wall-clock limit in seconds.
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Test data (LIBSVM text) for test accuracy.
+    #[arg(long)]
+    test: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Log iterations to stderr.
+    #[arg(long)]
+    verbose: bool,
+}
+
+fn load(path: &std::path::Path, n_features: Option<usize>) -> Result<Dataset, CliError> {
+    let raw = read_libsvm(path, n_features)?;
+    Dataset::from_libsvm(&raw, Task::Classification, n_features)
+        .map_err(|e| CliError::new(format!("{}: {e}", path.display())))
+}
+
+fn accuracy(res: &FitResult, data: &Dataset) -> Result<f64, CliError> {
+    let pred = res.model.predict_class(data.x.as_ref())?;
+    Ok(pred.iter().zip(&data.y).filter(|(p, y)| p == y).count() as f64 / data.n() as f64)
+}
+
+/// Runs the subcommand.
+pub fn run(args: ReluArgs) -> Result<(), CliError> {
+    let ReluCommand::Train(a) = args.command;
+    let train = load(&a.data, None)?;
+    let settings = Settings::default()
+        .lam(a.lam)
+        .n_patterns(a.patterns)
+        .variant(Variant::parse(&a.variant)?)
+        .solver(SolverKind::parse(&a.solver)?)
+        .seed(a.seed)
+        .tol(a.tol)
+        .max_iter(a.max_iter)
+        .fit_intercept(a.fit_intercept)
+        .time_limit(a.time_limit)
+        .verbose(a.verbose);
+    let res = fit(&train, &settings)?;
+    let train_acc = accuracy(&res, &train)?;
+    let test_acc = match &a.test {
+        Some(p) => {
+            let test = load(p, Some(train.d()))?;
+            if test.d() != train.d() {
+                return Err(CliError::new(format!(
+                    "{}: {} features, the training data has {}",
+                    p.display(),
+                    test.d(),
+                    train.d()
+                )));
+            }
+            Some(accuracy(&res, &test)?)
+        }
+        None => None,
+    };
+    let map = train
+        .label_map
+        .map(|m| json!({"-1": num(m.negative), "+1": num(m.positive)}));
+    let width = res.model.network().width();
+    if a.json {
+        let out = json!({
+            "data": a.data.display().to_string(),
+            "n": train.n(), "d": train.d(),
+            "label_map": map,
+            "variant": settings.variant.name(),
+            "solver": res.solver.name(),
+            "status": res.status.name(),
+            "iterations": res.iterations,
+            "objective": num(res.objective),
+            "cone_violation": num(res.cone_violation),
+            "patterns": res.model.n_patterns(),
+            "gates_sampled": res.gates_sampled,
+            "dropped_duplicate": res.dropped_duplicate,
+            "dropped_zero": res.dropped_zero,
+            "hidden_units": width,
+            "train_accuracy": num(train_acc),
+            "test_accuracy": test_acc.map(num),
+            "time": num(res.time),
+        });
+        println!("{out}");
+    } else {
+        if let Some(m) = train.label_map {
+            println!(
+                "data       {} ({} x {}), labels {} -> -1, {} -> +1",
+                a.data.display(),
+                train.n(),
+                train.d(),
+                m.negative,
+                m.positive
+            );
+        }
+        println!(
+            "patterns   {} kept of {} sampled ({} duplicate, {} all-zero dropped)",
+            res.model.n_patterns(),
+            res.gates_sampled,
+            res.dropped_duplicate,
+            res.dropped_zero
+        );
+        println!(
+            "program    {} via {}, status {}",
+            settings.variant.name(),
+            res.solver.name(),
+            res.status.name()
+        );
+        println!(
+            "objective  {:.10e}   cone violation {:.2e}",
+            res.objective, res.cone_violation
+        );
+        println!(
+            "iterations {}   time {:.3} s   hidden units {}",
+            res.iterations, res.time, width
+        );
+        print!("accuracy   train {:.4}", train_acc);
+        match test_acc {
+            Some(t) => println!("   test {t:.4}"),
+            None => println!(),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Initialization (spec A.1): top-k SVD of (1/p) P_Omega(M) by a randomized range finder
+//! with power iterations (Halko, Martinsson, Tropp 2011, Alg. 4.4) on the sparse matrix,
+//! never densified; then incoherence clipping of the rows of U.
+
+use rayon::prelude::*;
+
+use super::data::Observations;
+use super::dense::{dot, orthonormalize_rows_major};
+use super::rng::SplitMix;
+
+/// The sparse operator A = scale * P_Omega(M - offsets), offsets already subtracted from
+/// the values, with products against row-major dense blocks.
+pub struct SparseOp<'a> {
+    /// Index structure.
+    pub obs: &'a Observations,
+    /// Values by rows (CSR order), offsets subtracted.
+    pub row_val: &'a [f64],
+    /// Values by columns (CSC order), offsets subtracted.
+    pub col_val: &'a [f64],
+    /// The factor 1/p.
+    pub scale: f64,
+}
+
+impl SparseOp<'_> {
+    /// Y = A X, X row-major n x l, Y row-major m x l.
+    pub fn apply(&self, x: &[f64], l: usize, y: &mut [f64]) {
+        let o = self.obs;
+        y.par_chunks_mut(l).enumerate().for_each(|(i, yi)| {
+            yi.fill(0.0);
+            for p in o.row_ptr[i]..o.row_ptr[i + 1] {
+                let j = o.row_col[p] as usize;
+                let a = self.scale * self.row_val[p];
+                for (t, xv) in yi.iter_mut().zip(&x[j * l..(j + 1) * l]) {
+                    *t += a * xv;
+                }
+            }
+        });
+    }
+
+    /// Z = A^T Y, Y row-major m x l, Z row-major n x l.
+    pub fn apply_t(&self, y: &[f64], l: usize, z: &mut [f64]) {
+        let o = self.obs;
+        z.par_chunks_mut(l).enumerate().for_each(|(j, zj)| {
+            zj.fill(0.0);
+            for p in o.col_ptr[j]..o.col_ptr[j + 1] {
+                let i = o.col_row[p] as usize;
+                let a = self.scale * self.col_val[p];
+                for (t, yv) in zj.iter_mut().zip(&y[i * l..(i + 1) * l]) {
+                    *t += a * yv;
+                }
+            }
+        });
+    }
+}
+
+/// A truncated SVD: U (m x k) and V (n x k) row-major with orthonormal columns, sigma
+/// non-increasing.
+#[derive(Debug, Clone)]
+pub struct TruncatedSvd {
+    /// Left singular vectors, row-major m x k.
+    pub u: Vec<f64>,
+    /// Singular values.
+    pub sigma: Vec<f64>,
+    /// Right singular vectors, row-major n x k.
+    pub v: Vec<f64>,
+}
+
+/// Top-`k` SVD of the operator by a randomized range finder with `l = k + oversampling`
+/// columns and `power_iters` re-orthonormalized power iterations.
+pub fn randomized_svd(
+    op: &SparseOp,
+    k: usize,
+    oversampling: usize,
+    power_iters: usize,
+    seed: u64,
+) -> TruncatedSvd {
+    let (m, n) = (op.obs.nrows, op.obs.ncols);
+    let l = (k + oversampling).min(m).min(n).max(k);
+    let mut rng = SplitMix::new(seed ^ 0x696e_6974_5f73_7664);
+    let omega: Vec<f64> = (0..n * l).map(|_| rng.normal()).collect();
+    let mut y = vec![0.0; m * l];
+    let mut z = vec![0.0; n * l];
+    op.apply(&omega, l, &mut y);
+    orthonormalize_rows_major(&mut y, m, l);
+    for _ in 0..power_iters {
+        op.apply_t(&y, l, &mut z);
+        orthonormalize_rows_major(&mut z, n, l);
+        op.apply(&z, l, &mut y);
+        orthonormalize_rows_major(&mut y, m, l);
+    }
+    // B^T = A^T Q (n x l) = Qb Rb; then A ~ Q B = Q Rb^T Qb^T, and the SVD of the small
+    // Rb^T = X S W^T gives U = Q X, V = Qb W.
+    op.apply_t(&y, l, &mut z);
+    let rb = orthonormalize_rows_major(&mut z, n, l);
+    let small = faer::Mat::<f64>::from_fn(l, l, |i, j| rb[j * l + i]); // Rb^T
+    let (x, s, w) = match small.thin_svd() {
+        Ok(svd) => (
+            svd.U().to_owned(),
+            (0..l).map(|i| svd.S()[i]).collect::<Vec<f64>>(),
+            svd.V().to_owned(),
+        ),
+        Err(_) => {
+            // The Jacobi/divide-and-conquer SVD of an l x l matrix did not converge (not
+            // seen in practice); fall back to the range basis itself.
+            let id = faer::Mat::<f64>::identity(l, l);
+            (id.clone(), vec![1.0; l], id)
+        }
+    };
+    let mut u = vec![0.0; m * k];
+    u.par_chunks_mut(k).enumerate().for_each(|(i, ui)| {
+        let yi = &y[i * l..(i + 1) * l];
+        for (c, uc) in ui.iter_mut().enumerate() {
+            *uc = (0..l).map(|t| yi[t] * x[(t, c)]).sum();
+        }
+    });
+    let mut v = vec![0.0; n * k];
+    v.par_chunks_mut(k).enumerate().for_each(|(j, vj)| {
+        let zj = &z[j * l..(j + 1) * l];
+        for (c, vc) in vj.iter_mut().enumerate() {
+            *vc = (0..l).map(|t| zj[t] * w[(t, c)]).sum();
+        }
+    });
+    TruncatedSvd {
+        u,
+        sigma: s[..k].to_vec(),
+        v,
+    }
+}
+
+/// Scales rows of the row-major `m x k` matrix longer than `threshold` back to that length;
+/// returns how many were clipped.
+pub fn clip_rows(u: &mut [f64], k: usize, threshold: f64) -> usize {
+    let mut clipped = 0;
+    for row in u.chunks_exact_mut(k) {
+        let norm = dot(row, row).sqrt();
+        if norm > threshold {
+            let f = threshold / norm;
+            row.iter_mut().for_each(|x| *x *= f);
+            clipped += 1;
+        }
+    }
+    clipped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Entry, Observations};
+
+    #[test]
+    fn randomized_svd_matches_dense_svd() {
+        // a 40 x 30 sparse matrix with a decaying spectrum plus noise, 60% observed
+        let (m, n) = (40, 30);
+        let mut rng = SplitMix::new(9);
+        let mut dense = faer::Mat::<f64>::zeros(m, n);
+        let mut entries = Vec::new();
+        for j in 0..n {
+            for i in 0..m {
+                if rng.unit() < 0.6 {
+                    let v = 3.0 * ((i as f64) * 0.3).sin() * ((j as f64) * 0.2).cos()
+                        + 1.5 * ((i * j) as f64 * 0.01).cos()
+                        + 0.1 * rng.normal();
+                    dense[(i, j)] = v;
+                    entries.push(Entry {
+                        row: i as u32,
+                        col: j as u32,
+                        value: v,
+                    });
+                }
+            }
+        }
+        let obs = Observations::new(m, n, &entries);
+        let op = SparseOp {
+            obs: &obs,
+            row_val: &obs.row_val,
+            col_val: &obs.col_val,
+            scale: 2.0,
+        };
+        let svd = randomized_svd(&op, 3, 10, 6, 1);
+        let exact = (&dense * 2.0).thin_svd().unwrap();
+        for i in 0..3 {
+            let (a, b) = (svd.sigma[i], exact.S()[i]);
+            assert!((a - b).abs() < 1e-6 * b, "sigma {i}: {a} vs {b}");
+        }
+        // U^T A V = diag(sigma)
+        let mut av = vec![0.0; m * 3];
+        op.apply(&svd.v, 3, &mut av);
+        for c in 0..3 {
+            let d: f64 = (0..m).map(|i| svd.u[i * 3 + c] * av[i * 3 + c]).sum();
+            assert!((d - svd.sigma[c]).abs() < 1e-6 * svd.sigma[0]);
+        }
+        let mut u = svd.u.clone();
+        let before = u.clone();
+        assert_eq!(clip_rows(&mut u, 3, 1e9), 0);
+        assert_eq!(u, before);
+        assert_eq!(clip_rows(&mut u, 3, 0.0), m);
+    }
+}
