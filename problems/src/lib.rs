@@ -10,11 +10,13 @@ pub mod evaluation;
 pub mod formats;
 pub mod generators;
 pub mod instances;
+pub mod linear;
 pub mod registry;
 pub mod shared_data;
 pub mod smooth;
 pub mod sparse;
 pub mod suites;
+pub mod triplets;
 
 pub use error::{EvalError, FormatError, ProblemError};
 pub use smooth::{ConstraintKind, INFINITE_BOUND, ProblemInfo, SmoothProblem};

@@ -272,7 +272,7 @@ pub fn load_builtin(spec: &str, mut extra: Params) -> Result<BoxedProblem, Probl
 #[derive(Debug, Clone)]
 pub enum Generated {
     /// A mixed-integer program.
-    Mip(crate::formats::mps::LinearModel),
+    Mip(crate::linear::LinearModel),
     /// A completion instance with its ground truth.
     Completion(crate::generators::completion::CompletionInstance),
 }

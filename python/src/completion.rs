@@ -2,7 +2,7 @@
 //! over `opal_completion`.
 
 use opal_completion::{Duplicates, Mode, RegressionSolver, Settings, Status};
-use opal_problems::formats::matrix_market::Triplets;
+use opal_problems::triplets::Triplets;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};

@@ -16,7 +16,8 @@ use std::time::Instant;
 
 use opal_bench::cputime::process_cpu_seconds;
 use opal_completion::{Completion, RegressionSolver, Settings, complete};
-use opal_problems::formats::matrix_market::{Triplets, read_triplet_text};
+use opal_problems::formats::matrix_market::read_triplet_text;
+use opal_problems::triplets::Triplets;
 
 const USERS: usize = 943;
 const ITEMS: usize = 1682;

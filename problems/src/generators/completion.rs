@@ -7,7 +7,7 @@ use rand::RngExt;
 
 use super::{gaussian_vec, rng};
 use crate::error::ProblemError;
-use crate::formats::matrix_market::Triplets;
+use crate::triplets::Triplets;
 
 /// A completion instance with its ground truth.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@ use rand::RngExt;
 
 use super::rng;
 use crate::error::ProblemError;
-use crate::formats::mps::{LinearModel, Sense};
+use crate::linear::{LinearModel, Sense};
 
 fn positive(name: &str, v: usize) -> Result<(), ProblemError> {
     if v == 0 {

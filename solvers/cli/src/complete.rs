@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use opal_completion::{Mode, RegressionSolver, Settings, complete};
 use opal_problems::formats::matrix_market::{
-    DenseMatrix, Triplets, read_matrix_market, read_triplet_text, write_matrix_market_array,
+    DenseMatrix, read_matrix_market, read_triplet_text, write_matrix_market_array,
 };
+use opal_problems::triplets::Triplets;
 use serde_json::json;
 
 use crate::CliError;

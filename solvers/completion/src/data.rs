@@ -1,7 +1,7 @@
 //! Observed entries: validation of the input triplets, duplicate handling, the held-out
 //! split, and the compressed row (CSR) and column (CSC) indexes the sweeps walk.
 
-use opal_problems::formats::matrix_market::Triplets;
+use opal_problems::triplets::Triplets;
 use rayon::prelude::*;
 
 use super::CompletionError;

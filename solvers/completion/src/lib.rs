@@ -8,7 +8,7 @@
 //! all row regressions given V, in parallel, with an exact, CG or sketch-and-precondition
 //! least-squares solver ([`RegressionSolver`]) to an accuracy tied to the current residual.
 //!
-//! Input: [`Triplets`](opal_problems::formats::matrix_market::Triplets) (0-based rows,
+//! Input: [`Triplets`](opal_problems::triplets::Triplets) (0-based rows,
 //! columns, values and the shape). Indices outside the shape and non-finite values are
 //! refused; repeated positions are averaged (or refused, [`Duplicates`]); empty rows and
 //! columns are allowed (their factor rows come out zero, their biases shrink to zero) but

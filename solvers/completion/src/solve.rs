@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use opal_problems::formats::matrix_market::Triplets;
+use opal_problems::triplets::Triplets;
 use rayon::prelude::*;
 
 use super::data::{self, Entry, Observations};

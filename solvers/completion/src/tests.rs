@@ -268,14 +268,9 @@ fn below_the_information_limit_reports_non_recovery() {
 
 /// A coherent rank-1 matrix: only row 0 is nonzero. Its unobserved entries are invisible
 /// to any method (their columns show only zeros), so an exact fit is not a recovery.
-fn coherent(
-    m: usize,
-    n: usize,
-    p: f64,
-    seed: u64,
-) -> opal_problems::formats::matrix_market::Triplets {
+fn coherent(m: usize, n: usize, p: f64, seed: u64) -> opal_problems::triplets::Triplets {
     let mut rng = SplitMix::new(seed);
-    let mut t = opal_problems::formats::matrix_market::Triplets {
+    let mut t = opal_problems::triplets::Triplets {
         nrows: m,
         ncols: n,
         ..Default::default()
@@ -537,7 +532,7 @@ fn bad_input_and_edge_cases() {
 
 #[test]
 fn degenerate_shapes_and_values_do_not_panic() {
-    use opal_problems::formats::matrix_market::Triplets;
+    use opal_problems::triplets::Triplets;
     let t = |m: usize, n: usize, e: &[(usize, usize, f64)]| Triplets {
         nrows: m,
         ncols: n,

@@ -15,6 +15,7 @@
 
 #![deny(missing_docs)]
 
+pub mod alloc_count;
 pub mod budget;
 pub mod interrupt;
 pub mod linalg;

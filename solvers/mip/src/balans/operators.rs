@@ -8,7 +8,7 @@ use rand::seq::index::sample;
 
 use super::settings::{Config, OperatorSpec};
 use crate::highs::{Highs, HighsError};
-use opal_problems::formats::mps::LinearModel;
+use opal_problems::linear::LinearModel;
 
 /// The minimization model with its variable classes and LP point (read-only during search).
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use super::bandit::Bandit;
 use super::operators::{self, LimitKind, Plan, Problem};
 use super::settings::{AcceptanceSpec, BanditSpec, Config, OperatorSpec, Schedule, Settings};
 use crate::highs::{Highs, HighsError, ModelStatus};
-use opal_problems::formats::mps::{LinearModel, Sense};
+use opal_problems::linear::{LinearModel, Sense};
 
 /// How the search ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use super::operators::{self, Problem};
 use super::settings::{Config, OperatorSpec};
 use super::{Settings, Status, solve, solve_plain_highs, solve_portfolio};
 use crate::highs::{Highs, LpData, read_model};
-use opal_problems::formats::mps::{LinearModel, Sense};
 use opal_problems::generators::mip::knapsack;
+use opal_problems::linear::{LinearModel, Sense};
 use opal_problems::shared_data::require;
 
 /// A covering model with binaries y, general integers z in [0, 10] and continuous w in

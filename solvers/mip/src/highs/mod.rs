@@ -15,7 +15,7 @@ use std::ptr;
 use std::time::Instant;
 
 use highs_sys as hs;
-use opal_problems::formats::mps::{LinearModel, Sense};
+use opal_problems::linear::{LinearModel, Sense};
 
 pub use read::{ReadError, read_model, read_model_with_warnings};
 

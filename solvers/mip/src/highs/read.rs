@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use opal_problems::formats::mps::LinearModel;
+use opal_problems::linear::LinearModel;
 
 use super::{Highs, HighsError};
 

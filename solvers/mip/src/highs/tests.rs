@@ -157,7 +157,7 @@ fn read_model_round_trips_through_pass_model() {
 #[test]
 fn model_edits_and_solves() {
     // max x + y s.t. x + 2y <= 4, 3x + y <= 6, x, y >= 0 integer  -> (2, 0) or (1, 1) ... = 2
-    let mut m = opal_problems::formats::mps::LinearModel::new("T", Sense::Maximize);
+    let mut m = opal_problems::linear::LinearModel::new("T", Sense::Maximize);
     m.add_col("x".into(), 1.0, 0.0, 10.0, true);
     m.add_col("y".into(), 1.0, 0.0, 10.0, true);
     m.add_row("a".into(), f64::NEG_INFINITY, 4.0, &[(0, 1.0), (1, 2.0)]);
