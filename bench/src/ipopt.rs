@@ -440,7 +440,12 @@ pub fn solve(p: &dyn SmoothProblem, s: &Settings) -> Result<Output, IpoptError> 
         }
         let key = |k: &str| CString::new(k).expect("option names have no NUL");
         let mut ok = true;
-        ok &= (api.int_opt)(prob, key("print_level").as_ptr(), 0) != 0;
+        // OPAL_IPOPT_PRINT=5 shows IPOPT's own log (development comparisons).
+        let print_level = std::env::var("OPAL_IPOPT_PRINT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        ok &= (api.int_opt)(prob, key("print_level").as_ptr(), print_level) != 0;
         ok &= (api.str_opt)(prob, key("sb").as_ptr(), key("yes").as_ptr()) != 0;
         ok &= (api.num_opt)(prob, key("tol").as_ptr(), s.tol) != 0;
         ok &= (api.num_opt)(prob, key("dual_inf_tol").as_ptr(), s.tol) != 0;

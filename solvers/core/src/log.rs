@@ -54,6 +54,8 @@ pub enum Value {
     Text(&'static str),
     /// A one-letter code.
     Char(char),
+    /// An integer followed by a one-letter tag (IPOPT's `12r` for a restoration step).
+    Tagged(i64, char),
     /// Nothing to show (`-`).
     Empty,
 }
@@ -114,6 +116,7 @@ fn cell(column: &Column, value: Value) -> String {
         (Value::Real(v), Format::Text) => sci(v, 2),
         (Value::Text(t), _) => t.to_string(),
         (Value::Char(c), _) => c.to_string(),
+        (Value::Tagged(v, c), _) => format!("{v}{c}"),
     };
     format!("{text:>w$}")
 }

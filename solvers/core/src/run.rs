@@ -71,6 +71,11 @@ impl<'b, 'o, I: ?Sized> Run<'b, 'o, I> {
         self.check(iterations)
     }
 
+    /// The observer itself (to forward records of a nested run, e.g. a restoration phase).
+    pub fn observer(&mut self) -> &mut dyn Observer<I> {
+        &mut *self.observer
+    }
+
     /// Tells the observer how the run ended; returns the elapsed time.
     pub fn finish(
         self,

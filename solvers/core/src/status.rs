@@ -17,6 +17,9 @@ pub enum Status {
     /// Global optimality proven: the incumbent is within the gap tolerance of a proven
     /// bound (MIP).
     Optimal,
+    /// The strict test could not be met but a looser one (IPOPT's "acceptable level")
+    /// held for several consecutive iterates: a usable answer to the looser tolerance.
+    Acceptable,
     /// The method stopped making progress before its test held (line search failure,
     /// stagnation, held-out early stopping, an interior point that cannot move); the
     /// returned point is the best the method has, not a certified answer.
@@ -42,9 +45,10 @@ pub enum Status {
 
 impl Status {
     /// Every status, in declaration order.
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 11] = [
         Status::Converged,
         Status::Optimal,
+        Status::Acceptable,
         Status::Stalled,
         Status::IterationLimit,
         Status::TimeLimit,
@@ -60,6 +64,7 @@ impl Status {
         match self {
             Status::Converged => "converged",
             Status::Optimal => "optimal",
+            Status::Acceptable => "acceptable",
             Status::Stalled => "stalled",
             Status::IterationLimit => "iteration_limit",
             Status::TimeLimit => "time_limit",
@@ -75,6 +80,11 @@ impl Status {
     /// ([`Converged`](Status::Converged) or [`Optimal`](Status::Optimal)).
     pub fn is_success(self) -> bool {
         matches!(self, Status::Converged | Status::Optimal)
+    }
+
+    /// True for a success or an answer to the looser (acceptable) tolerance.
+    pub fn is_usable(self) -> bool {
+        self.is_success() || self == Status::Acceptable
     }
 
     /// True when a budget (iterations, time, a stop request) ended the run: the answer is

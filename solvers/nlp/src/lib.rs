@@ -7,4 +7,5 @@
 pub mod adasketch;
 pub mod auglag;
 pub mod eqnlp;
+pub mod ipm;
 pub mod newton_merit;

@@ -1,0 +1,74 @@
+//! A primal-dual interior-point method for general nonlinear programs,
+//!
+//! ```text
+//! min f(x)  s.t.  cl <= c(x) <= cu,  xl <= x <= xu      (any side infinite; equal sides
+//!                                                         are equalities or fixed variables)
+//! ```
+//!
+//! after IPOPT (A. Wächter, L. T. Biegler, "On the implementation of an interior-point
+//! filter line-search algorithm for large-scale nonlinear programming", Math. Programming
+//! 106 (2006) 25-57): slacks for inequalities and a log barrier on every bound
+//! ([`nlp`]), monotone (Fiacco-McCormick) or adaptive (Mehrotra probing) barrier updates,
+//! the fraction-to-the-boundary rule, a filter line search with second-order corrections
+//! ([`linesearch`]), inertia correction of the primal-dual matrix ([`step`]) factorized by a
+//! sparse LDL^T or a dense Bunch-Kaufman that report inertia ([`ldl`]), a feasibility
+//! restoration phase ([`restoration`]) that detects local infeasibility, gradient-based
+//! scaling, an exact Hessian or limited-memory BFGS ([`lbfgs`]).
+//!
+//! Convergence means what IPOPT's means: the scaled dual infeasibility, primal
+//! infeasibility and complementarity are each at most `tol` (1e-8), and the unscaled ones
+//! within `dual_inf_tol`, `constr_viol_tol`, `compl_inf_tol`; the result's message says
+//! which measures met which tolerance.
+
+mod filter;
+mod iterate;
+mod kkt;
+mod lbfgs;
+mod ldl;
+mod linesearch;
+mod nlp;
+mod output;
+mod restoration;
+mod settings;
+mod solve;
+mod state;
+mod step;
+
+pub use ldl::LdlError;
+pub use nlp::Evaluations;
+pub use output::{IterationInfo, Output, Termination};
+pub use settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
+pub use solve::{solve, solve_observed};
+
+use opal_core::SettingError;
+use opal_problems::EvalError;
+
+/// Why the interior point could not run (bad input or a failure before the first
+/// iterate); failures during the run are statuses of the [`Output`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IpmError {
+    /// A setting is out of range.
+    #[error(transparent)]
+    Setting(SettingError),
+    /// The problem's data are inconsistent (lengths, NaN bounds, crossing bounds).
+    #[error("invalid problem: {0}")]
+    InvalidProblem(String),
+    /// f, c or a derivative failed at the start point.
+    #[error("evaluation at the start point failed: {0}")]
+    Start(EvalError),
+    /// An evaluation failed during the run.
+    #[error("evaluation failed: {0}")]
+    Evaluation(EvalError),
+    /// The linear algebra failed.
+    #[error(transparent)]
+    Linear(LdlError),
+    /// No regularization up to 1e40 gave the primal-dual matrix the right inertia.
+    #[error("the primal-dual matrix could not be given the right inertia (delta_w > 1e40)")]
+    Inertia,
+}
+
+impl IpmError {
+    pub(crate) fn start(e: EvalError) -> Self {
+        IpmError::Start(e)
+    }
+}
