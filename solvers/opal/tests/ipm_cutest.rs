@@ -61,6 +61,10 @@ fn dev_sweep() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10.0);
     let verbose = std::env::var("IPM_VERBOSE").is_ok();
+    let tol: f64 = std::env::var("IPM_TOL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1e-8);
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..2 {
@@ -76,6 +80,7 @@ fn dev_sweep() {
                     continue;
                 }
                 let s = Settings::default()
+                    .tol(tol)
                     .verbose(verbose)
                     .budget(Budget::iterations(3000).with_time_limit(Some(Duration::from_secs_f64(limit))));
                 match ipm::solve(&p, &s) {

@@ -100,18 +100,19 @@ impl KktSystem {
         self.coo[nh..nh + len].iter_mut().for_each(|v| *v += d);
     }
 
-    /// Assembles the matrix to factorize: the target plus `+reg` on the w diagonal and
-    /// `-reg` on the y diagonal (static regularization that makes the matrix
-    /// quasi-definite enough for an LDL^T without pivoting; refinement removes its effect).
+    /// Assembles the matrix to factorize: the target plus `-reg` on the y diagonal, a
+    /// static regularization that keeps an LDL^T without pivoting from a zero pivot when
+    /// a constraint row is eliminated before its variables (refinement removes its
+    /// effect). The w block gets none: a Hessian singular on the null space of the
+    /// Jacobian must show as a zero pivot so that the inertia correction regularizes it
+    /// (a static +reg there hid it and produced steps of size 1/reg).
     pub fn assemble_regularized(&mut self, reg: f64) {
         let (nh, nw, nj) = (self.nh, self.nw, self.nj);
         if reg != 0.0 {
-            self.coo[nh..nh + nw].iter_mut().for_each(|v| *v += reg);
             self.coo[nh + nw + nj..].iter_mut().for_each(|v| *v -= reg);
         }
         self.asm.assemble(&self.coo, &mut self.csc);
         if reg != 0.0 {
-            self.coo[nh..nh + nw].iter_mut().for_each(|v| *v -= reg);
             self.coo[nh + nw + nj..].iter_mut().for_each(|v| *v += reg);
         }
     }
@@ -163,9 +164,9 @@ mod tests {
         // rows: [3.5 1 1; 1 3.5 1; 1 1 -0.25] * [1 2 3]
         assert_eq!(out, [3.5 + 2.0 + 3.0, 1.0 + 7.0 + 3.0, 1.0 + 2.0 - 0.75]);
         k.assemble_regularized(1e-3);
-        assert!((k.max_diagonal() - 3.501).abs() < 1e-15);
+        assert!((k.max_diagonal() - 3.5).abs() < 1e-15);
         let dense = k.csc().to_dense();
-        assert!((dense[(0, 0)] - 3.501).abs() < 1e-15);
+        assert!((dense[(0, 0)] - 3.5).abs() < 1e-15);
         assert!((dense[(2, 2)] + 0.251).abs() < 1e-15);
         let mut out2 = [0.0; 3];
         k.matvec(&[1.0, 2.0, 3.0], &mut out2);

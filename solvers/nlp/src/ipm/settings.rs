@@ -108,8 +108,9 @@ pub struct Settings {
     pub linear_solver: LinearSolver,
     /// Systems with at most this many rows use the dense factorization under `Auto`: 300.
     pub dense_limit: usize,
-    /// Static regularization added to the factorized matrix (removed by iterative
-    /// refinement): 1e-10 (opal's; IPOPT's pivoting solvers need none).
+    /// Static regularization -reg on the constraint block of the factorized matrix
+    /// (removed by iterative refinement): 1e-10 (opal's; IPOPT's pivoting solvers need
+    /// none).
     pub static_regularization: f64,
     /// Feasibility restoration phase on or off: on (`start_with_resto` off).
     pub restoration: bool,
