@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use opal_mip::balans::operators::{self, Problem};
+use opal_mip::balans::operators;
+use opal_mip::balans::problem::Problem;
 use opal_mip::balans::settings::{Config, OperatorSpec};
 use opal_mip::highs::{Highs, ModelStatus};
 use opal_problems::generators::mip::knapsack;
@@ -71,12 +72,13 @@ fn destroy_repair(c: &mut Criterion) {
         ("rins(0.4)", OperatorSpec::Rins { rate: 0.4 }),
         ("random_objective", OperatorSpec::RandomObjective),
     ] {
+        let mut plan = operators::Plan::new();
         group.bench_function(
             format!("destroy+repair step {name} (knapsack 300x10)"),
             |b| {
                 b.iter(|| {
                     let mut rng = StdRng::seed_from_u64(7);
-                    let plan = operators::build(&op, &problem, &x, &cfg, &mut rng);
+                    plan.build(&op, &problem, &x, &cfg, &mut rng);
                     operators::apply(&mut h, &problem, &plan).unwrap();
                     let st = h.run().unwrap();
                     let f = h.has_solution().then(|| h.objective_value());

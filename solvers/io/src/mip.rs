@@ -5,9 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use opal_mip::highs::{Highs, HighsError, LpData};
 use opal_problems::linear::LinearModel;
-
-use super::{Highs, HighsError};
 
 /// Why a model file was refused.
 #[derive(Debug, thiserror::Error)]
@@ -232,197 +231,236 @@ pub fn read_model(path: &Path) -> Result<LinearModel, ReadError> {
 /// Reads and validates an MPS (fixed or free) or LP file with HiGHS's reader; returns the
 /// model and HiGHS's benign warnings (tiny matrix values dropped).
 pub fn read_model_with_warnings(path: &Path) -> Result<(LinearModel, Vec<String>), ReadError> {
-    let p = path.to_path_buf();
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => {}
-        Ok(_) => {
-            return Err(ReadError::Io {
-                path: p,
-                message: "not a regular file".into(),
+    let file = ModelFile::open(path)?;
+    let mut h = Highs::new().map_err(|e| file.highs(e))?;
+    let warnings = file.read_into(&mut h)?;
+    let lp = h.lp().map_err(|e| file.highs(e))?;
+    file.check_data(&h, &lp)?;
+    file.check_columns(&h, lp.cost.len())?;
+    Ok((file.model(&h, lp), warnings))
+}
+
+/// A model file being read: its path, lower-case name and text (empty for gzip files).
+struct ModelFile<'a> {
+    path: &'a Path,
+    lower: String,
+    text: String,
+}
+
+impl<'a> ModelFile<'a> {
+    /// Checks that `path` is a regular file with a known extension, reads its text and
+    /// refuses a NaN token before HiGHS sees it (its readers take "nan" as a value).
+    fn open(path: &'a Path) -> Result<Self, ReadError> {
+        let io = |message: String| ReadError::Io {
+            path: path.to_path_buf(),
+            message,
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return Err(io("not a regular file".into())),
+            Err(e) => return Err(io(e.to_string())),
+        }
+        let lower = path.to_string_lossy().to_ascii_lowercase();
+        let known = [".mps", ".lp", ".mps.gz", ".lp.gz", ".ems"]
+            .iter()
+            .any(|e| lower.ends_with(e));
+        if !known {
+            return Err(ReadError::Unsupported {
+                path: path.to_path_buf(),
+                what: "a file extension other than .mps / .lp".into(),
             });
         }
-        Err(e) => {
-            return Err(ReadError::Io {
-                path: p,
-                message: e.to_string(),
+        let text = match std::fs::read(path) {
+            Ok(bytes) if !lower.ends_with(".gz") => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(_) => String::new(),
+            Err(e) => return Err(io(e.to_string())),
+        };
+        if let Some(line) = nan_line(path, &text) {
+            return Err(ReadError::NotANumber {
+                path: path.to_path_buf(),
+                line: Some(line),
+                what: "a numeric field".into(),
             });
         }
+        Ok(Self { path, lower, text })
     }
-    let lower = path.to_string_lossy().to_ascii_lowercase();
-    let known = [".mps", ".lp", ".mps.gz", ".lp.gz", ".ems"]
-        .iter()
-        .any(|e| lower.ends_with(e));
-    if !known {
-        return Err(ReadError::Unsupported {
-            path: p,
-            what: "a file extension other than .mps / .lp".into(),
-        });
+
+    /// A failed HiGHS call, naming the file.
+    fn highs(&self, source: HighsError) -> ReadError {
+        ReadError::Highs {
+            path: self.path.to_path_buf(),
+            source,
+        }
     }
-    let hi = |source| ReadError::Highs {
-        path: p.clone(),
-        source,
-    };
-    let mut h = Highs::new().map_err(hi)?;
-    // A NaN token is refused before HiGHS sees it: its readers take "nan" as a value.
-    let text = match std::fs::read(path) {
-        Ok(bytes) if !lower.ends_with(".gz") => String::from_utf8_lossy(&bytes).into_owned(),
-        Ok(_) => String::new(),
-        Err(e) => {
-            return Err(ReadError::Io {
-                path: p,
-                message: e.to_string(),
+
+    /// Reads the file into `h`; refuses it when HiGHS's reader warns that it dropped or
+    /// merged data; returns the benign warnings.
+    fn read_into(&self, h: &mut Highs) -> Result<Vec<String>, ReadError> {
+        let path = self.path;
+        let mut extra_warnings = Vec::new();
+        let (warned, lines) = match h.read_file(path) {
+            Ok(r) => r,
+            Err(HighsError::Call { detail, .. })
+                if detail.contains("expected `end`") && self.lower.ends_with(".lp") =>
+            {
+                extra_warnings.push(
+                    "the LP file lacks the closing `end` keyword: read as if present".to_string(),
+                );
+                self.read_end_terminated(h)?
+            }
+            Err(HighsError::Call { detail, .. }) => return Err(malformed(path, &detail)),
+            Err(e) => return Err(self.highs(e)),
+        };
+        let mut benign_warnings = Vec::new();
+        if warned {
+            let bad: Vec<&String> = lines
+                .iter()
+                .filter(|l| {
+                    let low = l.to_ascii_lowercase();
+                    !benign(l) && DATA_CHANGING.iter().any(|k| low.contains(k))
+                })
+                .collect();
+            if !bad.is_empty() {
+                return Err(ReadError::Malformed {
+                    line: warning_line(&self.text, bad[0]),
+                    path: path.to_path_buf(),
+                    message: format!("HiGHS's reader would change the model: {}", summarize(&bad)),
+                });
+            }
+            benign_warnings = lines
+                .iter()
+                .filter(|l| l.contains("WARNING"))
+                .cloned()
+                .collect();
+        }
+        benign_warnings.extend(extra_warnings);
+        Ok(benign_warnings)
+    }
+
+    /// HiGHS's LP reader insists on the closing `end` keyword, which other readers (and
+    /// the generators of the Balans paper's instances) leave out. The model is complete
+    /// without it: reads a copy with `end` appended.
+    fn read_end_terminated(&self, h: &mut Highs) -> Result<(bool, Vec<String>), ReadError> {
+        let path = self.path;
+        let copy = end_terminated_copy(path, &self.text).map_err(|message| ReadError::Io {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        let r = h.read_file(&copy);
+        std::fs::remove_file(&copy).ok();
+        match r {
+            Ok(r) => Ok(r),
+            Err(HighsError::Call { detail, .. }) => {
+                let detail =
+                    detail.replace(&copy.display().to_string(), &path.display().to_string());
+                Err(malformed(path, &detail))
+            }
+            Err(e) => Err(self.highs(e)),
+        }
+    }
+
+    /// Refuses a quadratic objective, semi-continuous or semi-integer columns and NaN in
+    /// the data HiGHS read.
+    fn check_data(&self, h: &Highs, lp: &LpData) -> Result<(), ReadError> {
+        let path = self.path;
+        if lp.hessian_nnz > 0 {
+            return Err(ReadError::Unsupported {
+                path: path.to_path_buf(),
+                what: "a quadratic objective".into(),
             });
         }
-    };
-    if let Some(line) = nan_line(path, &text) {
-        return Err(ReadError::NotANumber {
-            path: p,
-            line: Some(line),
-            what: "a numeric field".into(),
-        });
+        if let Some(j) = lp.integrality.iter().position(|&t| t == 2 || t == 3) {
+            let name = h.col_name(j).unwrap_or_else(|| format!("#{j}"));
+            return Err(ReadError::Unsupported {
+                what: format!("semi-continuous / semi-integer column '{name}'"),
+                path: path.to_path_buf(),
+            });
+        }
+        let nan_in = |what: &str| ReadError::NotANumber {
+            path: path.to_path_buf(),
+            line: nan_line(path, &self.text),
+            what: what.into(),
+        };
+        if lp.cost.iter().any(|v| v.is_nan()) || lp.offset.is_nan() {
+            return Err(nan_in("the objective"));
+        }
+        if lp.col_lower.iter().chain(&lp.col_upper).any(|v| v.is_nan()) {
+            return Err(nan_in("a column bound"));
+        }
+        if lp.row_lower.iter().chain(&lp.row_upper).any(|v| v.is_nan()) {
+            return Err(nan_in("a right-hand side or range"));
+        }
+        if lp.a_value.iter().any(|v| v.is_nan()) {
+            return Err(nan_in("the constraint matrix"));
+        }
+        Ok(())
     }
-    let mut extra_warnings = Vec::new();
-    let (warned, lines) = match h.read_file(path) {
-        Ok(r) => r,
-        Err(HighsError::Call { detail, .. })
-            if detail.contains("expected `end`") && lower.ends_with(".lp") =>
-        {
-            // HiGHS's LP reader insists on the closing `end` keyword, which other readers
-            // (and the generators of the Balans paper's instances) leave out. The model is
-            // complete without it: read a copy with `end` appended, and say so.
-            let copy = end_terminated_copy(path, &text).map_err(|message| ReadError::Io {
-                path: p.clone(),
-                message,
-            })?;
-            let r = h.read_file(&copy);
-            std::fs::remove_file(&copy).ok();
-            extra_warnings.push(
-                "the LP file lacks the closing `end` keyword: read as if present".to_string(),
-            );
-            match r {
-                Ok(r) => r,
-                Err(HighsError::Call { detail, .. }) => {
-                    let detail =
-                        detail.replace(&copy.display().to_string(), &p.display().to_string());
-                    return Err(malformed(path, &detail));
-                }
-                Err(e) => return Err(hi(e)),
+
+    /// Independent check of the MPS reader: every column named in COLUMNS must be in the
+    /// model (HiGHS can take a data line whose name is a section keyword for a section).
+    fn check_columns(&self, h: &Highs, n: usize) -> Result<(), ReadError> {
+        if !self.lower.ends_with(".mps") || self.text.is_empty() {
+            return Ok(());
+        }
+        let named = mps_columns(&self.text);
+        if named.len() == n {
+            return Ok(());
+        }
+        let have: std::collections::HashSet<String> =
+            (0..n).filter_map(|j| h.col_name(j)).collect();
+        let missing = named.iter().find(|(c, _)| !have.contains(c));
+        Err(ReadError::Malformed {
+            line: missing.map(|m| m.1),
+            path: self.path.to_path_buf(),
+            message: format!(
+                "COLUMNS names {} columns but HiGHS's reader kept {n}{}",
+                named.len(),
+                missing.map_or(String::new(), |m| format!(" (column '{}' lost)", m.0))
+            ),
+        })
+    }
+
+    /// The model HiGHS holds, with its names (the model is named after the file).
+    fn model(&self, h: &Highs, lp: LpData) -> LinearModel {
+        let n = lp.cost.len();
+        let m = lp.row_lower.len();
+        let mut entries = Vec::with_capacity(lp.a_value.len());
+        for j in 0..n {
+            for k in lp.a_start[j]..lp.a_start[j + 1] {
+                entries.push((lp.a_index[k], j, lp.a_value[k]));
             }
         }
-        Err(HighsError::Call { detail, .. }) => return Err(malformed(path, &detail)),
-        Err(e) => return Err(hi(e)),
-    };
-    let mut benign_warnings = Vec::new();
-    if warned {
-        let bad: Vec<&String> = lines
-            .iter()
-            .filter(|l| {
-                let low = l.to_ascii_lowercase();
-                !benign(l) && DATA_CHANGING.iter().any(|k| low.contains(k))
-            })
-            .collect();
-        if !bad.is_empty() {
-            return Err(ReadError::Malformed {
-                line: warning_line(&text, bad[0]),
-                path: p,
-                message: format!("HiGHS's reader would change the model: {}", summarize(&bad)),
-            });
-        }
-        benign_warnings = lines
-            .iter()
-            .filter(|l| l.contains("WARNING"))
-            .cloned()
-            .collect();
-    }
-    benign_warnings.extend(extra_warnings);
-    let lp = h.lp().map_err(hi)?;
-    if lp.hessian_nnz > 0 {
-        return Err(ReadError::Unsupported {
-            path: p,
-            what: "a quadratic objective".into(),
-        });
-    }
-    if let Some(j) = lp.integrality.iter().position(|&t| t == 2 || t == 3) {
-        let name = h.col_name(j).unwrap_or_else(|| format!("#{j}"));
-        return Err(ReadError::Unsupported {
-            what: format!("semi-continuous / semi-integer column '{name}'"),
-            path: p,
-        });
-    }
-    let nan_in = |what: &str| ReadError::NotANumber {
-        path: p.clone(),
-        line: nan_line(path, &text),
-        what: what.into(),
-    };
-    if lp.cost.iter().any(|v| v.is_nan()) || lp.offset.is_nan() {
-        return Err(nan_in("the objective"));
-    }
-    if lp.col_lower.iter().chain(&lp.col_upper).any(|v| v.is_nan()) {
-        return Err(nan_in("a column bound"));
-    }
-    if lp.row_lower.iter().chain(&lp.row_upper).any(|v| v.is_nan()) {
-        return Err(nan_in("a right-hand side or range"));
-    }
-    if lp.a_value.iter().any(|v| v.is_nan()) {
-        return Err(nan_in("the constraint matrix"));
-    }
-    let n = lp.cost.len();
-    let m = lp.row_lower.len();
-    // Independent check of the MPS reader: every column named in COLUMNS must be in the
-    // model (HiGHS can take a data line whose name is a section keyword for a section).
-    if lower.ends_with(".mps") && !text.is_empty() {
-        let named = mps_columns(&text);
-        if named.len() != n {
-            let have: std::collections::HashSet<String> =
-                (0..n).filter_map(|j| h.col_name(j)).collect();
-            let missing = named.iter().find(|(c, _)| !have.contains(c));
-            return Err(ReadError::Malformed {
-                line: missing.map(|m| m.1),
-                path: p,
-                message: format!(
-                    "COLUMNS names {} columns but HiGHS's reader kept {n}{}",
-                    named.len(),
-                    missing.map_or(String::new(), |m| format!(" (column '{}' lost)", m.0))
-                ),
-            });
+        entries.sort_by_key(|&(r, c, _)| (r, c));
+        let name = self
+            .path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let model_name = name
+            .split('.')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("model")
+            .to_string();
+        LinearModel {
+            name: model_name,
+            sense: lp.sense,
+            offset: lp.offset,
+            col_names: (0..n)
+                .map(|j| h.col_name(j).unwrap_or_else(|| format!("c{j}")))
+                .collect(),
+            integer: (0..n)
+                .map(|j| matches!(lp.integrality.get(j), Some(1) | Some(4)))
+                .collect(),
+            cost: lp.cost,
+            col_lower: lp.col_lower,
+            col_upper: lp.col_upper,
+            row_names: (0..m)
+                .map(|i| h.row_name(i).unwrap_or_else(|| format!("r{i}")))
+                .collect(),
+            row_lower: lp.row_lower,
+            row_upper: lp.row_upper,
+            entries,
         }
     }
-    let mut entries = Vec::with_capacity(lp.a_value.len());
-    for j in 0..n {
-        for k in lp.a_start[j]..lp.a_start[j + 1] {
-            entries.push((lp.a_index[k], j, lp.a_value[k]));
-        }
-    }
-    entries.sort_by_key(|&(r, c, _)| (r, c));
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let model_name = name
-        .split('.')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("model")
-        .to_string();
-    let model = LinearModel {
-        name: model_name,
-        sense: lp.sense,
-        offset: lp.offset,
-        col_names: (0..n)
-            .map(|j| h.col_name(j).unwrap_or_else(|| format!("c{j}")))
-            .collect(),
-        integer: (0..n)
-            .map(|j| matches!(lp.integrality.get(j), Some(1) | Some(4)))
-            .collect(),
-        cost: lp.cost,
-        col_lower: lp.col_lower,
-        col_upper: lp.col_upper,
-        row_names: (0..m)
-            .map(|i| h.row_name(i).unwrap_or_else(|| format!("r{i}")))
-            .collect(),
-        row_lower: lp.row_lower,
-        row_upper: lp.row_upper,
-        entries,
-    };
-    Ok((model, benign_warnings))
 }
