@@ -132,7 +132,9 @@ type Improving = *mut (dyn FnMut(Improvement) -> Control + 'static);
 /// improving solutions during a [`Highs::run_observed`].
 #[derive(Default)]
 struct LogSink {
+    /// Line buffers, reused from run to run; the first `used` hold the current capture.
     lines: RefCell<Vec<String>>,
+    used: Cell<usize>,
     deadline: Cell<Option<Instant>>,
     interrupt: RefCell<Option<Interrupt>>,
     improving: Cell<Option<Improving>>,
@@ -215,9 +217,18 @@ unsafe extern "C" fn log_callback(
     if let Ok(mut lines) = sink.lines.try_borrow_mut() {
         for l in text.lines() {
             let l = l.trim_end();
-            if !l.is_empty() {
-                lines.push(l.to_string());
+            if l.is_empty() {
+                continue;
             }
+            let k = sink.used.get();
+            match lines.get_mut(k) {
+                Some(buf) => {
+                    buf.clear();
+                    buf.push_str(l);
+                }
+                None => lines.push(l.to_string()),
+            }
+            sink.used.set(k + 1);
         }
     }
 }
@@ -312,15 +323,21 @@ impl Highs {
         }
     }
 
-    /// Runs `f` while the logging callback collects HiGHS's messages; returns both.
-    fn capturing<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
-        self.sink.lines.borrow_mut().clear();
+    /// Runs `f` while the logging callback collects HiGHS's messages (into buffers reused
+    /// from call to call: see [`captured`](Self::captured)).
+    fn capturing<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.sink.used.set(0);
         // SAFETY: valid instance; the callback was registered in `new`.
         unsafe { hs::Highs_startCallback(self.ptr, hs::kHighsCallbackLogging as HInt) };
         let out = f(self);
+        // SAFETY: as above.
         unsafe { hs::Highs_stopCallback(self.ptr, hs::kHighsCallbackLogging as HInt) };
-        let lines = std::mem::take(&mut *self.sink.lines.borrow_mut());
-        (out, lines)
+        out
+    }
+
+    /// The lines of the last capture.
+    fn captured(&self) -> Vec<String> {
+        self.sink.lines.borrow()[..self.sink.used.get()].to_vec()
     }
 
     fn cname(call: &'static str, name: &str) -> Result<CString, HighsError> {
@@ -460,7 +477,8 @@ impl Highs {
     pub fn read_file(&mut self, path: &std::path::Path) -> Result<(bool, Vec<String>), HighsError> {
         let c = Self::cname("read_file", &path.to_string_lossy())?;
         // SAFETY: valid instance and NUL-terminated path.
-        let (st, lines) = self.capturing(|h| unsafe { hs::Highs_readModel(h.ptr, c.as_ptr()) });
+        let st = self.capturing(|h| unsafe { hs::Highs_readModel(h.ptr, c.as_ptr()) });
+        let lines = self.captured();
         if st == hs::STATUS_ERROR {
             return Err(HighsError::Call {
                 call: "Highs_readModel",
@@ -529,7 +547,7 @@ impl Highs {
         } as HInt;
         let nnz = index.len() as HInt;
         // SAFETY: all arrays have the lengths HiGHS expects (n, mrows, n+1, nnz).
-        let (st, lines) = self.capturing(|h| unsafe {
+        let st = self.capturing(|h| unsafe {
             hs::Highs_passMip(
                 h.ptr,
                 n as HInt,
@@ -552,7 +570,7 @@ impl Highs {
         if st == hs::STATUS_ERROR {
             return Err(HighsError::Call {
                 call: "Highs_passMip",
-                detail: lines.join("; "),
+                detail: self.captured().join("; "),
             });
         }
         for (j, name) in m.col_names.iter().enumerate() {
@@ -929,14 +947,14 @@ impl Highs {
     pub fn run(&mut self) -> Result<ModelStatus, HighsError> {
         // SAFETY: valid instance.
         unsafe { hs::Highs_zeroAllClocks(self.ptr) };
-        let (st, lines) = self.capturing(|h| unsafe { hs::Highs_run(h.ptr) });
+        let st = self.capturing(|h| unsafe { hs::Highs_run(h.ptr) });
         if st == hs::STATUS_ERROR {
             let status = self.model_status();
             // Errors of a run that still ends in a definite status are reported via it.
             if status == ModelStatus::Error || status == ModelStatus::NotSet {
                 return Err(HighsError::Call {
                     call: "Highs_run",
-                    detail: lines.join("; "),
+                    detail: self.captured().join("; "),
                 });
             }
         }
