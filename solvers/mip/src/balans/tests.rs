@@ -649,3 +649,19 @@ fn better_than_current_is_counted_when_the_current_solution_is_not_the_best() {
     let out = solve(&m, &hill).unwrap();
     assert!(out.operators.iter().all(|o| o.better == 0));
 }
+
+#[test]
+fn settings_json_round_trip_and_errors() {
+    let s = limited(5.0, 7).seed(3).threads(2);
+    let text = serde_json::to_string(&s).unwrap();
+    let back: Settings = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, s);
+    let partial: Settings =
+        serde_json::from_str(r#"{"seed": 4, "config": {"sub_mip_time_limit": 6}}"#).unwrap();
+    assert_eq!((partial.seed, partial.config.sub_mip_time_limit), (4, 6.0));
+    assert_eq!(partial.budget, Settings::default().budget);
+    assert!(serde_json::from_str::<Settings>(r#"{"time_limit": 5}"#).is_err());
+    let bad = Settings::default().gap_tolerance(f64::NAN);
+    let e = solve(&mixed(), &bad).unwrap_err().to_string();
+    assert!(e.contains("gap_tolerance"), "{e}");
+}
