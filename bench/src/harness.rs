@@ -457,21 +457,12 @@ fn mip_tasks(cfg: &Config, t: f64) -> Vec<Task> {
 }
 
 fn mip_record(name: &str, path: &Path, solver: &str, seed: u64, t: f64) -> Record {
-    use opal_mip::balans;
     let mut r = base("miplib", name, solver, seed);
-    let model = match opal_mip::highs::read_model(path) {
+    let model = match opal_io::read_model(path) {
         Ok(m) => m,
         Err(e) => return refused(r, e),
     };
-    let settings = balans::Settings::default()
-        .time_limit(t)
-        .seed(seed)
-        .threads(1);
-    let out = match solver {
-        "balans" => balans::solve(&model, &settings),
-        _ => balans::solve_plain_highs(&model, &settings),
-    };
-    let out = match out {
+    let out = match mip::run(&model, solver, seed, t, 1) {
         Ok(o) => o,
         Err(e) => return refused(r, e),
     };

@@ -1,5 +1,30 @@
-//! MIP benchmark helpers shared by `mip_suite` and the harness: known optima, the primal
-//! gap and the machine's load average.
+//! MIP benchmark helpers shared by `mip_suite` and the harness: one timed run by solver
+//! name, known optima, the primal gap and the machine's load average.
+
+use opal_core::Budget;
+use opal_mip::Method;
+use opal_mip::balans::{Output, Settings};
+use opal_problems::linear::LinearModel;
+
+/// One run of `solver` (`balans` or `highs`) on `model`: `time_limit` seconds, `seed`,
+/// `threads` ParBalans workers, the defaults otherwise.
+pub fn run(
+    model: &LinearModel,
+    solver: &str,
+    seed: u64,
+    time_limit: f64,
+    threads: usize,
+) -> Result<Output, String> {
+    let method: Method = solver.parse().map_err(|e| format!("{e}"))?;
+    let budget = Budget::default()
+        .with_time_limit_secs(time_limit)
+        .map_err(|e| e.to_string())?;
+    let settings = Settings::default()
+        .budget(budget)
+        .seed(seed)
+        .threads(threads);
+    method.solve(model, &settings).map_err(|e| e.to_string())
+}
 
 /// Known optima / best known values (shared/specs/mps.md).
 pub fn known_optimum(name: &str) -> Option<f64> {

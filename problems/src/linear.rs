@@ -109,7 +109,14 @@ impl LinearModel {
 
     /// Largest violation of rows, bounds and integrality at `x`.
     pub fn max_violation(&self, x: &[f64]) -> f64 {
-        let mut act = vec![0.0; self.num_rows()];
+        self.max_violation_with(x, &mut Vec::new())
+    }
+
+    /// [`max_violation`](Self::max_violation) with the row activities computed in `act`
+    /// (resized to the row count), so that a search loop can reuse one buffer.
+    pub fn max_violation_with(&self, x: &[f64], act: &mut Vec<f64>) -> f64 {
+        act.clear();
+        act.resize(self.num_rows(), 0.0);
         for &(r, c, v) in &self.entries {
             act[r] += v * x[c];
         }

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use numpy::PyArrayMethods;
-use opal_mip::balans::{self, BalansError, Config, ConfigError, Settings};
-use opal_mip::highs::{ReadError, read_model_with_warnings};
+use opal_core::{Budget, Interrupt, Status};
+use opal_io::{ConfigFileError, ReadError, read_balans_config, read_model_with_warnings};
+use opal_mip::Method;
+use opal_mip::balans::{BalansError, Config, Settings};
 use opal_problems::registry::{self, Generated};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -23,9 +25,9 @@ fn read_error(e: ReadError) -> PyErr {
     }
 }
 
-fn config_error(e: ConfigError) -> PyErr {
+fn config_error(e: ConfigFileError) -> PyErr {
     match e {
-        ConfigError::Io { .. } => PyOSError::new_err(e.to_string()),
+        ConfigFileError::Io { .. } => PyOSError::new_err(e.to_string()),
         _ => PyValueError::new_err(e.to_string()),
     }
 }
@@ -46,10 +48,11 @@ fn config(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Config>
     };
     if c.is_instance_of::<PyDict>() {
         let text: String = py.import("json")?.call_method1("dumps", (c,))?.extract()?;
-        return Config::from_json_str(&text, "config").map_err(config_error);
+        return Config::from_json_str(&text)
+            .map_err(|e| PyValueError::new_err(format!("config: {e}")));
     }
     match c.extract::<PathBuf>() {
-        Ok(path) => Config::from_json_file(&path).map_err(config_error),
+        Ok(path) => read_balans_config(&path).map_err(config_error),
         Err(_) => Err(PyTypeError::new_err(
             "config must be None, a dict or the path of a JSON file",
         )),
@@ -60,10 +63,10 @@ fn config(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Config>
 /// `threads > 1`) or plain HiGHS (`solver="highs"`).
 ///
 /// config: None, a dict or the path of a JSON file (as `opal solve --config`). Returns an
-/// opal.Result (a dict with attribute access): status, success, objective, best_bound, gap,
-/// time, iterations, lp_bound, initial_objective, x, solution (column name -> value), trace
-/// ((k, 2) array of seconds and objective at each improvement), operators, dropped_operators,
-/// warnings, file, solver.
+/// opal.Result (a dict with attribute access): status, message, success, objective,
+/// best_bound, gap, time, iterations, lp_bound, initial_objective, x, solution (column name
+/// -> value), trace ((k, 2) array of seconds and objective at each improvement), operators,
+/// dropped_operators, warnings, file, solver.
 #[pyfunction]
 #[pyo3(signature = (path, time_limit = 60.0, seed = 0, config = None, threads = 1, solver = "balans", log = false, verbose = false))]
 pub fn solve_mip<'py>(
@@ -77,11 +80,11 @@ pub fn solve_mip<'py>(
     log: bool,
     verbose: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if !matches!(solver, "balans" | "highs") {
-        return Err(PyValueError::new_err(format!(
+    let method: Method = solver.parse().map_err(|_| {
+        PyValueError::new_err(format!(
             "solver must be 'balans' or 'highs', got '{solver}'"
-        )));
-    }
+        ))
+    })?;
     if threads == 0 {
         return Err(PyValueError::new_err("threads must be at least 1"));
     }
@@ -90,30 +93,26 @@ pub fn solve_mip<'py>(
             "time_limit must be a positive number of seconds, got {time_limit}"
         )));
     }
+    // The search runs on its own thread while this one watches for Ctrl-C; on Ctrl-C the
+    // shared stop request ends the search (and HiGHS) at its next check, the worker is
+    // joined and the KeyboardInterrupt raised.
+    let stop = Interrupt::new();
+    let budget = Budget::default()
+        .with_time_limit_secs(time_limit)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?
+        .with_interrupt(stop.clone());
     let cfg = self::config(py, config)?;
     let (model, warnings) = py
         .detach(|| read_model_with_warnings(&path))
         .map_err(read_error)?;
     let settings = Settings::default()
-        .time_limit(time_limit)
+        .budget(budget)
         .seed(seed)
         .config(cfg)
         .threads(threads)
         .log(log)
         .verbose(verbose);
-    let plain = solver == "highs";
-    // The search runs on its own thread while this one watches for Ctrl-C; on Ctrl-C the
-    // shared stop request ends the search (and HiGHS) at its next check, the worker is
-    // joined and the KeyboardInterrupt raised.
-    let stop = opal_core::Interrupt::new();
-    let settings = settings.interrupt(stop.clone());
-    let worker = std::thread::spawn(move || {
-        if plain {
-            balans::solve_plain_highs(&model, &settings)
-        } else {
-            balans::solve(&model, &settings)
-        }
-    });
+    let worker = std::thread::spawn(move || method.solve(&model, &settings));
     while !worker.is_finished() {
         py.detach(|| std::thread::sleep(Duration::from_millis(20).min(PERIOD)));
         if let Err(e) = py.check_signals() {
@@ -132,7 +131,8 @@ pub fn solve_mip<'py>(
     r.set_item("file", &file)?;
     r.set_item("solver", solver)?;
     r.set_item("status", out.status.as_str())?;
-    r.set_item("success", out.status == balans::Status::Optimal)?;
+    r.set_item("message", &out.message)?;
+    r.set_item("success", out.status == Status::Optimal)?;
     r.set_item("objective", out.objective)?;
     r.set_item("best_bound", out.best_bound)?;
     r.set_item("gap", out.gap)?;

@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use opal_bench::mip::{known_optimum as known, load_average, primal_gap};
-use opal_mip::balans::{self, Output, Settings};
-use opal_mip::highs::read_model;
+use opal_bench::mip::{known_optimum as known, load_average, primal_gap, run};
+use opal_io::read_model;
+use opal_mip::balans::Output;
 use opal_problems::shared_data::shared_dir;
 
 /// Objectives per instance: (Balans runs, plain-HiGHS runs).
@@ -82,15 +82,8 @@ fn main() {
             };
             for solver in order {
                 let load = load_average();
-                let settings = Settings::default()
-                    .time_limit(time_limit)
-                    .seed(seed)
-                    .threads(threads);
-                let out: Output = match solver {
-                    "balans" => balans::solve(&model, &settings),
-                    _ => balans::solve_plain_highs(&model, &settings),
-                }
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let out: Output = run(&model, solver, seed, time_limit, threads)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
                 println!(
                     "{:<22} {:>4} {:<7} {:>14} {:>12} {:>14} {:>8.2} {:>6} {:<16}",
                     name,

@@ -158,8 +158,9 @@ def solve_mip(
     HiGHS (solver="highs").
 
     config: None (defaults), a dict or the path of a JSON file, as `opal solve --config`.
-    Result fields: status ("optimal", "time_limit", "iteration_limit", "infeasible",
-    "unbounded", "error"), success, objective, best_bound, gap, time, iterations, lp_bound,
+    Result fields: status ("optimal", "time_limit", "iteration_limit", "interrupted",
+    "infeasible", "unbounded", "numerical_error"), message (the cause in words), success,
+    objective, best_bound, gap, time, iterations, lp_bound,
     initial_objective, x (array or None), solution ({column name: value} or None), trace
     ((k, 2) array of (seconds, objective) at each improvement), operators (per-operator
     counters), dropped_operators, warnings (reader warnings), file, solver.

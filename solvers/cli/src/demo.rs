@@ -9,6 +9,7 @@ use opal_problems::SmoothProblem;
 use opal_problems::check::check_derivatives;
 use opal_problems::registry::{Generated, Params, generate, load_builtin};
 
+use opal_core::Budget;
 use opal_mip::balans::{self, Config, Settings};
 
 use crate::CliError;
@@ -102,9 +103,9 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
             crossover_time_limit: 0.5,
             ..Config::default()
         };
-        let settings = Settings::default().time_limit(5.0).seed(0).config(config);
-        let out = balans::solve(&model, &settings)?;
-        let base = balans::solve_plain_highs(&model, &Settings::default().time_limit(5.0))?;
+        let five = Settings::default().budget(Budget::default().with_time_limit_secs(5.0)?);
+        let out = balans::solve(&model, &five.clone().seed(0).config(config))?;
+        let base = balans::solve_plain_highs(&model, &five)?;
         let show = |o: &balans::Output| {
             format!(
                 "{:<10} objective {:<8} bound {:<12} {:.1} s",

@@ -24,7 +24,7 @@ pub struct SolveArgs {
     /// Seed of the randomized decisions (MIP search, sketches); default 0.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// MIP: search configuration (JSON; see `Config` in opal-solvers' balans module).
+    /// MIP: search configuration (JSON; see `Config` in opal-mip's balans module).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// MIP: worker threads (ParBalans when above 1).

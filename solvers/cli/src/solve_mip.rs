@@ -3,8 +3,10 @@
 
 use std::fmt::Write as _;
 
-use opal_mip::balans::{self, Config, Output, Settings};
-use opal_mip::highs::read_model_with_warnings;
+use opal_core::Budget;
+use opal_io::{read_balans_config, read_model_with_warnings};
+use opal_mip::Method;
+use opal_mip::balans::{Config, Output, Settings};
 use serde_json::{Value, json};
 
 use crate::CliError;
@@ -30,6 +32,7 @@ pub fn output_json(out: &Output, solver: &str, file: &str) -> Value {
         "file": file,
         "solver": solver,
         "status": out.status.as_str(),
+        "message": out.message,
         "objective": opt(out.objective),
         "best_bound": opt(out.best_bound),
         "gap": opt(out.gap),
@@ -85,29 +88,31 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
         eprintln!("opal: warning: {}: {w}", args.file.display());
     }
     let config = match &args.config {
-        Some(p) => Config::from_json_file(p).map_err(|e| fail(e.to_string()))?,
+        Some(p) => read_balans_config(p).map_err(|e| fail(e.to_string()))?,
         None => Config::default(),
     };
     if args.threads == 0 {
         return Err(fail("--threads must be at least 1".into()));
     }
+    let budget = Budget::default()
+        .with_time_limit_secs(args.mip_time_limit())
+        .map_err(|e| fail(e.to_string()))?;
     let settings = Settings::default()
-        .time_limit(args.mip_time_limit())
+        .budget(budget)
         .seed(args.seed.unwrap_or(0))
         .config(config)
         .threads(args.threads)
         .log(!args.quiet)
         .verbose(args.verbose);
-    let out = match args.mip_solver() {
-        "balans" => balans::solve(&model, &settings),
-        "highs" => balans::solve_plain_highs(&model, &settings),
-        other => {
-            return Err(fail(format!(
-                "unknown --solver '{other}' (balans or highs)"
-            )));
-        }
-    }
-    .map_err(|e| fail(format!("{}: {e}", args.file.display())))?;
+    let method: Method = args.mip_solver().parse().map_err(|_| {
+        fail(format!(
+            "unknown --solver '{}' (balans or highs)",
+            args.mip_solver()
+        ))
+    })?;
+    let out = method
+        .solve(&model, &settings)
+        .map_err(|e| fail(format!("{}: {e}", args.file.display())))?;
     write_solution(args, &out)?;
     let file = args.file.display().to_string();
     if args.json {
@@ -116,6 +121,7 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
         println!("file        {file}");
         println!("solver      {}", args.mip_solver());
         println!("status      {}", out.status.as_str());
+        println!("message     {}", out.message);
         println!(
             "objective   {}",
             out.objective.map_or("-".into(), |f| format!("{f}"))

@@ -15,6 +15,8 @@ pub struct Bandit {
     reward_sum: Vec<f64>,
     successes: Vec<u64>,
     total: u64,
+    /// Per-arm weights or draws of one selection (sized once).
+    scratch: Vec<f64>,
 }
 
 impl Bandit {
@@ -26,6 +28,7 @@ impl Bandit {
             reward_sum: vec![0.0; arms],
             successes: vec![0; arms],
             total: 0,
+            scratch: Vec::with_capacity(arms),
         }
     }
 
@@ -70,16 +73,21 @@ impl Bandit {
             }
             BanditSpec::Softmax { tau } => {
                 let m = (0..k).map(|a| self.mean(a)).fold(f64::MIN, f64::max);
-                let w: Vec<f64> = (0..k).map(|a| ((self.mean(a) - m) / tau).exp()).collect();
+                let mut w = std::mem::take(&mut self.scratch);
+                w.clear();
+                w.extend((0..k).map(|a| ((self.mean(a) - m) / tau).exp()));
                 let total: f64 = w.iter().sum();
                 let mut u = rng.random::<f64>() * total;
+                let mut pick = k - 1;
                 for (a, wa) in w.iter().enumerate() {
                     if u < *wa {
-                        return a;
+                        pick = a;
+                        break;
                     }
                     u -= wa;
                 }
-                k - 1
+                self.scratch = w;
+                pick
             }
             BanditSpec::Ucb1 { alpha } => {
                 if let Some(a) = self.pulls.iter().position(|&p| p == 0) {
@@ -89,16 +97,18 @@ impl Bandit {
                 self.argmax(|a| self.mean(a) + alpha * (2.0 * lt / self.pulls[a] as f64).sqrt())
             }
             BanditSpec::ThompsonSampling => {
-                let draws: Vec<f64> = (0..k)
-                    .map(|a| {
-                        let s = self.successes[a] as f64;
-                        let f = (self.pulls[a] - self.successes[a]) as f64;
-                        Beta::new(1.0 + s, 1.0 + f)
-                            .map(|d| d.sample(rng))
-                            .unwrap_or(0.5)
-                    })
-                    .collect();
-                self.argmax(|a| draws[a])
+                let mut draws = std::mem::take(&mut self.scratch);
+                draws.clear();
+                draws.extend((0..k).map(|a| {
+                    let s = self.successes[a] as f64;
+                    let f = (self.pulls[a] - self.successes[a]) as f64;
+                    Beta::new(1.0 + s, 1.0 + f)
+                        .map(|d| d.sample(rng))
+                        .unwrap_or(0.5)
+                }));
+                let pick = self.argmax(|a| draws[a]);
+                self.scratch = draws;
+                pick
             }
         }
     }

@@ -1,8 +1,10 @@
-//! Balans settings (run limits, seed, logging) and the search configuration (operators,
-//! bandit, acceptance, sub-MIP limits), the latter read from JSON with the spec's defaults.
+//! Balans settings (run budget, seed, threads, logging) and the search configuration
+//! (operators, bandit, acceptance, sub-MIP limits), both with serde for JSON; the
+//! configuration's defaults are the spec's.
 
-use std::path::Path;
+use std::time::Duration;
 
+use opal_core::{Budget, SettingError, check_range};
 use serde::{Deserialize, Serialize};
 
 /// One destroy operator with its rate (an arm of the bandit).
@@ -62,7 +64,22 @@ impl OperatorSpec {
         }
     }
 
-    fn rate(&self) -> Option<f64> {
+    /// The operator's name without its rate (`rins`, `local_branching`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Mutation { .. } => "mutation",
+            Self::Rins { .. } => "rins",
+            Self::Rens { .. } => "rens",
+            Self::Dins => "dins",
+            Self::LocalBranching { .. } => "local_branching",
+            Self::Proximity { .. } => "proximity",
+            Self::Crossover => "crossover",
+            Self::RandomObjective => "random_objective",
+        }
+    }
+
+    /// The rate of the operators that have one.
+    pub fn rate(&self) -> Option<f64> {
         match *self {
             Self::Mutation { rate }
             | Self::Rins { rate }
@@ -213,56 +230,38 @@ impl Default for Config {
     }
 }
 
-/// A configuration file that could not be used.
+/// A JSON configuration that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// Not readable.
-    #[error("{path}: {message}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The OS error.
-        message: String,
-    },
     /// Not valid JSON for a configuration (serde's message carries line and column).
-    #[error("{path}: {message}")]
-    Parse {
-        /// The file (or `<string>`).
-        path: String,
-        /// serde's message.
-        message: String,
-    },
+    #[error("{0}")]
+    Parse(String),
     /// A value out of range.
-    #[error("{path}: {message}")]
-    Invalid {
-        /// The file (or `<string>`).
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] SettingError),
+}
+
+/// A setting error with a free-form detail.
+fn invalid(name: &'static str, detail: impl Into<String>) -> SettingError {
+    SettingError {
+        name,
+        detail: detail.into(),
+    }
+}
+
+/// Checks that `value` is positive and finite.
+fn positive(name: &'static str, value: f64) -> Result<(), SettingError> {
+    check_range(name, value, 0.0, f64::INFINITY, true)
 }
 
 impl Config {
-    /// Parses and validates JSON text (`source` names it in errors).
-    pub fn from_json_str(text: &str, source: &str) -> Result<Self, ConfigError> {
-        let c: Config = serde_json::from_str(text).map_err(|e| ConfigError::Parse {
-            path: source.into(),
-            message: e.to_string(),
-        })?;
-        c.validate().map_err(|message| ConfigError::Invalid {
-            path: source.into(),
-            message,
-        })?;
+    /// Parses and validates JSON text (fields left out keep their defaults, unknown fields
+    /// are errors). Reading the text from a file is left to the caller (opal-io).
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        let c: Config =
+            serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        c.validate()?;
         Ok(c)
-    }
-
-    /// Reads a JSON configuration file.
-    pub fn from_json_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Self::from_json_str(&text, &path.display().to_string())
     }
 
     /// Pretty JSON of the configuration.
@@ -279,47 +278,50 @@ impl Config {
     }
 
     /// Checks ranges: rates in (0, 1], positive limits and temperatures, finite rewards.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SettingError> {
         if self.operators.is_empty() {
-            return Err("operators: at least one operator is needed".into());
+            return Err(invalid("operators", "at least one operator is needed"));
         }
         for op in &self.operators {
             if let Some(r) = op.rate()
                 && !(r > 0.0 && r <= 1.0)
             {
-                return Err(format!("operators: {} needs a rate in (0, 1]", op.label()));
+                return Err(invalid(
+                    "operators",
+                    format!("{} needs a rate in (0, 1]", op.label()),
+                ));
             }
         }
-        let pos = |name: &str, v: f64| {
-            if v > 0.0 && v.is_finite() {
-                Ok(())
-            } else {
-                Err(format!("{name} must be positive and finite, got {v}"))
-            }
-        };
-        pos("initial_time_limit", self.initial_time_limit)?;
-        pos("sub_mip_time_limit", self.sub_mip_time_limit)?;
-        pos(
+        positive("initial_time_limit", self.initial_time_limit)?;
+        positive("sub_mip_time_limit", self.sub_mip_time_limit)?;
+        positive(
             "local_branching_time_limit",
             self.local_branching_time_limit,
         )?;
-        pos("crossover_time_limit", self.crossover_time_limit)?;
-        pos("proximity_penalty", self.proximity_penalty)?;
+        positive("crossover_time_limit", self.crossover_time_limit)?;
+        positive("proximity_penalty", self.proximity_penalty)?;
         match self.bandit {
-            BanditSpec::EpsilonGreedy { epsilon } if !(0.0..=1.0).contains(&epsilon) => {
-                return Err(format!("bandit: epsilon must lie in [0, 1], got {epsilon}"));
+            BanditSpec::EpsilonGreedy { epsilon } => {
+                check_range("bandit.epsilon", epsilon, 0.0, 1.0, false)?
             }
-            BanditSpec::Softmax { tau } => pos("bandit: tau", tau)?,
-            BanditSpec::Ucb1 { alpha } if !(alpha >= 0.0 && alpha.is_finite()) => {
-                return Err(format!("bandit: alpha must be >= 0, got {alpha}"));
+            BanditSpec::Softmax { tau } => positive("bandit.tau", tau)?,
+            BanditSpec::Ucb1 { alpha } => {
+                check_range("bandit.alpha", alpha, 0.0, f64::INFINITY, false)?
             }
             _ => {}
         }
         if let Some(r) = self.rewards
             && r.iter().any(|v| !v.is_finite() || *v < 0.0)
         {
-            return Err("rewards must be four finite non-negative numbers".into());
+            return Err(invalid(
+                "rewards",
+                "must be four finite non-negative numbers",
+            ));
         }
+        self.validate_acceptance()
+    }
+
+    fn validate_acceptance(&self) -> Result<(), SettingError> {
         match self.acceptance {
             AcceptanceSpec::SimulatedAnnealing {
                 start,
@@ -334,40 +336,40 @@ impl Config {
                 schedule,
             } => {
                 let sa = matches!(self.acceptance, AcceptanceSpec::SimulatedAnnealing { .. });
-                if sa {
-                    pos("acceptance: start", start)?;
-                    pos("acceptance: end", end)?;
-                } else if !(start >= 0.0 && end >= 0.0 && start.is_finite()) {
-                    return Err("acceptance: thresholds must be >= 0".into());
-                }
+                // Temperatures are positive; record-to-record thresholds may be zero.
+                check_range("acceptance.start", start, 0.0, f64::INFINITY, sa)?;
+                check_range("acceptance.end", end, 0.0, f64::INFINITY, sa)?;
                 if end > start {
-                    return Err("acceptance: end must not exceed start".into());
+                    return Err(invalid("acceptance.end", "must not exceed start"));
                 }
                 match schedule {
-                    Schedule::Linear if !(step >= 0.0 && step.is_finite()) => {
-                        return Err("acceptance: linear step must be >= 0".into());
+                    Schedule::Linear => {
+                        check_range("acceptance.step", step, 0.0, f64::INFINITY, false)
                     }
-                    Schedule::Exponential if !(step > 0.0 && step <= 1.0) => {
-                        return Err("acceptance: exponential step must lie in (0, 1]".into());
-                    }
-                    _ => {}
+                    Schedule::Exponential => check_range("acceptance.step", step, 0.0, 1.0, true),
                 }
             }
-            AcceptanceSpec::LateAcceptance { length: 0 } => {
-                return Err("acceptance: late acceptance needs length >= 1".into());
-            }
-            _ => {}
+            AcceptanceSpec::LateAcceptance { length: 0 } => Err(invalid(
+                "acceptance.length",
+                "late acceptance needs length >= 1",
+            )),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
-/// Run settings of Balans / ParBalans.
-#[derive(Debug, Clone, PartialEq)]
+/// Settings of Balans, ParBalans and the plain-HiGHS baseline (serde: JSON with these
+/// field names; fields left out keep their defaults, unknown fields are errors).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// Wall-clock limit in seconds for the whole search (default 60).
-    pub time_limit: f64,
-    /// Seed of the search decisions (default 0).
+    /// What the run may spend (default: 60 s wall clock, no iteration limit, no stop
+    /// request). `max_iterations` counts destroy/repair iterations per worker; the time
+    /// limit covers the whole run (LP relaxation, initial solve and search); a triggered
+    /// interrupt stops the search and HiGHS at their next check, and the run ends with
+    /// [`Status::Interrupted`](opal_core::Status::Interrupted) and the best solution so far.
+    pub budget: Budget,
+    /// Seed of the search decisions and of HiGHS (default 0).
     pub seed: u64,
     /// The search configuration (default: [`Config::default`]).
     pub config: Config,
@@ -378,96 +380,72 @@ pub struct Settings {
     pub gap_tolerance: f64,
     /// Absolute gap at which optimality counts as proven (default 1e-6).
     pub abs_gap_tolerance: f64,
-    /// Stop after this many destroy/repair iterations (default: none).
-    pub max_iterations: Option<usize>,
-    /// A warm-start point (in the model's columns); used when feasible.
+    /// A warm-start point (in the model's columns; default none); used when feasible.
     pub initial_solution: Option<Vec<f64>>,
     /// Run HiGHS's initial solve (default true). Turning it off needs a feasible
     /// `initial_solution`, from which the search then starts directly.
     pub initial_solve: bool,
-    /// Progress lines on stderr (default false).
+    /// The iteration log ([`opal_core::LogObserver`]) on stderr: one line per LNS
+    /// iteration and per event of the LP relaxation and the initial solve (default false).
     pub log: bool,
     /// HiGHS's own log on the console (default false).
     pub verbose: bool,
-    /// A stop request shared with another thread (default none): when triggered, the
-    /// search and HiGHS stop at their next check and the run ends with
-    /// [`Status::Interrupted`](super::Status::Interrupted) and the best solution so far.
-    pub interrupt: Option<opal_core::Interrupt>,
 }
+
+/// The default time limit of a Balans run.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            time_limit: 60.0,
+            budget: Budget::default().with_time_limit(Some(DEFAULT_TIME_LIMIT)),
             seed: 0,
             config: Config::default(),
             threads: 1,
             gap_tolerance: 1e-6,
             abs_gap_tolerance: 1e-6,
-            max_iterations: None,
             initial_solution: None,
             initial_solve: true,
             log: false,
             verbose: false,
-            interrupt: None,
         }
     }
 }
 
 impl Settings {
-    /// Sets the time limit.
-    pub fn time_limit(mut self, seconds: f64) -> Self {
-        self.time_limit = seconds;
-        self
+    opal_core::setters! {
+        budget: Budget,
+        seed: u64,
+        config: Config,
+        threads: usize,
+        gap_tolerance: f64,
+        abs_gap_tolerance: f64,
+        initial_solution: Option<Vec<f64>>,
+        initial_solve: bool,
+        log: bool,
+        verbose: bool,
     }
-    /// Sets the seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-    /// Sets the configuration.
-    pub fn config(mut self, config: Config) -> Self {
-        self.config = config;
-        self
-    }
-    /// Sets the number of ParBalans threads.
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = threads;
-        self
-    }
-    /// Sets the relative gap tolerance.
-    pub fn gap_tolerance(mut self, gap: f64) -> Self {
-        self.gap_tolerance = gap;
-        self
-    }
-    /// Sets an iteration limit.
-    pub fn max_iterations(mut self, n: usize) -> Self {
-        self.max_iterations = Some(n);
-        self
-    }
-    /// Sets a warm start.
-    pub fn initial_solution(mut self, x: Vec<f64>) -> Self {
-        self.initial_solution = Some(x);
-        self
-    }
-    /// Turns HiGHS's initial solve on or off (off needs a feasible warm start).
-    pub fn initial_solve(mut self, on: bool) -> Self {
-        self.initial_solve = on;
-        self
-    }
-    /// Turns progress lines on or off.
-    pub fn log(mut self, on: bool) -> Self {
-        self.log = on;
-        self
-    }
-    /// Turns HiGHS's console log on or off.
-    pub fn verbose(mut self, on: bool) -> Self {
-        self.verbose = on;
-        self
-    }
-    /// Sets the stop request shared with another thread.
-    pub fn interrupt(mut self, interrupt: opal_core::Interrupt) -> Self {
-        self.interrupt = Some(interrupt);
-        self
+
+    /// Checks the configuration and the tolerances.
+    pub fn validate(&self) -> Result<(), SettingError> {
+        self.config.validate()?;
+        check_range(
+            "gap_tolerance",
+            self.gap_tolerance,
+            0.0,
+            f64::INFINITY,
+            false,
+        )?;
+        check_range(
+            "abs_gap_tolerance",
+            self.abs_gap_tolerance,
+            0.0,
+            f64::INFINITY,
+            false,
+        )?;
+        if self.budget.time_limit == Some(Duration::ZERO) {
+            return Err(invalid("budget.time_limit", "must be positive"));
+        }
+        Ok(())
     }
 }

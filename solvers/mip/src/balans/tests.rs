@@ -1,16 +1,41 @@
 //! Tests of the operators (the neighbourhood each builds, and that the model is restored),
 //! the driver (optima, infeasibility, determinism, limits) and the configuration.
 
+use std::time::Duration;
+
+use opal_core::{Budget, Control, LogObserver, Status};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use super::operators::{self, Problem};
+use super::operators;
+use super::problem::Problem;
+use super::record::{Event, Iteration, Outcome};
 use super::settings::{Config, OperatorSpec};
-use super::{Settings, Status, solve, solve_plain_highs, solve_portfolio};
-use crate::highs::{Highs, LpData, read_model};
+use super::{Settings, solve, solve_observed, solve_plain_highs, solve_portfolio};
+use crate::highs::{Highs, LpData};
 use opal_problems::generators::mip::knapsack;
 use opal_problems::linear::{LinearModel, Sense};
-use opal_problems::shared_data::require;
+
+/// Default settings with a time limit of `seconds`.
+fn within(seconds: f64) -> Settings {
+    Settings::default().budget(Budget::default().with_time_limit_secs(seconds).unwrap())
+}
+
+/// Default settings with a time limit and an iteration limit.
+fn limited(seconds: f64, iterations: usize) -> Settings {
+    within(seconds).budget(
+        Budget::iterations(iterations)
+            .with_time_limit_secs(seconds)
+            .unwrap(),
+    )
+}
+
+/// The search alone, from `start` (no initial solve), within the limits.
+fn search_from(start: Vec<f64>, seconds: f64, iterations: usize) -> Settings {
+    limited(seconds, iterations)
+        .initial_solution(Some(start))
+        .initial_solve(false)
+}
 
 /// A covering model with binaries y, general integers z in [0, 10] and continuous w in
 /// [0, 20]: minimize cost s.t. four rows sum a_ij v_j >= b_i. All-upper-bounds is feasible.
@@ -239,7 +264,7 @@ fn proximity_builds_the_hamming_objective_and_cut() {
     let r = m.num_rows();
     assert!((lp.row_upper[r] - (f - 0.005 * f.abs())).abs() < 1e-9);
     // The start point sets z so that the cut holds.
-    let start = plan.start.unwrap();
+    let start = plan.start;
     assert!((start[n] - 0.005 * f.abs()).abs() < 1e-9);
 }
 
@@ -261,7 +286,7 @@ fn crossover_and_random_objective_change_only_the_objective() {
     xr[0] = 0.0;
     xr[7] = 3.0;
     let plan = operators::crossover_plan(&p, &x, &xr, &Config::default());
-    let fixed: Vec<usize> = plan.changed_cols().collect();
+    let fixed: Vec<usize> = plan.changed_cols().to_vec();
     let want: Vec<usize> = p
         .discrete
         .iter()
@@ -320,7 +345,7 @@ fn inapplicable_operators_are_named() {
 
 /// Optimum of `m` by plain HiGHS (small models: proven).
 fn highs_optimum(m: &LinearModel) -> f64 {
-    let out = solve_plain_highs(m, &Settings::default().time_limit(30.0)).unwrap();
+    let out = solve_plain_highs(m, &within(30.0)).unwrap();
     assert_eq!(out.status, Status::Optimal);
     out.objective.unwrap()
 }
@@ -329,12 +354,7 @@ fn highs_optimum(m: &LinearModel) -> f64 {
 fn search_loop_reaches_knapsack_optimum_from_zero() {
     let m = knapsack(40, 3, 5).unwrap();
     let opt = highs_optimum(&m);
-    let settings = Settings::default()
-        .time_limit(20.0)
-        .seed(1)
-        .initial_solution(vec![0.0; 40])
-        .initial_solve(false)
-        .max_iterations(60);
+    let settings = search_from(vec![0.0; 40], 20.0, 60).seed(1);
     let out = solve(&m, &settings).unwrap();
     let f = out.objective.unwrap();
     assert!(f <= opt + 1e-9, "maximization: {f} above the optimum {opt}");
@@ -351,12 +371,7 @@ fn search_loop_reaches_knapsack_optimum_from_zero() {
 fn deterministic_per_seed() {
     let m = knapsack(60, 4, 2).unwrap();
     let run = |seed| {
-        let settings = Settings::default()
-            .time_limit(30.0)
-            .seed(seed)
-            .initial_solution(vec![0.0; 60])
-            .initial_solve(false)
-            .max_iterations(12);
+        let settings = search_from(vec![0.0; 60], 30.0, 12).seed(seed);
         let out = solve(&m, &settings).unwrap();
         (
             out.trace.iter().map(|t| t.1).collect::<Vec<_>>(),
@@ -404,12 +419,7 @@ fn every_bandit_and_acceptance_runs() {
         };
         cfg.operators.push(OperatorSpec::Dins);
         cfg.operators.push(OperatorSpec::RandomObjective);
-        let settings = Settings::default()
-            .time_limit(20.0)
-            .config(cfg)
-            .initial_solution(mixed().col_upper)
-            .initial_solve(false)
-            .max_iterations(25);
+        let settings = search_from(mixed().col_upper, 20.0, 25).config(cfg);
         let out = solve(&m, &settings).unwrap();
         let f = out.objective.unwrap();
         assert!(f >= opt - 1e-9 && m.max_violation(out.solution.as_ref().unwrap()) <= 1e-6);
@@ -424,12 +434,7 @@ fn every_bandit_and_acceptance_runs() {
 fn parbalans_shares_and_returns_the_best() {
     let m = knapsack(50, 3, 8).unwrap();
     let opt = highs_optimum(&m);
-    let settings = Settings::default()
-        .time_limit(20.0)
-        .threads(3)
-        .initial_solution(vec![0.0; 50])
-        .initial_solve(false)
-        .max_iterations(15);
+    let settings = search_from(vec![0.0; 50], 20.0, 15).threads(3);
     let out = solve(&m, &settings).unwrap();
     let f = out.objective.unwrap();
     assert!(f <= opt + 1e-9 && f >= 0.95 * opt, "{f} vs {opt}");
@@ -443,7 +448,7 @@ fn parbalans_shares_and_returns_the_best() {
 #[test]
 fn time_limit_is_honoured() {
     let m = knapsack(400, 20, 1).unwrap();
-    let out = solve(&m, &Settings::default().time_limit(2.0)).unwrap();
+    let out = solve(&m, &within(2.0)).unwrap();
     assert!(out.time_s < 3.0, "{}", out.time_s);
     assert!(out.objective.is_some());
 }
@@ -451,8 +456,16 @@ fn time_limit_is_honoured() {
 #[test]
 fn bad_settings_are_errors() {
     let m = mixed();
-    assert!(solve(&m, &Settings::default().time_limit(0.0)).is_err());
-    assert!(solve(&m, &Settings::default().initial_solution(vec![0.0; 3])).is_err());
+    assert!(Budget::default().with_time_limit_secs(0.0).is_err());
+    let zero = Settings::default().budget(Budget::default().with_time_limit(Some(Duration::ZERO)));
+    assert!(solve(&m, &zero).is_err());
+    assert!(
+        solve(
+            &m,
+            &Settings::default().initial_solution(Some(vec![0.0; 3]))
+        )
+        .is_err()
+    );
     let mut bad = m.clone();
     bad.cost[2] = f64::NAN;
     let e = solve(&bad, &Settings::default()).unwrap_err().to_string();
@@ -467,7 +480,7 @@ fn bad_settings_are_errors() {
 #[test]
 fn config_json_round_trip_and_errors() {
     let c = Config::default();
-    let back = Config::from_json_str(&c.to_json(), "<test>").unwrap();
+    let back = Config::from_json_str(&c.to_json()).unwrap();
     assert_eq!(c, back);
     let partial = r#"{"bandit": {"policy": "thompson_sampling"},
         "operators": [{"kind": "dins"}, {"kind": "rins", "rate": 0.3}]}"#;
@@ -475,9 +488,9 @@ fn config_json_round_trip_and_errors() {
         "bandit": {"policy": "epsilon_greedy", "epsilon": 0.1},
         "acceptance": {"rule": "simulated_annealing", "start": 20, "end": 1, "step": 0.1},
         "sub_mip_time_limit": 6 }"#;
-    let d = Config::from_json_str(doc, "<doc>").unwrap();
+    let d = Config::from_json_str(doc).unwrap();
     assert_eq!((d.operators.len(), d.sub_mip_time_limit), (3, 6.0));
-    let p = Config::from_json_str(partial, "<test>").unwrap();
+    let p = Config::from_json_str(partial).unwrap();
     assert_eq!(p.operators.len(), 2);
     assert_eq!(p.effective_rewards(), [1.0, 1.0, 0.0, 0.0]);
     assert_eq!(p.sub_mip_time_limit, 12.0);
@@ -495,52 +508,8 @@ fn config_json_round_trip_and_errors() {
             "length",
         ),
     ] {
-        let e = Config::from_json_str(text, "cfg.json")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("cfg.json") && e.contains(needle), "{text}: {e}");
-    }
-}
-
-fn check(rel: &str, test: &str) -> Option<LinearModel> {
-    let path = require(rel, test)?;
-    Some(read_model(&path).unwrap())
-}
-
-#[test]
-fn known_optima_of_small_miplib_instances() {
-    for (name, opt) in [
-        ("flugpl", 1201500.0),
-        ("egout", 568.1007),
-        ("lseu", 1120.0),
-        ("p01", 263.0),
-        ("bell5", 8966406.49),
-    ] {
-        let Some(m) = check(&format!("data/mps/highs-check/{name}.mps"), "known_optima") else {
-            return;
-        };
-        let out = solve(&m, &Settings::default().time_limit(30.0)).unwrap();
-        let f = out.objective.unwrap();
-        assert!(
-            (f - opt).abs() <= 1e-6 * opt.abs().max(1.0),
-            "{name}: {f} vs {opt}"
-        );
-        assert_eq!(out.status, Status::Optimal, "{name}");
-        assert!(m.max_violation(out.solution.as_ref().unwrap()) <= 1e-5);
-    }
-}
-
-#[test]
-fn infeasible_models_are_reported() {
-    for name in ["infeasible-mip0", "infeasible-mip1"] {
-        let Some(m) = check(&format!("data/mps/highs-check/{name}.mps"), "infeasible") else {
-            return;
-        };
-        let out = solve(&m, &Settings::default().time_limit(20.0)).unwrap();
-        assert_eq!(out.status, Status::Infeasible, "{name}");
-        assert!(out.objective.is_none());
-        let out = solve_plain_highs(&m, &Settings::default().time_limit(20.0)).unwrap();
-        assert_eq!(out.status, Status::Infeasible, "{name} (plain HiGHS)");
+        let e = Config::from_json_str(text).unwrap_err().to_string();
+        assert!(e.contains(needle), "{text}: {e}");
     }
 }
 
@@ -550,7 +519,12 @@ fn an_interrupt_from_another_thread_stops_balans_and_plain_highs() {
     let m = knapsack(400, 40, 5).unwrap();
     for plain in [false, true] {
         let stop = opal_core::Interrupt::new();
-        let settings = Settings::default().time_limit(30.0).interrupt(stop.clone());
+        let settings = Settings::default().budget(
+            Budget::default()
+                .with_time_limit_secs(30.0)
+                .unwrap()
+                .with_interrupt(stop.clone()),
+        );
         let trigger = std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(700));
             stop.trigger();
@@ -570,4 +544,124 @@ fn an_interrupt_from_another_thread_stops_balans_and_plain_highs() {
             assert_eq!(out.status, Status::Interrupted, "plain {plain}");
         }
     }
+}
+
+#[test]
+fn the_observer_sees_every_iteration_and_may_stop_the_run() {
+    let m = knapsack(40, 3, 5).unwrap();
+    let settings = search_from(vec![0.0; 40], 20.0, 15).seed(1);
+    let mut records: Vec<Iteration> = Vec::new();
+    let mut seen = |r: &Iteration| {
+        records.push(*r);
+        Control::Continue
+    };
+    let out = solve_observed(&m, &settings, &mut seen).unwrap();
+    let steps: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Step(s) => Some((r.iteration, s)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(steps.len(), out.iterations);
+    assert!(steps.iter().enumerate().all(|(k, s)| s.0 == k + 1));
+    assert!(matches!(records[0].event, Event::LpRelaxation { .. }));
+    assert!(
+        records
+            .iter()
+            .any(|r| r.event == Event::WarmStart { accepted: true })
+    );
+    let best = steps
+        .iter()
+        .filter(|s| s.1.outcome == Outcome::NewBest)
+        .count();
+    let improvements: usize = out.operators.iter().map(|o| o.improvements).sum();
+    assert_eq!(best, improvements);
+    let last = records.last().unwrap();
+    assert_eq!(last.incumbent, out.objective.unwrap());
+
+    // An observer that stops after the third iteration.
+    let mut stop = |r: &Iteration| Control::stop_if(r.iteration >= 3);
+    let out = solve_observed(&m, &limited(20.0, 100).seed(1), &mut stop).unwrap();
+    if out.status != Status::Optimal {
+        assert_eq!(out.status, Status::Interrupted, "{}", out.message);
+        assert!(out.iterations <= 3, "{}", out.iterations);
+        assert!(out.objective.is_some());
+    }
+}
+
+#[test]
+fn the_log_has_a_line_per_record_and_a_closing_line() {
+    let m = knapsack(30, 2, 3).unwrap();
+    let mut log = LogObserver::new(Vec::new());
+    let settings = search_from(vec![0.0; 30], 20.0, 5);
+    let out = solve_observed(&m, &settings, &mut log).unwrap();
+    let text = String::from_utf8(log.into_inner()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("balans on KNAP30: 30 columns, 2 rows"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(" iter     time       incumbent"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" lp ") && text.contains(" warm_start "),
+        "{text}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with(out.status.as_str()),
+        "{text}"
+    );
+    assert!(lines.last().unwrap().contains(&out.message), "{text}");
+}
+
+/// Issue 19 saw the `better` counter at 0 for every operator: under hill climbing (the
+/// default) the current solution is always the best one, so a candidate is a new best,
+/// as good, or worse, never "better but not best". Under simulated annealing, with the
+/// random objective making worse points current, better candidates are counted.
+#[test]
+fn better_than_current_is_counted_when_the_current_solution_is_not_the_best() {
+    let m = knapsack(60, 10, 3).unwrap();
+    let cfg = Config {
+        operators: vec![
+            OperatorSpec::RandomObjective,
+            OperatorSpec::Rins { rate: 0.4 },
+            OperatorSpec::Mutation { rate: 0.2 },
+        ],
+        bandit: super::BanditSpec::Uniform,
+        acceptance: super::AcceptanceSpec::SimulatedAnnealing {
+            start: 2000.0,
+            end: 1.0,
+            step: 0.1,
+            schedule: super::Schedule::Linear,
+        },
+        initial_time_limit: 0.001,
+        sub_mip_time_limit: 0.3,
+        ..Config::default()
+    };
+    let settings = limited(30.0, 60).seed(1).config(cfg);
+    let out = solve(&m, &settings).unwrap();
+    let better: usize = out.operators.iter().map(|o| o.better).sum();
+    assert!(better > 0, "{:?}", out.operators);
+    let hill = search_from(vec![0.0; 60], 30.0, 30).seed(1);
+    let out = solve(&m, &hill).unwrap();
+    assert!(out.operators.iter().all(|o| o.better == 0));
+}
+
+#[test]
+fn settings_json_round_trip_and_errors() {
+    let s = limited(5.0, 7).seed(3).threads(2);
+    let text = serde_json::to_string(&s).unwrap();
+    let back: Settings = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, s);
+    let partial: Settings =
+        serde_json::from_str(r#"{"seed": 4, "config": {"sub_mip_time_limit": 6}}"#).unwrap();
+    assert_eq!((partial.seed, partial.config.sub_mip_time_limit), (4, 6.0));
+    assert_eq!(partial.budget, Settings::default().budget);
+    assert!(serde_json::from_str::<Settings>(r#"{"time_limit": 5}"#).is_err());
+    let bad = Settings::default().gap_tolerance(f64::NAN);
+    let e = solve(&mixed(), &bad).unwrap_err().to_string();
+    assert!(e.contains("gap_tolerance"), "{e}");
 }

@@ -1,23 +1,24 @@
 //! A thin safe wrapper over the HiGHS C API (`highs-sys`): what the MIP searches need.
 //!
-//! [`Highs`] owns one HiGHS instance (RAII; not `Send`, so one per thread). It reads MPS/LP
-//! files with HiGHS's own reader ([`read_model`] adds opal's validation on top), takes a
+//! [`Highs`] owns one HiGHS instance (RAII; not `Send`, so one per thread). It takes a
 //! [`LinearModel`], changes bounds, rows, columns and costs, sets starting solutions and
-//! limits, solves, and reports status, objective, dual bound and gap. HiGHS's console
-//! output is off unless [`Highs::set_verbose`] turns it on.
-
-mod read;
+//! limits, solves (reporting HiGHS's improving solutions as they are found, if asked), and
+//! reports status, objective, dual bound and gap. HiGHS's console output is off unless
+//! [`Highs::set_verbose`] turns it on. [`Highs::read_file`] forwards a file to HiGHS's own
+//! reader for the file formats at the edges (`opal-io`); nothing else here touches files.
+//!
+//! The methods a search calls in its loop reuse buffers held by the handle (no allocation
+//! on the Rust side once they have grown; HiGHS allocates as it needs).
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString, c_char, c_void};
-use std::io::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::time::Instant;
 
 use highs_sys as hs;
+use opal_core::{Control, Interrupt};
 use opal_problems::linear::{LinearModel, Sense};
-
-pub use read::{ReadError, read_model, read_model_with_warnings};
 
 type HInt = hs::HighsInt;
 
@@ -74,6 +75,25 @@ pub enum ModelStatus {
 }
 
 impl ModelStatus {
+    /// snake_case name (`optimal`, `time_limit`, ...), for logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotSet => "not_set",
+            Self::Error => "error",
+            Self::Empty => "empty",
+            Self::Optimal => "optimal",
+            Self::Infeasible => "infeasible",
+            Self::UnboundedOrInfeasible => "unbounded_or_infeasible",
+            Self::Unbounded => "unbounded",
+            Self::ObjectiveBound => "objective_bound",
+            Self::TimeLimit => "time_limit",
+            Self::IterationLimit => "iteration_limit",
+            Self::SolutionLimit => "solution_limit",
+            Self::Interrupted => "interrupted",
+            Self::Unknown => "unknown",
+        }
+    }
+
     fn from_raw(s: HInt) -> Self {
         match s {
             0 => Self::NotSet,
@@ -93,25 +113,71 @@ impl ModelStatus {
     }
 }
 
-/// Log lines HiGHS sent to the callback while capturing was on, and the improving MIP
-/// solutions seen while watching.
-#[derive(Default)]
-struct LogSink {
-    lines: RefCell<Vec<String>>,
-    improvements: RefCell<Vec<(f64, f64)>>,
-    watch: Cell<Option<Watch>>,
-    deadline: Cell<Option<Instant>>,
-    interrupt: RefCell<Option<opal_core::Interrupt>>,
+/// An improving MIP solution HiGHS found during [`Highs::run_observed`] (values in the
+/// model's sense).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Improvement {
+    /// Objective of the new incumbent.
+    pub objective: f64,
+    /// HiGHS's dual bound at that moment.
+    pub dual_bound: f64,
 }
 
-/// How improving solutions are recorded: seconds since `start`; printed (objective times
-/// `sign`) when `print`.
-#[derive(Clone, Copy)]
-struct Watch {
-    start: Instant,
-    sign: f64,
-    print: bool,
+/// The observer of improving solutions during one [`Highs::run_observed`], its lifetime
+/// erased: set only for the duration of that call, which outlives every use.
+type Improving = *mut (dyn FnMut(Improvement) -> Control + 'static);
+
+/// What the callback shares with the handle: log lines HiGHS sent while capturing was on,
+/// the deadline and stop request polled by the interrupt callbacks, and the observer of
+/// improving solutions during a [`Highs::run_observed`].
+#[derive(Default)]
+struct LogSink {
+    /// Line buffers, reused from run to run; the first `used` hold the current capture.
+    lines: RefCell<Vec<String>>,
+    used: Cell<usize>,
+    deadline: Cell<Option<Instant>>,
+    interrupt: RefCell<Option<Interrupt>>,
+    improving: Cell<Option<Improving>>,
+    /// The improving-solution observer asked to stop (or panicked).
+    stop: Cell<bool>,
 }
+
+impl LogSink {
+    /// Whether HiGHS should stop at its next interrupt check.
+    fn should_interrupt(&self) -> bool {
+        let late = self.deadline.get().is_some_and(|d| Instant::now() >= d);
+        let asked = self
+            .interrupt
+            .try_borrow()
+            .is_ok_and(|i| i.as_ref().is_some_and(Interrupt::is_triggered));
+        late || asked || self.stop.get()
+    }
+
+    /// Hands an improving solution to the observer, if one is set.
+    fn improved(&self, data_out: &hs::HighsCallbackDataOut) {
+        let Some(observer) = self.improving.get() else {
+            return;
+        };
+        let found = Improvement {
+            objective: data_out.objective_function_value,
+            dual_bound: data_out.mip_dual_bound,
+        };
+        // SAFETY: the pointer is set by `run_observed` from a live `&mut` for the duration
+        // of its `Highs_run` call, the only time HiGHS calls back; nothing else uses it then.
+        // No panic may cross the FFI boundary: one becomes a stop request.
+        let control = catch_unwind(AssertUnwindSafe(|| unsafe { (*observer)(found) }));
+        if !matches!(control, Ok(Control::Continue)) {
+            self.stop.set(true);
+        }
+    }
+}
+
+/// The interrupt callbacks HiGHS polls (MIP, simplex, IPM).
+const INTERRUPT_CALLBACKS: [HInt; 3] = [
+    hs::kHighsCallbackMipInterrupt,
+    hs::kHighsCallbackSimplexInterrupt,
+    hs::kHighsCallbackIpmInterrupt,
+];
 
 unsafe extern "C" fn log_callback(
     callback_type: std::os::raw::c_int,
@@ -125,44 +191,20 @@ unsafe extern "C" fn log_callback(
     }
     // SAFETY: `user` is the `LogSink` boxed in the owning `Highs`, alive while it is.
     let sink = unsafe { &*(user as *const LogSink) };
-    let interrupt_types = [
-        hs::kHighsCallbackMipInterrupt,
-        hs::kHighsCallbackSimplexInterrupt,
-        hs::kHighsCallbackIpmInterrupt,
-    ];
-    if interrupt_types
+    if INTERRUPT_CALLBACKS
         .iter()
         .any(|&t| t as std::os::raw::c_int == callback_type)
     {
-        let late = sink.deadline.get().is_some_and(|d| Instant::now() >= d);
-        let asked = sink
-            .interrupt
-            .try_borrow()
-            .is_ok_and(|i| i.as_ref().is_some_and(|i| i.is_triggered()));
-        if (late || asked) && !data_in.is_null() {
+        if sink.should_interrupt() && !data_in.is_null() {
             // SAFETY: HiGHS passes its input data for interrupt callbacks.
             unsafe { (*data_in).user_interrupt = 1 };
         }
         return;
     }
     if callback_type == hs::kHighsCallbackMipImprovingSolution as std::os::raw::c_int {
-        let Some(w) = sink.watch.get() else { return };
-        if data_out.is_null() {
-            return;
-        }
-        // SAFETY: HiGHS passes its output data for this callback type.
-        let obj = unsafe { (*data_out).objective_function_value };
-        let t = w.start.elapsed().as_secs_f64();
-        if let Ok(mut v) = sink.improvements.try_borrow_mut() {
-            v.push((t, obj));
-        }
-        if w.print {
-            // No panic across the FFI boundary: a failed write is ignored.
-            let _ = writeln!(
-                std::io::stderr(),
-                "[{t:8.2}s] HiGHS improving solution {}",
-                w.sign * obj
-            );
+        if !data_out.is_null() {
+            // SAFETY: HiGHS passes its output data for this callback type.
+            sink.improved(unsafe { &*data_out });
         }
         return;
     }
@@ -175,9 +217,18 @@ unsafe extern "C" fn log_callback(
     if let Ok(mut lines) = sink.lines.try_borrow_mut() {
         for l in text.lines() {
             let l = l.trim_end();
-            if !l.is_empty() {
-                lines.push(l.to_string());
+            if l.is_empty() {
+                continue;
             }
+            let k = sink.used.get();
+            match lines.get_mut(k) {
+                Some(buf) => {
+                    buf.clear();
+                    buf.push_str(l);
+                }
+                None => lines.push(l.to_string()),
+            }
+            sink.used.set(k + 1);
         }
     }
 }
@@ -212,10 +263,21 @@ pub struct LpData {
     pub hessian_nnz: usize,
 }
 
+/// Buffers of the column-set calls, grown once and reused.
+#[derive(Default)]
+struct Scratch {
+    index: Vec<HInt>,
+    order: Vec<usize>,
+    sorted: Vec<HInt>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+}
+
 /// One HiGHS instance. Raw-pointer owner: not `Send`/`Sync` (create one per thread).
 pub struct Highs {
     ptr: *mut c_void,
     sink: Box<LogSink>,
+    scratch: Scratch,
 }
 
 impl Highs {
@@ -232,6 +294,7 @@ impl Highs {
         let mut h = Self {
             ptr,
             sink: Box::default(),
+            scratch: Scratch::default(),
         };
         h.set_verbose(false)?;
         let user = &*h.sink as *const LogSink as *mut c_void;
@@ -260,15 +323,21 @@ impl Highs {
         }
     }
 
-    /// Runs `f` while the logging callback collects HiGHS's messages; returns both.
-    fn capturing<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (T, Vec<String>) {
-        self.sink.lines.borrow_mut().clear();
+    /// Runs `f` while the logging callback collects HiGHS's messages (into buffers reused
+    /// from call to call: see [`captured`](Self::captured)).
+    fn capturing<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.sink.used.set(0);
         // SAFETY: valid instance; the callback was registered in `new`.
         unsafe { hs::Highs_startCallback(self.ptr, hs::kHighsCallbackLogging as HInt) };
         let out = f(self);
+        // SAFETY: as above.
         unsafe { hs::Highs_stopCallback(self.ptr, hs::kHighsCallbackLogging as HInt) };
-        let lines = std::mem::take(&mut *self.sink.lines.borrow_mut());
-        (out, lines)
+        out
+    }
+
+    /// The lines of the last capture.
+    fn captured(&self) -> Vec<String> {
+        self.sink.lines.borrow()[..self.sink.used.get()].to_vec()
     }
 
     fn cname(call: &'static str, name: &str) -> Result<CString, HighsError> {
@@ -278,23 +347,11 @@ impl Highs {
         })
     }
 
-    /// Records HiGHS's improving MIP solutions during the next runs as (seconds since
-    /// `start`, objective in the model's sense), printing a progress line for each (with the
-    /// objective times `sign`) when `print`.
-    pub fn watch_improvements(&mut self, start: Instant, sign: f64, print: bool) {
-        self.sink.improvements.borrow_mut().clear();
-        self.sink.watch.set(Some(Watch { start, sign, print }));
-        // SAFETY: valid instance; the callback was registered in `new`.
-        unsafe {
-            hs::Highs_startCallback(self.ptr, hs::kHighsCallbackMipImprovingSolution as HInt)
-        };
-    }
-
     /// A stop request: HiGHS is interrupted (status `Interrupted`) at its next MIP,
-    /// simplex or IPM interrupt check after the flag is set. Polled only while a deadline
-    /// is set (which starts the interrupt callbacks).
-    pub fn set_interrupt(&mut self, interrupt: Option<opal_core::Interrupt>) {
+    /// simplex or IPM interrupt check after the flag is set. `None` removes it.
+    pub fn set_interrupt(&mut self, interrupt: Option<Interrupt>) {
         *self.sink.interrupt.borrow_mut() = interrupt;
+        self.sync_interrupt_callbacks();
     }
 
     /// A hard wall-clock deadline: HiGHS is interrupted (status `Interrupted`) at its next
@@ -302,28 +359,25 @@ impl Highs {
     /// checks `time_limit` on large models. `None` removes it.
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.sink.deadline.set(deadline);
-        for t in [
-            hs::kHighsCallbackMipInterrupt,
-            hs::kHighsCallbackSimplexInterrupt,
-            hs::kHighsCallbackIpmInterrupt,
-        ] {
+        self.sync_interrupt_callbacks();
+    }
+
+    /// The interrupt callbacks run while there is something to poll: a deadline, a stop
+    /// request, or an observer of improving solutions that may ask to stop.
+    fn sync_interrupt_callbacks(&mut self) {
+        let on = self.sink.deadline.get().is_some()
+            || self.sink.interrupt.borrow().is_some()
+            || self.sink.improving.get().is_some();
+        for t in INTERRUPT_CALLBACKS {
             // SAFETY: valid instance; the callback was registered in `new`.
             unsafe {
-                if deadline.is_some() {
+                if on {
                     hs::Highs_startCallback(self.ptr, t as HInt);
                 } else {
                     hs::Highs_stopCallback(self.ptr, t as HInt);
                 }
             }
         }
-    }
-
-    /// Stops recording improving solutions and returns them.
-    pub fn unwatch_improvements(&mut self) -> Vec<(f64, f64)> {
-        // SAFETY: valid instance.
-        unsafe { hs::Highs_stopCallback(self.ptr, hs::kHighsCallbackMipImprovingSolution as HInt) };
-        self.sink.watch.set(None);
-        std::mem::take(&mut *self.sink.improvements.borrow_mut())
     }
 
     /// Sets a boolean option.
@@ -360,26 +414,43 @@ impl Highs {
         self.option_result(st, name)
     }
 
-    fn option_result(&self, st: HInt, name: &str) -> Result<(), HighsError> {
+    fn option_result(&self, st: HInt, name: impl OptionName) -> Result<(), HighsError> {
         if st == hs::STATUS_ERROR {
             Err(HighsError::Call {
                 call: "Highs_set*OptionValue",
-                detail: format!("option '{name}' rejected"),
+                detail: format!("option '{}' rejected", name.text()),
             })
         } else {
             Ok(())
         }
     }
 
-    /// Wall-clock limit of the next solve in seconds (HiGHS's clock is zeroed per solve).
+    /// Sets a floating-point option named by a C string (no allocation; the search's
+    /// per-iteration options).
+    fn set_double_c(&mut self, name: &CStr, value: f64) -> Result<(), HighsError> {
+        // SAFETY: valid instance and NUL-terminated name.
+        let st = unsafe { hs::Highs_setDoubleOptionValue(self.ptr, name.as_ptr(), value) };
+        self.option_result(st, name)
+    }
+
+    /// Sets an integer option named by a C string (no allocation).
+    fn set_int_c(&mut self, name: &CStr, value: i64) -> Result<(), HighsError> {
+        let v = value.clamp(0, HInt::MAX as i64) as HInt;
+        // SAFETY: valid instance and NUL-terminated name.
+        let st = unsafe { hs::Highs_setIntOptionValue(self.ptr, name.as_ptr(), v) };
+        self.option_result(st, name)
+    }
+
+    /// Wall-clock limit of the next solve in seconds (HiGHS's clock is zeroed per solve;
+    /// infinity = none).
     pub fn set_time_limit(&mut self, seconds: f64) -> Result<(), HighsError> {
-        self.set_double_option("time_limit", seconds.max(0.0))
+        self.set_double_c(c"time_limit", seconds.max(0.0))
     }
 
     /// Stop after this many improving solutions (`None`: no limit).
     pub fn set_solution_limit(&mut self, limit: Option<usize>) -> Result<(), HighsError> {
-        self.set_int_option(
-            "mip_max_improving_sols",
+        self.set_int_c(
+            c"mip_max_improving_sols",
             limit.map_or(HInt::MAX as i64, |l| l.max(1) as i64),
         )
     }
@@ -400,12 +471,14 @@ impl Highs {
         self.set_int_option("random_seed", (seed % (i32::MAX as u64)) as i64)
     }
 
-    /// Reads an MPS or LP file into this instance with HiGHS's reader; returns HiGHS's
-    /// status (Ok / Warning) and its log lines. Use [`read_model`] for a validated model.
+    /// Reads an MPS or LP file into this instance with HiGHS's reader (a plain forward to
+    /// `Highs_readModel`); returns whether HiGHS warned, and its log lines. opal-io's
+    /// `read_model` adds opal's validation and builds the [`LinearModel`].
     pub fn read_file(&mut self, path: &std::path::Path) -> Result<(bool, Vec<String>), HighsError> {
         let c = Self::cname("read_file", &path.to_string_lossy())?;
         // SAFETY: valid instance and NUL-terminated path.
-        let (st, lines) = self.capturing(|h| unsafe { hs::Highs_readModel(h.ptr, c.as_ptr()) });
+        let st = self.capturing(|h| unsafe { hs::Highs_readModel(h.ptr, c.as_ptr()) });
+        let lines = self.captured();
         if st == hs::STATUS_ERROR {
             return Err(HighsError::Call {
                 call: "Highs_readModel",
@@ -474,7 +547,7 @@ impl Highs {
         } as HInt;
         let nnz = index.len() as HInt;
         // SAFETY: all arrays have the lengths HiGHS expects (n, mrows, n+1, nnz).
-        let (st, lines) = self.capturing(|h| unsafe {
+        let st = self.capturing(|h| unsafe {
             hs::Highs_passMip(
                 h.ptr,
                 n as HInt,
@@ -497,7 +570,7 @@ impl Highs {
         if st == hs::STATUS_ERROR {
             return Err(HighsError::Call {
                 call: "Highs_passMip",
-                detail: lines.join("; "),
+                detail: self.captured().join("; "),
             });
         }
         for (j, name) in m.col_names.iter().enumerate() {
@@ -595,21 +668,24 @@ impl Highs {
 
     /// Name of column `j`.
     pub fn col_name(&self, j: usize) -> Option<String> {
-        let mut buf = vec![0 as c_char; hs::kHighsMaximumStringLength as usize + 1];
-        // SAFETY: the buffer holds HiGHS's maximum string length.
-        let st = unsafe { hs::Highs_getColName(self.ptr, j as HInt, buf.as_mut_ptr()) };
-        (st != hs::STATUS_ERROR).then(|| {
-            unsafe { CStr::from_ptr(buf.as_ptr()) }
-                .to_string_lossy()
-                .into_owned()
-        })
+        self.name_by(hs::Highs_getColName, j)
     }
 
     /// Name of row `i`.
     pub fn row_name(&self, i: usize) -> Option<String> {
+        self.name_by(hs::Highs_getRowName, i)
+    }
+
+    /// A column or row name through HiGHS's getter.
+    fn name_by(
+        &self,
+        getter: unsafe extern "C" fn(*const c_void, HInt, *mut c_char) -> HInt,
+        index: usize,
+    ) -> Option<String> {
         let mut buf = vec![0 as c_char; hs::kHighsMaximumStringLength as usize + 1];
-        // SAFETY: as above.
-        let st = unsafe { hs::Highs_getRowName(self.ptr, i as HInt, buf.as_mut_ptr()) };
+        // SAFETY: the buffer holds HiGHS's maximum string length.
+        let st = unsafe { getter(self.ptr, index as HInt, buf.as_mut_ptr()) };
+        // SAFETY: HiGHS wrote a NUL-terminated name into the buffer.
         (st != hs::STATUS_ERROR).then(|| {
             unsafe { CStr::from_ptr(buf.as_ptr()) }
                 .to_string_lossy()
@@ -617,20 +693,19 @@ impl Highs {
         })
     }
 
-    fn check_cols(&self, call: &'static str, cols: &[usize]) -> Result<Vec<HInt>, HighsError> {
+    /// Checks that every column index is in range and puts them, as HiGHS's integers, in
+    /// `scratch.index`.
+    fn check_cols(&mut self, call: &'static str, cols: &[usize]) -> Result<(), HighsError> {
         let n = self.num_cols();
-        cols.iter()
-            .map(|&j| {
-                if j < n {
-                    Ok(j as HInt)
-                } else {
-                    Err(HighsError::Argument {
-                        call,
-                        detail: format!("column {j} out of range (n = {n})"),
-                    })
-                }
-            })
-            .collect()
+        if let Some(&j) = cols.iter().find(|&&j| j >= n) {
+            return Err(HighsError::Argument {
+                call,
+                detail: format!("column {j} out of range (n = {n})"),
+            });
+        }
+        self.scratch.index.clear();
+        self.scratch.index.extend(cols.iter().map(|&j| j as HInt));
+        Ok(())
     }
 
     /// Sets lower/upper bounds of the columns in `cols`.
@@ -649,19 +724,63 @@ impl Highs {
                 detail: "length mismatch".into(),
             });
         }
-        let idx = self.check_cols("change_col_bounds", cols)?;
-        // HiGHS wants the set in ascending order.
-        let mut order: Vec<usize> = (0..idx.len()).collect();
-        order.sort_by_key(|&k| idx[k]);
-        let s: Vec<HInt> = order.iter().map(|&k| idx[k]).collect();
-        let lo: Vec<f64> = order.iter().map(|&k| lower[k]).collect();
-        let up: Vec<f64> = order.iter().map(|&k| upper[k]).collect();
+        self.bounds_by_set("change_col_bounds", cols, |k, _| (lower[k], upper[k]))
+    }
+
+    /// Sets the bounds of the columns in `cols` to their entries in the full-length
+    /// `lower` / `upper` (a model's own bounds: undoing [`change_col_bounds`](Self::change_col_bounds)).
+    pub fn reset_col_bounds(
+        &mut self,
+        cols: &[usize],
+        lower: &[f64],
+        upper: &[f64],
+    ) -> Result<(), HighsError> {
+        if let Some(&j) = cols.iter().find(|&&j| j >= lower.len() || j >= upper.len()) {
+            return Err(HighsError::Argument {
+                call: "reset_col_bounds",
+                detail: format!("column {j} beyond the bounds given"),
+            });
+        }
+        self.bounds_by_set("reset_col_bounds", cols, |_, j| (lower[j], upper[j]))
+    }
+
+    /// Sets the bounds of `cols`, `bound(k, cols[k])` giving the k-th one, in one call.
+    fn bounds_by_set(
+        &mut self,
+        call: &'static str,
+        cols: &[usize],
+        bound: impl Fn(usize, usize) -> (f64, f64),
+    ) -> Result<(), HighsError> {
+        if cols.is_empty() {
+            return Ok(());
+        }
+        self.check_cols(call, cols)?;
+        // HiGHS wants the set in ascending order (ties, if any, kept in the given order).
+        let Scratch {
+            index,
+            order,
+            sorted,
+            lower: lo,
+            upper: up,
+        } = &mut self.scratch;
+        order.clear();
+        order.extend(0..index.len());
+        order.sort_unstable_by_key(|&k| (index[k], k));
+        sorted.clear();
+        sorted.extend(order.iter().map(|&k| index[k]));
+        lo.clear();
+        up.clear();
+        for &k in order.iter() {
+            let (l, u) = bound(k, cols[k]);
+            lo.push(l);
+            up.push(u);
+        }
         // SAFETY: arrays of equal length, indices in range.
         let st = unsafe {
             hs::Highs_changeColsBoundsBySet(
                 self.ptr,
-                s.len() as HInt,
-                s.as_ptr(),
+                sorted.len() as HInt,
+                sorted.as_ptr(),
                 lo.as_ptr(),
                 up.as_ptr(),
             )
@@ -708,8 +827,9 @@ impl Highs {
                 detail: "length mismatch or NaN".into(),
             });
         }
-        let idx = self.check_cols("add_row", cols)?;
+        self.check_cols("add_row", cols)?;
         let row = self.num_rows();
+        let idx = &self.scratch.index;
         // SAFETY: arrays of equal length, indices in range.
         let st = unsafe {
             hs::Highs_addRow(
@@ -747,23 +867,39 @@ impl Highs {
     /// Deletes the rows with indices `from..num_rows` (the ones an operator appended).
     pub fn truncate_rows(&mut self, from: usize) -> Result<(), HighsError> {
         let m = self.num_rows();
-        if from >= m {
-            return Ok(());
-        }
-        // SAFETY: range within the row count.
-        let st = unsafe { hs::Highs_deleteRowsByRange(self.ptr, from as HInt, m as HInt - 1) };
-        self.check(st, "Highs_deleteRowsByRange")
+        self.delete_range(
+            from,
+            m,
+            hs::Highs_deleteRowsByRange,
+            "Highs_deleteRowsByRange",
+        )
     }
 
     /// Deletes the columns with indices `from..num_cols` (the ones an operator appended).
     pub fn truncate_cols(&mut self, from: usize) -> Result<(), HighsError> {
         let n = self.num_cols();
-        if from >= n {
+        self.delete_range(
+            from,
+            n,
+            hs::Highs_deleteColsByRange,
+            "Highs_deleteColsByRange",
+        )
+    }
+
+    /// Deletes the rows or columns `from..count` with HiGHS's `delete` (nothing when empty).
+    fn delete_range(
+        &mut self,
+        from: usize,
+        count: usize,
+        delete: unsafe extern "C" fn(*mut c_void, HInt, HInt) -> HInt,
+        call: &'static str,
+    ) -> Result<(), HighsError> {
+        if from >= count {
             return Ok(());
         }
-        // SAFETY: range within the column count.
-        let st = unsafe { hs::Highs_deleteColsByRange(self.ptr, from as HInt, n as HInt - 1) };
-        self.check(st, "Highs_deleteColsByRange")
+        // SAFETY: valid instance, range within the row or column count.
+        let st = unsafe { delete(self.ptr, from as HInt, count as HInt - 1) };
+        self.check(st, call)
     }
 
     /// A starting primal point for the next solve (length num_cols).
@@ -781,18 +917,44 @@ impl Highs {
         self.check(st, "Highs_setSolution")
     }
 
+    /// Solves the held model like [`run`](Self::run), handing every improving MIP solution
+    /// HiGHS finds to `on_improving` as it is found; [`Control::Stop`] (or a panic of the
+    /// observer) interrupts HiGHS at its next check.
+    pub fn run_observed(
+        &mut self,
+        on_improving: &mut dyn FnMut(Improvement) -> Control,
+    ) -> Result<ModelStatus, HighsError> {
+        let observer: *mut (dyn FnMut(Improvement) -> Control + '_) = on_improving;
+        // SAFETY: only the lifetime is erased; the pointer is cleared below, before
+        // `on_improving`'s borrow ends, and used only by the callback during `run`.
+        let observer: Improving = unsafe { std::mem::transmute(observer) };
+        self.sink.improving.set(Some(observer));
+        self.sink.stop.set(false);
+        self.sync_interrupt_callbacks();
+        let cb = hs::kHighsCallbackMipImprovingSolution as HInt;
+        // SAFETY: valid instance; the callback was registered in `new`.
+        unsafe { hs::Highs_startCallback(self.ptr, cb) };
+        let status = self.run();
+        // SAFETY: as above.
+        unsafe { hs::Highs_stopCallback(self.ptr, cb) };
+        self.sink.improving.set(None);
+        self.sink.stop.set(false);
+        self.sync_interrupt_callbacks();
+        status
+    }
+
     /// Solves the held model (the time limit counts from this call).
     pub fn run(&mut self) -> Result<ModelStatus, HighsError> {
         // SAFETY: valid instance.
         unsafe { hs::Highs_zeroAllClocks(self.ptr) };
-        let (st, lines) = self.capturing(|h| unsafe { hs::Highs_run(h.ptr) });
+        let st = self.capturing(|h| unsafe { hs::Highs_run(h.ptr) });
         if st == hs::STATUS_ERROR {
             let status = self.model_status();
             // Errors of a run that still ends in a definite status are reported via it.
             if status == ModelStatus::Error || status == ModelStatus::NotSet {
                 return Err(HighsError::Call {
                     call: "Highs_run",
-                    detail: lines.join("; "),
+                    detail: self.captured().join("; "),
                 });
             }
         }
@@ -805,25 +967,23 @@ impl Highs {
         ModelStatus::from_raw(unsafe { hs::Highs_getModelStatus(self.ptr) })
     }
 
-    fn int_info(&self, name: &str) -> Option<i64> {
-        let c = CString::new(name).ok()?;
+    fn int_info(&self, name: &CStr) -> Option<i64> {
         let mut v: HInt = 0;
         // SAFETY: valid instance, NUL-terminated name, out-pointer.
-        let st = unsafe { hs::Highs_getIntInfoValue(self.ptr, c.as_ptr(), &mut v) };
+        let st = unsafe { hs::Highs_getIntInfoValue(self.ptr, name.as_ptr(), &mut v) };
         (st == hs::STATUS_OK).then_some(v as i64)
     }
 
-    fn double_info(&self, name: &str) -> Option<f64> {
-        let c = CString::new(name).ok()?;
+    fn double_info(&self, name: &CStr) -> Option<f64> {
         let mut v = 0.0;
         // SAFETY: as above.
-        let st = unsafe { hs::Highs_getDoubleInfoValue(self.ptr, c.as_ptr(), &mut v) };
+        let st = unsafe { hs::Highs_getDoubleInfoValue(self.ptr, name.as_ptr(), &mut v) };
         (st == hs::STATUS_OK).then_some(v)
     }
 
     /// Whether the last solve left a feasible primal solution.
     pub fn has_solution(&self) -> bool {
-        self.int_info("primal_solution_status") == Some(hs::SOLUTION_STATUS_FEASIBLE as i64)
+        self.int_info(c"primal_solution_status") == Some(hs::SOLUTION_STATUS_FEASIBLE as i64)
     }
 
     /// Objective value of the held solution (in the model's sense, offset included).
@@ -834,42 +994,45 @@ impl Highs {
 
     /// HiGHS's MIP dual bound after a MIP solve (in the model's sense); `None` for an LP.
     pub fn mip_dual_bound(&self) -> Option<f64> {
-        self.double_info("mip_dual_bound")
+        self.double_info(c"mip_dual_bound")
     }
 
     /// HiGHS's relative MIP gap after a MIP solve.
     pub fn mip_gap(&self) -> Option<f64> {
-        self.double_info("mip_gap")
+        self.double_info(c"mip_gap")
     }
 
     /// Branch-and-bound nodes of the last MIP solve.
     pub fn mip_nodes(&self) -> Option<i64> {
-        let c = CString::new("mip_node_count").ok()?;
         let mut v: i64 = 0;
         // SAFETY: valid instance, NUL-terminated name, out-pointer.
-        let st = unsafe { hs::Highs_getInt64InfoValue(self.ptr, c.as_ptr(), &mut v) };
+        let st =
+            unsafe { hs::Highs_getInt64InfoValue(self.ptr, c"mip_node_count".as_ptr(), &mut v) };
         (st == hs::STATUS_OK).then_some(v)
     }
 
-    /// Primal column values of the held solution.
+    /// Primal column values of the held solution (zeros when there is none).
     pub fn solution(&self) -> Vec<f64> {
-        let n = self.num_cols();
-        let m = self.num_rows();
-        let mut x = vec![0.0; n];
-        let mut cd = vec![0.0; n];
-        let mut rv = vec![0.0; m];
-        let mut rd = vec![0.0; m];
-        // SAFETY: arrays sized num_cols / num_rows.
+        let mut x = Vec::new();
+        self.solution_into(&mut x);
+        x
+    }
+
+    /// [`solution`](Self::solution) into `x` (resized to num_cols; no allocation once it
+    /// has the capacity).
+    pub fn solution_into(&self, x: &mut Vec<f64>) {
+        x.clear();
+        x.resize(self.num_cols(), 0.0);
+        // SAFETY: x has num_cols entries; HiGHS skips the null arrays.
         unsafe {
             hs::Highs_getSolution(
                 self.ptr,
                 x.as_mut_ptr(),
-                cd.as_mut_ptr(),
-                rv.as_mut_ptr(),
-                rd.as_mut_ptr(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
             )
         };
-        x
     }
 
     /// Sets every column's integrality: all `false` gives the LP relaxation, the model's
@@ -897,6 +1060,23 @@ impl Highs {
     pub fn clear_solver(&mut self) {
         // SAFETY: valid instance.
         unsafe { hs::Highs_clearSolver(self.ptr) };
+    }
+}
+
+/// An option's name as `&str` (public setters) or `&CStr` (the internal ones).
+trait OptionName {
+    fn text(&self) -> String;
+}
+
+impl OptionName for &str {
+    fn text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl OptionName for &CStr {
+    fn text(&self) -> String {
+        self.to_string_lossy().into_owned()
     }
 }
 
