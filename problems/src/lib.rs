@@ -5,6 +5,7 @@
 //! This crate depends on no solver.
 
 pub mod check;
+pub mod closure;
 pub mod error;
 pub mod evaluation;
 pub mod formats;

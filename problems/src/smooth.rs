@@ -243,6 +243,12 @@ pub trait SmoothProblem {
         pattern.symmetric_matvec(&values, v, out);
         Ok(())
     }
+
+    /// False when `hessian_values` is only an approximation (finite differences): solvers
+    /// may then prefer a quasi-Newton Hessian. Default: true.
+    fn has_exact_hessian(&self) -> bool {
+        true
+    }
 }
 
 impl<P: SmoothProblem + ?Sized> SmoothProblem for Box<P> {
@@ -288,5 +294,8 @@ impl<P: SmoothProblem + ?Sized> SmoothProblem for Box<P> {
         out: &mut [f64],
     ) -> Result<(), EvalError> {
         (**self).hessian_vector(x, sigma, y, v, out)
+    }
+    fn has_exact_hessian(&self) -> bool {
+        (**self).has_exact_hessian()
     }
 }

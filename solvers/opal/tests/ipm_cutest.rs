@@ -71,7 +71,15 @@ fn dev_sweep() {
             scope.spawn(|| loop {
                 let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(name) = list.get(k) else { break };
-                let Ok(p) = opal_cutest::load(dir.join(format!("{name}.SIF")), &[]) else {
+                // NAME or NAME:K=V;K=V ($-PARAMETER values)
+                let (file, params) = name.split_once(':').unwrap_or((name.as_str(), ""));
+                let params: Vec<(String, String)> = params
+                    .split(';')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                let Ok(p) = opal_cutest::load(dir.join(format!("{file}.SIF")), &params) else {
+                    println!("SWEEP {name} cannot be loaded");
                     continue;
                 };
                 use opal_problems::SmoothProblem;

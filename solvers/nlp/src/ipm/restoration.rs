@@ -117,6 +117,10 @@ impl SmoothProblem for RestorationProblem<'_, '_> {
         &self.info
     }
 
+    fn has_exact_hessian(&self) -> bool {
+        self.outer.borrow().problem().has_exact_hessian()
+    }
+
     fn objective(&self, v: &[f64]) -> Result<f64, EvalError> {
         let (nw, m) = (self.nw, self.m);
         let pn: f64 = v[nw..nw + 2 * m].iter().sum();

@@ -20,6 +20,9 @@ pub enum MuStrategy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HessianApproximation {
+    /// Exact when the problem has one ([`opal_problems::SmoothProblem::has_exact_hessian`]),
+    /// limited-memory BFGS with 6 pairs otherwise (e.g. closures without a Hessian).
+    Auto,
     /// The problem's exact Hessian.
     Exact,
     /// Limited-memory BFGS (damped, `memory` pairs) for problems without second
@@ -144,7 +147,7 @@ impl Default for Settings {
             constr_mult_init_max: 1e3,
             max_soc: 4,
             unbounded_objective: 1e20,
-            hessian: HessianApproximation::Exact,
+            hessian: HessianApproximation::Auto,
             linear_solver: LinearSolver::Auto,
             dense_limit: 300,
             static_regularization: 1e-10,

@@ -93,6 +93,8 @@ impl<'s, 'p> Ipm<'s, 'p> {
         let st = State::new(problem, s)?;
         let lbfgs = match s.hessian {
             HessianApproximation::Exact => None,
+            HessianApproximation::Auto if problem.has_exact_hessian() => None,
+            HessianApproximation::Auto => Some(Lbfgs::new(st.nw(), 6)),
             HessianApproximation::LimitedMemory { memory } => Some(Lbfgs::new(st.nw(), memory)),
         };
         let mut ipm = Self {

@@ -1,0 +1,216 @@
+//! The interior point on small problems written in Rust: known optima, statuses for
+//! infeasible and unbounded problems, fixed variables, quasi-Newton and adaptive barrier
+//! options, limits and observers.
+
+use opal_core::{Budget, Control, Status};
+use opal_nlp::ipm::{self, HessianApproximation, LinearSolver, MuStrategy, Settings};
+use opal_problems::SmoothProblem;
+use opal_problems::closure::FnProblem;
+
+const INF: f64 = f64::INFINITY;
+
+/// HS71: min x1 x4 (x1 + x2 + x3) + x3 s.t. x1 x2 x3 x4 >= 25, sum x^2 = 40, 1 <= x <= 5.
+fn hs71(exact_hessian: bool) -> FnProblem {
+    let p = FnProblem::new("HS71", vec![1.0, 5.0, 5.0, 1.0], |x: &[f64]| {
+        x[0] * x[3] * (x[0] + x[1] + x[2]) + x[2]
+    })
+    .gradient_fn(|x: &[f64], g: &mut [f64]| {
+        g[0] = x[3] * (2.0 * x[0] + x[1] + x[2]);
+        g[1] = x[0] * x[3];
+        g[2] = x[0] * x[3] + 1.0;
+        g[3] = x[0] * (x[0] + x[1] + x[2]);
+    })
+    .bounds(vec![1.0; 4], vec![5.0; 4])
+    .constraints(2, |x: &[f64], c: &mut [f64]| {
+        c[0] = x[0] * x[1] * x[2] * x[3];
+        c[1] = x.iter().map(|v| v * v).sum();
+    })
+    .constraint_bounds(vec![25.0, 40.0], vec![INF, 40.0])
+    .jacobian_fn(|x: &[f64], j: &mut [f64]| {
+        j[0] = x[1] * x[2] * x[3];
+        j[1] = x[0] * x[2] * x[3];
+        j[2] = x[0] * x[1] * x[3];
+        j[3] = x[0] * x[1] * x[2];
+        for k in 0..4 {
+            j[4 + k] = 2.0 * x[k];
+        }
+    });
+    if !exact_hessian {
+        return p;
+    }
+    p.hessian_fn(|x: &[f64], s: f64, y: &[f64], h: &mut [f64]| {
+        h.iter_mut().for_each(|v| *v = 0.0);
+        let mut set = |i: usize, k: usize, v: f64| {
+            h[i * 4 + k] += v;
+            if i != k {
+                h[k * 4 + i] += v;
+            }
+        };
+        set(0, 0, s * 2.0 * x[3] + 2.0 * y[1]);
+        set(1, 0, s * x[3] + y[0] * x[2] * x[3]);
+        set(2, 0, s * x[3] + y[0] * x[1] * x[3]);
+        set(3, 0, s * (2.0 * x[0] + x[1] + x[2]) + y[0] * x[1] * x[2]);
+        set(1, 1, 2.0 * y[1]);
+        set(2, 1, y[0] * x[0] * x[3]);
+        set(3, 1, s * x[0] + y[0] * x[0] * x[2]);
+        set(2, 2, 2.0 * y[1]);
+        set(3, 2, s * x[0] + y[0] * x[0] * x[1]);
+        set(3, 3, 2.0 * y[1]);
+    })
+}
+
+const HS71_F: f64 = 17.0140173;
+
+fn assert_hs71(out: &ipm::Output) {
+    assert!(out.status.is_success(), "{}: {}", out.status, out.message);
+    assert!((out.objective - HS71_F).abs() < 1e-6, "{}", out.objective);
+    // KKT at the returned point, recomputed here: grad f + J^T y - zL + zU = 0.
+    let p = hs71(true);
+    let x = &out.x;
+    let mut g = [0.0; 4];
+    p.gradient(x, &mut g).unwrap();
+    let mut j = [0.0; 8];
+    p.jacobian_values(x, &mut j).unwrap();
+    for k in 0..4 {
+        let r = g[k] + out.multipliers[0] * j[k] + out.multipliers[1] * j[4 + k]
+            - out.lower_bound_multipliers[k]
+            + out.upper_bound_multipliers[k];
+        assert!(r.abs() < 1e-5, "dual residual {k}: {r}");
+    }
+    assert!(
+        out.multipliers[0] <= 1e-8,
+        "an active >= row has a nonpositive multiplier"
+    );
+    assert!(out.constraint_violation < 1e-7);
+}
+
+#[test]
+fn hs71_exact_dense_and_sparse() {
+    for solver in [LinearSolver::Dense, LinearSolver::SparseLdl] {
+        let out = ipm::solve(&hs71(true), &Settings::default().linear_solver(solver)).unwrap();
+        assert_hs71(&out);
+        assert!(
+            out.iterations <= 12,
+            "{solver:?}: {} iterations",
+            out.iterations
+        );
+    }
+}
+
+#[test]
+fn hs71_limited_memory_and_finite_differences() {
+    let lbfgs = Settings::default().hessian(HessianApproximation::LimitedMemory { memory: 6 });
+    assert_hs71(&ipm::solve(&hs71(true), &lbfgs).unwrap());
+    // No Hessian closure: Auto chooses limited-memory BFGS.
+    let out = ipm::solve(&hs71(false), &Settings::default()).unwrap();
+    assert_hs71(&out);
+}
+
+#[test]
+fn hs71_adaptive_barrier() {
+    let out = ipm::solve(
+        &hs71(true),
+        &Settings::default().mu_strategy(MuStrategy::Adaptive),
+    )
+    .unwrap();
+    assert_hs71(&out);
+}
+
+#[test]
+fn infeasible_problem_is_reported() {
+    // x^2 + y^2 <= 1 and x + y >= 3 have no common point.
+    let p = FnProblem::new("infeasible", vec![0.5, 0.5], |x: &[f64]| x[0] + x[1])
+        .constraints(2, |x: &[f64], c: &mut [f64]| {
+            c[0] = x[0] * x[0] + x[1] * x[1];
+            c[1] = x[0] + x[1];
+        })
+        .constraint_bounds(vec![-INF, 3.0], vec![1.0, INF])
+        .hessian_fn(|_x: &[f64], _s: f64, y: &[f64], h: &mut [f64]| {
+            h.iter_mut().for_each(|v| *v = 0.0);
+            h[0] = 2.0 * y[0];
+            h[3] = 2.0 * y[0];
+        });
+    let out = ipm::solve(&p, &Settings::default()).unwrap();
+    assert_eq!(out.status, Status::Infeasible, "{}", out.message);
+    assert!(out.message.contains("infeasible"));
+}
+
+#[test]
+fn unbounded_problem_is_reported() {
+    // min -x0 - x1^2 over x >= 0: unbounded below.
+    let p = FnProblem::new("unbounded", vec![1.0, 1.0], |x: &[f64]| -x[0] - x[1] * x[1])
+        .bounds(vec![0.0, 0.0], vec![INF, INF])
+        .hessian_fn(|_x: &[f64], s: f64, _y: &[f64], h: &mut [f64]| {
+            h.iter_mut().for_each(|v| *v = 0.0);
+            h[3] = -2.0 * s;
+        });
+    let out = ipm::solve(&p, &Settings::default()).unwrap();
+    assert_eq!(out.status, Status::Unbounded, "{}", out.message);
+}
+
+#[test]
+fn fixed_variables_are_removed_and_restored() {
+    // min (x0 - 1)^2 + (x1 - 2)^2 + x2 with x2 fixed at 3: x = (1, 2, 3), z for x2 = 1.
+    let p = FnProblem::new("fixed", vec![0.0, 0.0, 0.0], |x: &[f64]| {
+        (x[0] - 1.0).powi(2) + (x[1] - 2.0).powi(2) + x[2]
+    })
+    .bounds(vec![-INF, -INF, 3.0], vec![INF, INF, 3.0]);
+    let out = ipm::solve(&p, &Settings::default()).unwrap();
+    assert!(out.status.is_success(), "{}", out.message);
+    for (a, b) in out.x.iter().zip([1.0, 2.0, 3.0]) {
+        assert!((a - b).abs() < 1e-6, "{:?}", out.x);
+    }
+    assert!((out.lower_bound_multipliers[2] - 1.0).abs() < 1e-5);
+    assert!((out.objective - 3.0).abs() < 1e-8);
+}
+
+#[test]
+fn limits_and_observers() {
+    let out = ipm::solve(
+        &hs71(true),
+        &Settings::default().budget(Budget::iterations(2)),
+    )
+    .unwrap();
+    assert_eq!(out.status, Status::IterationLimit);
+    assert_eq!(out.iterations, 2);
+    let mut seen = Vec::new();
+    let mut stop_at_3 = |it: &ipm::IterationInfo| {
+        seen.push(it.iteration);
+        Control::stop_if(it.iteration == 3)
+    };
+    let out = ipm::solve_observed(&hs71(true), &Settings::default(), &mut stop_at_3).unwrap();
+    assert_eq!(out.status, Status::Interrupted);
+    assert_eq!(seen, vec![0, 1, 2, 3]);
+}
+
+#[test]
+fn bad_settings_and_problems_are_errors() {
+    let e = ipm::solve(&hs71(true), &Settings::default().tol(-1.0)).unwrap_err();
+    assert!(e.to_string().contains("tol"), "{e}");
+    let p = FnProblem::new("crossing", vec![0.0], |x: &[f64]| x[0]).bounds(vec![1.0], vec![0.0]);
+    let e = ipm::solve(&p, &Settings::default()).unwrap_err();
+    assert!(e.to_string().contains("lower bound"), "{e}");
+    let p = FnProblem::new("nan-start", vec![-1.0], |x: &[f64]| x[0].sqrt());
+    let e = ipm::solve(&p, &Settings::default()).unwrap_err();
+    assert!(e.to_string().contains("objective"), "{e}");
+}
+
+#[test]
+fn evaluation_failures_at_trial_points_cut_the_step() {
+    // f = (x - 4)^2 where x > 4.5 is outside the domain (NaN): the step from 0 overshoots
+    // into it at first and must be cut, then converges to 4.
+    let p = FnProblem::new("domain", vec![0.0], |x: &[f64]| {
+        if x[0] > 4.5 {
+            f64::NAN
+        } else {
+            (x[0] - 4.0).powi(2) - 0.01 * (4.5 - x[0]).ln()
+        }
+    })
+    .gradient_fn(|x: &[f64], g: &mut [f64]| g[0] = 2.0 * (x[0] - 4.0) + 0.01 / (4.5 - x[0]))
+    .hessian_fn(|x: &[f64], s: f64, _y: &[f64], h: &mut [f64]| {
+        h[0] = s * (2.0 + 0.01 / (4.5 - x[0]).powi(2))
+    });
+    let out = ipm::solve(&p, &Settings::default()).unwrap();
+    assert!(out.status.is_success(), "{}", out.message);
+    assert!(out.x[0] < 4.5 && (out.x[0] - 4.0).abs() < 0.01);
+}
