@@ -20,6 +20,7 @@
 //! expressions), [`compile`] and [`vm`] (the compiled form), [`functions`] (the ELEMENTS
 //! and GROUPS parts), `problem` and `eval` (the decoded problem and its evaluation).
 
+mod assemble;
 pub mod compile;
 pub mod error;
 mod eval;
@@ -32,6 +33,7 @@ pub mod params;
 mod problem;
 pub mod sections;
 pub mod vm;
+mod workspace;
 
 use std::path::Path;
 
@@ -162,7 +164,7 @@ pub fn decode(
             p.suggested.push(value);
         }
     }
-    problem::assemble(
+    assemble::assemble(
         file,
         model,
         parts[0].as_ref(),

@@ -3,7 +3,8 @@
 
 use crate::hash::FastMap as HashMap;
 pub use crate::model::{
-    ElementDef, ElementTypeDecl, GroupDef, GroupKind, GroupTypeDecl, INFINITY, Model, Names,
+    ElementDef, ElementTypeDecl, Entries, GroupDef, GroupKind, GroupTypeDecl, INFINITY, Model,
+    Names,
 };
 
 use crate::error::{CardError, Field};
@@ -36,6 +37,7 @@ pub fn read_data(
         model: Model::default(),
         params,
         section: Keyword::Name,
+        vectors: Vec::new(),
     };
     if let Some(Line::Indicator { arg, .. }) = lines.first() {
         r.model.name = arg.split_whitespace().next().unwrap_or("").to_string();
@@ -239,6 +241,9 @@ struct Reader<'p> {
     model: Model,
     params: &'p mut Params,
     section: Keyword,
+    /// The vector in use in each section that names vectors (constants, ranges, bounds,
+    /// start point): the first one named there.
+    vectors: Vec<(Keyword, String)>,
 }
 
 impl Reader<'_> {
@@ -310,8 +315,8 @@ impl Reader<'_> {
             Keyword::Name => Ok(()),
             Keyword::Variables => self.variables(card),
             Keyword::Groups => self.groups(card),
-            Keyword::Constants => self.constants(card),
-            Keyword::Ranges => self.ranges(card),
+            Keyword::Constants => self.vector(card, |m| &mut m.constants, |v| v),
+            Keyword::Ranges => self.vector(card, |m| &mut m.ranges, Some),
             Keyword::Bounds => self.bounds(card),
             Keyword::StartPoint => self.start_point(card),
             Keyword::Quadratic => self.quadratic(card),
@@ -423,34 +428,37 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn constants(&mut self, card: &Card) -> Result<(), CardError> {
-        let (array, z) = self.array_prefix(card)?;
-        if !self.model.constants.accepts(card.field(2)) {
-            return Ok(());
-        }
-        for (k, value) in self.pairs(card, z)? {
-            if is_default(card.field(k as usize)) {
-                self.model.constants.default = value;
-            } else {
-                let g = self.group(card, k, array)?;
-                self.model.constants.values.insert(g, value);
+    /// True when the card's vector (field 2) is the one in use in this section: the first
+    /// one named there, as SIFDecode does.
+    fn in_use(&mut self, card: &Card) -> bool {
+        let name = card.field(2);
+        match self.vectors.iter().find(|(k, _)| *k == self.section) {
+            Some((_, first)) => first == name,
+            None => {
+                self.vectors.push((self.section, name.to_string()));
+                true
             }
         }
-        Ok(())
     }
 
-    fn ranges(&mut self, card: &Card) -> Result<(), CardError> {
+    /// A CONSTANTS or RANGES card: values by group, `'DEFAULT'` for the others.
+    fn vector<T: Copy>(
+        &mut self,
+        card: &Card,
+        entries: fn(&mut Model) -> &mut Entries<T>,
+        wrap: fn(f64) -> T,
+    ) -> Result<(), CardError> {
         let (array, z) = self.array_prefix(card)?;
-        if !self.model.ranges.accepts(card.field(2)) {
+        if !self.in_use(card) {
             return Ok(());
         }
         for (k, value) in self.pairs(card, z)? {
-            if is_default(card.field(k as usize)) {
-                self.model.ranges.default = Some(value);
+            let g = if is_default(card.field(k as usize)) {
+                None
             } else {
-                let g = self.group(card, k, array)?;
-                self.model.ranges.values.insert(g, Some(value));
-            }
+                Some(self.group(card, k, array)?)
+            };
+            entries(&mut self.model).set(g, wrap(value));
         }
         Ok(())
     }
@@ -469,11 +477,8 @@ impl Reader<'_> {
                 ));
             }
         };
-        let b = &mut self.model.bounds;
-        match &b.name {
-            None => b.name = Some(card.field(2).to_string()),
-            Some(n) if n != card.field(2) => return Ok(()),
-            _ => {}
+        if !self.in_use(card) {
+            return Ok(());
         }
         let which = match code {
             "LO" | "XL" | "ZL" => 'L',
@@ -489,51 +494,28 @@ impl Reader<'_> {
             _ => self.number(card, 4)?,
         };
         let value = clamp_inf(value);
+        let (lo, up) = match which {
+            'L' => (Some(value), None),
+            'U' => (None, Some(value)),
+            'X' => (Some(value), Some(value)),
+            'R' => (Some(f64::NEG_INFINITY), Some(f64::INFINITY)),
+            'M' => (Some(f64::NEG_INFINITY), None),
+            _ => (None, Some(f64::INFINITY)),
+        };
         let target = card.field(3);
-        if is_default(target) {
-            let b = &mut self.model.bounds;
-            match which {
-                'L' => b.default_lo = value,
-                'U' => b.default_up = value,
-                'X' => {
-                    b.default_lo = value;
-                    b.default_up = value;
-                }
-                'R' => {
-                    b.default_lo = f64::NEG_INFINITY;
-                    b.default_up = f64::INFINITY;
-                }
-                'M' => b.default_lo = f64::NEG_INFINITY,
-                _ => b.default_up = f64::INFINITY,
-            }
-            return Ok(());
-        }
-        if target.is_empty() {
+        let v = if is_default(target) {
+            None
+        } else if target.is_empty() {
             return Err(self.err(card, 3, "missing variable name"));
-        }
-        let v = self.var(card, 3, array)?;
+        } else {
+            Some(self.var(card, 3, array)?)
+        };
         let b = &mut self.model.bounds;
-        match which {
-            'L' => {
-                b.lo.insert(v, value);
-            }
-            'U' => {
-                b.up.insert(v, value);
-            }
-            'X' => {
-                b.lo.insert(v, value);
-                b.up.insert(v, value);
-            }
-            'R' => {
-                b.lo.insert(v, f64::NEG_INFINITY);
-                b.up.insert(v, f64::INFINITY);
-            }
-            'M' => {
-                b.lo.insert(v, f64::NEG_INFINITY);
-            }
-            _ => {
-                b.up.insert(v, f64::INFINITY);
-            }
+        if let Some(lo) = lo {
+            b.lo.set(v, lo);
+        }
+        if let Some(up) = up {
+            b.up.set(v, up);
         }
         Ok(())
     }
@@ -552,21 +534,18 @@ impl Reader<'_> {
             "ZM" => (true, true, 'M'),
             _ => return Err(self.err(card, 1, "expected blank, V or M (optionally after X or Z)")),
         };
-        let s = &mut self.model.start;
-        match &s.name {
-            None => s.name = Some(card.field(2).to_string()),
-            Some(n) if n != card.field(2) => return Ok(()),
-            _ => {}
+        if !self.in_use(card) {
+            return Ok(());
         }
         for (k, value) in self.pairs(card, z)? {
             let target = card.field(k as usize);
             if is_default(target) {
                 let s = &mut self.model.start;
                 if what != 'M' {
-                    s.default_x = value;
+                    s.x.default = value;
                 }
                 if what != 'V' {
-                    s.default_y = value;
+                    s.y.default = value;
                     s.has_y |= value != 0.0;
                 }
                 continue;
@@ -579,10 +558,10 @@ impl Reader<'_> {
             let s = &mut self.model.start;
             match (var, group) {
                 (Some(v), _) => {
-                    s.x.insert(v, value);
+                    s.x.values.insert(v, value);
                 }
                 (None, Some(g)) => {
-                    s.y.insert(g, value);
+                    s.y.values.insert(g, value);
                     s.has_y = true;
                 }
                 _ => {
@@ -926,11 +905,14 @@ ENDATA
         assert_eq!(m.constants.values.get(&2), Some(&3.0));
         assert_eq!(m.constants.values.get(&1), None); // second vector ignored
         assert_eq!(m.ranges.values.get(&2), Some(&Some(4.0)));
-        assert_eq!(m.bounds.default_lo, f64::NEG_INFINITY);
-        assert_eq!(m.bounds.lo.get(&0), Some(&f64::INFINITY));
-        assert_eq!(m.bounds.up.get(&1), Some(&5.0));
-        assert_eq!((m.start.default_x, m.start.x.get(&1)), (0.5, Some(&2.0)));
-        assert_eq!(m.start.y.get(&1), Some(&-1.0));
+        assert_eq!(m.bounds.lo.default, f64::NEG_INFINITY);
+        assert_eq!(m.bounds.lo.values.get(&0), Some(&f64::INFINITY));
+        assert_eq!(m.bounds.up.values.get(&1), Some(&5.0));
+        assert_eq!(
+            (m.start.x.default, m.start.x.values.get(&1)),
+            (0.5, Some(&2.0))
+        );
+        assert_eq!(m.start.y.values.get(&1), Some(&-1.0));
     }
 
     #[test]
