@@ -11,7 +11,9 @@ use crate::error::{CardError, SifError};
 use crate::functions::{Globals, Part, TypeBody, compile_element, compile_group, fold_globals};
 use crate::hash::FastMap as HashMap;
 use crate::params::UserParameter;
-use crate::problem::{Elements, GroupArguments, GroupFunctions, SifProblem, TRIVIAL};
+use crate::problem::{
+    ElementUse, Elements, GroupArguments, GroupFunctions, LinearTerm, SifProblem, TRIVIAL,
+};
 use crate::sections::{GroupKind, INFINITY, Model};
 use crate::workspace::Pool;
 
@@ -196,8 +198,6 @@ fn compile_elements(
     let mut types = TypeCompiler::new(file, "element", "ELEMENTS", part)?;
     let mut el = Elements {
         type_of: Vec::with_capacity(used.len()),
-        var_ptr: vec![0],
-        par_ptr: vec![0],
         h_ptr: vec![0],
         ..Elements::default()
     };
@@ -250,8 +250,8 @@ fn compile_elements(
             })?;
             el.pars.push(v);
         }
-        el.var_ptr.push(el.vars.len());
-        el.par_ptr.push(el.pars.len());
+        el.vars.end_row();
+        el.pars.end_row();
         let nev = decl.evs.len();
         el.h_ptr
             .push(el.h_ptr.last().copied().unwrap_or(0) + nev * (nev + 1) / 2);
@@ -271,7 +271,6 @@ fn compile_groups(
     let mut types = TypeCompiler::new(file, "group", "GROUPS", part)?;
     let mut gf = GroupFunctions {
         type_of: Vec::with_capacity(model.groups.len()),
-        par_ptr: vec![0],
         ..GroupFunctions::default()
     };
     for (gi, g) in model.groups.iter().enumerate() {
@@ -307,7 +306,7 @@ fn compile_groups(
                 }
             }
         }
-        gf.par_ptr.push(gf.pars.len());
+        gf.pars.end_row();
     }
     gf.types = types.programs;
     // S2MPJ treats a zero scale as 1.
@@ -325,13 +324,7 @@ fn compile_groups(
 /// The group arguments: linear parts (duplicates summed), element uses, local variables and
 /// constants.
 fn group_arguments(model: &Model, used: &UsedElements, el: &Elements) -> GroupArguments {
-    let mut arg = GroupArguments {
-        lin_ptr: vec![0],
-        use_ptr: vec![0],
-        use_loc_ptr: vec![0],
-        loc_ptr: vec![0],
-        ..GroupArguments::default()
-    };
+    let mut arg = GroupArguments::default();
     for g in &model.groups {
         let mut lin: Vec<(usize, f64)> = g.linear.clone();
         lin.sort_by_key(|&(v, _)| v);
@@ -342,33 +335,34 @@ fn group_arguments(model: &Model, used: &UsedElements, el: &Elements) -> GroupAr
                 _ => merged.push((v, a)),
             }
         }
-        let vars_of = |e: &usize| {
-            let k = used.index[e] as usize;
-            &el.vars[el.var_ptr[k]..el.var_ptr[k + 1]]
-        };
+        let index = |e: &usize| used.index[e];
         let mut loc: Vec<u32> = merged.iter().map(|&(v, _)| v as u32).collect();
         for (e, _) in &g.elements {
-            loc.extend_from_slice(vars_of(e));
+            loc.extend_from_slice(el.vars.row(index(e) as usize));
         }
         loc.sort_unstable();
         loc.dedup();
         let pos = |v: u32| loc.binary_search(&v).unwrap_or(0) as u32;
-        for (v, a) in merged {
-            arg.lin_var.push(v as u32);
-            arg.lin_coef.push(a);
-            arg.lin_loc.push(pos(v as u32));
+        for (v, coef) in merged {
+            let var = v as u32;
+            arg.lin.push(LinearTerm {
+                var,
+                loc: pos(var),
+                coef,
+            });
         }
-        arg.lin_ptr.push(arg.lin_var.len());
-        for (e, w) in &g.elements {
-            arg.use_el.push(used.index[e]);
-            arg.use_w.push(*w);
-            arg.use_loc.extend(vars_of(e).iter().map(|&v| pos(v)));
-            arg.use_loc_ptr.push(arg.use_loc.len());
+        arg.lin.end_row();
+        for &(e, w) in &g.elements {
+            let k = index(&e);
+            arg.uses.push(ElementUse { el: k, w });
+            arg.use_loc
+                .extend(el.vars.row(k as usize).iter().map(|&v| pos(v)));
+            arg.use_loc.end_row();
         }
-        arg.use_ptr.push(arg.use_el.len());
+        arg.uses.end_row();
         arg.max_loc = arg.max_loc.max(loc.len());
-        arg.loc_vars.extend_from_slice(&loc);
-        arg.loc_ptr.push(arg.loc_vars.len());
+        arg.loc.extend(loc);
+        arg.loc.end_row();
     }
     arg.constant = (0..model.groups.len())
         .map(|g| model.constants.get(g))
@@ -381,10 +375,10 @@ fn elements_of(groups: &[u32], arg: &GroupArguments, count: u32) -> Vec<u32> {
     let mut seen = vec![false; count as usize];
     let mut out = Vec::new();
     for &g in groups {
-        for &k in &arg.use_el[arg.use_ptr[g as usize]..arg.use_ptr[g as usize + 1]] {
-            if !seen[k as usize] {
-                seen[k as usize] = true;
-                out.push(k);
+        for u in arg.uses.row(g as usize) {
+            if !seen[u.el as usize] {
+                seen[u.el as usize] = true;
+                out.push(u.el);
             }
         }
     }
@@ -456,7 +450,7 @@ fn jacobian_pattern(con_groups: &[u32], arg: &GroupArguments, n: usize) -> Spars
     let mut rows = Vec::new();
     let mut cols = Vec::new();
     for (r, &g) in con_groups.iter().enumerate() {
-        for &v in &arg.loc_vars[arg.loc_ptr[g as usize]..arg.loc_ptr[g as usize + 1]] {
+        for &v in arg.loc.row(g as usize) {
             rows.push(r);
             cols.push(v as usize);
         }

@@ -27,7 +27,7 @@ impl SifProblem {
             Workspace {
                 regs: vec![0.0; self.max_regs.max(1)],
                 fe: vec![0.0; ne],
-                ge: vec![0.0; self.el.vars.len()],
+                ge: vec![0.0; self.el.vars.values().len()],
                 he: vec![0.0; self.el.h_ptr.last().copied().unwrap_or(0)],
                 we: vec![0.0; ne],
                 gt: vec![0.0; self.arg.max_loc],
@@ -60,8 +60,7 @@ impl SifProblem {
     fn eval_element(&self, x: &[f64], e: usize, level: Level, ws: &mut Workspace) {
         let t = &self.el.types[self.el.type_of[e] as usize];
         let prog = &t.prog;
-        let (v0, v1) = (self.el.var_ptr[e], self.el.var_ptr[e + 1]);
-        let vars = &self.el.vars[v0..v1];
+        let vars = self.el.vars.row(e);
         let nev = vars.len();
         let regs = &mut ws.regs;
         for (k, &v) in vars.iter().enumerate() {
@@ -74,7 +73,7 @@ impl SifProblem {
                 regs[base + i] = row.iter().zip(&regs[..nev]).map(|(a, b)| a * b).sum();
             }
         }
-        let pars = &self.el.pars[self.el.par_ptr[e]..self.el.par_ptr[e + 1]];
+        let pars = self.el.pars.row(e);
         let ep = t.ep_reg as usize;
         regs[ep..ep + pars.len()].copy_from_slice(pars);
         let niv = t.niv;
@@ -91,7 +90,7 @@ impl SifProblem {
         if level == Level::F {
             return;
         }
-        let ge = &mut ws.ge[v0..v1];
+        let ge = &mut ws.ge[self.el.vars.range(e)];
         match &t.w {
             None => ge.copy_from_slice(&regs[g0..g0 + niv]),
             Some(w) => {
@@ -143,11 +142,11 @@ impl SifProblem {
     /// The group argument t = a^T x - b + sum w f_e (elements already evaluated).
     fn group_arg(&self, x: &[f64], g: usize, ws: &Workspace) -> f64 {
         let mut t = -self.arg.constant[g];
-        for k in self.arg.lin_ptr[g]..self.arg.lin_ptr[g + 1] {
-            t += self.arg.lin_coef[k] * x[self.arg.lin_var[k] as usize];
+        for l in self.arg.lin.row(g) {
+            t += l.coef * x[l.var as usize];
         }
-        for k in self.arg.use_ptr[g]..self.arg.use_ptr[g + 1] {
-            t += self.arg.use_w[k] * ws.fe[self.arg.use_el[k] as usize];
+        for u in self.arg.uses.row(g) {
+            t += u.w * ws.fe[u.el as usize];
         }
         t
     }
@@ -162,7 +161,7 @@ impl SifProblem {
         let prog = &gt.prog;
         let regs = &mut ws.regs;
         regs[0] = t;
-        let pars = &self.gf.pars[self.gf.par_ptr[g]..self.gf.par_ptr[g + 1]];
+        let pars = self.gf.pars.row(g);
         regs[1..1 + pars.len()].copy_from_slice(pars);
         let f = prog.f_reg as usize;
         regs[f + 1] = 0.0;
@@ -173,19 +172,16 @@ impl SifProblem {
 
     /// Gradient of the argument of group `g` over its local variables, into `ws.gt`.
     fn local_gradient(&self, g: usize, ws: &mut Workspace) -> usize {
-        let nloc = self.arg.loc_ptr[g + 1] - self.arg.loc_ptr[g];
+        let nloc = self.arg.loc.row(g).len();
         let gt = &mut ws.gt[..nloc];
         gt.fill(0.0);
-        for k in self.arg.lin_ptr[g]..self.arg.lin_ptr[g + 1] {
-            gt[self.arg.lin_loc[k] as usize] += self.arg.lin_coef[k];
+        for l in self.arg.lin.row(g) {
+            gt[l.loc as usize] += l.coef;
         }
-        for k in self.arg.use_ptr[g]..self.arg.use_ptr[g + 1] {
-            let e = self.arg.use_el[k] as usize;
-            let w = self.arg.use_w[k];
-            let ge = &ws.ge[self.el.var_ptr[e]..self.el.var_ptr[e + 1]];
-            let locs = &self.arg.use_loc[self.arg.use_loc_ptr[k]..self.arg.use_loc_ptr[k + 1]];
-            for (l, g) in locs.iter().zip(ge) {
-                gt[*l as usize] += w * g;
+        for (u, k) in self.arg.uses.row(g).iter().zip(self.arg.uses.range(g)) {
+            let ge = &ws.ge[self.el.vars.range(u.el as usize)];
+            for (l, g) in self.arg.use_loc.row(k).iter().zip(ge) {
+                gt[*l as usize] += u.w * g;
             }
         }
         nloc
@@ -193,14 +189,19 @@ impl SifProblem {
 
     /// Adds `coef * grad t_g` to the full vector `out`.
     fn add_group_gradient(&self, g: usize, coef: f64, ws: &Workspace, out: &mut [f64]) {
-        for k in self.arg.lin_ptr[g]..self.arg.lin_ptr[g + 1] {
-            out[self.arg.lin_var[k] as usize] += coef * self.arg.lin_coef[k];
+        for l in self.arg.lin.row(g) {
+            out[l.var as usize] += coef * l.coef;
         }
-        for k in self.arg.use_ptr[g]..self.arg.use_ptr[g + 1] {
-            let e = self.arg.use_el[k] as usize;
-            let cw = coef * self.arg.use_w[k];
-            let (a, b) = (self.el.var_ptr[e], self.el.var_ptr[e + 1]);
-            for (v, g) in self.el.vars[a..b].iter().zip(&ws.ge[a..b]) {
+        for u in self.arg.uses.row(g) {
+            let cw = coef * u.w;
+            let e = u.el as usize;
+            for (v, g) in self
+                .el
+                .vars
+                .row(e)
+                .iter()
+                .zip(&ws.ge[self.el.vars.range(e)])
+            {
                 out[*v as usize] += cw * g;
             }
         }
@@ -236,27 +237,20 @@ impl SifProblem {
     fn objective_impl(&self, x: &[f64], grad: Option<&mut [f64]>) -> Result<f64, EvalError> {
         self.check_x(x)?;
         let level = if grad.is_some() { Level::G } else { Level::F };
-        let mut guard = self.workspace();
-        let ws: &mut Workspace = &mut guard;
-        self.eval_elements(x, &self.obj_elements, level, ws);
         let mut grad = grad;
         if let Some(g) = grad.as_deref_mut() {
             g.fill(0.0);
         }
         let mut f = self.quad_value_and_gradient(x, grad.as_deref_mut());
-        for &g in &self.obj_groups {
-            let g = g as usize;
-            let t = self.group_arg(x, g, ws);
-            let (v, d1, _) = self.group_fun(g, t, level, ws);
-            let s = self.gf.scale[g];
-            f += v / s;
-            if let Some(out) = grad.as_deref_mut() {
-                let c = d1 / s;
-                if c != 0.0 {
-                    self.add_group_gradient(g, c, ws, out);
-                }
+        let (groups, elements) = (&self.obj_groups, &self.obj_elements);
+        self.each_group(x, groups, elements, level, |_, g, v, c, ws| {
+            f += v;
+            if let Some(out) = grad.as_deref_mut()
+                && c != 0.0
+            {
+                self.add_group_gradient(g, c, ws, out);
             }
-        }
+        });
         if !f.is_finite() {
             return Err(EvalError::NonFinite {
                 what: "objective",
@@ -268,6 +262,28 @@ impl SifProblem {
             EvalError::check_finite("gradient", g)?;
         }
         Ok(f)
+    }
+
+    /// Evaluates `groups` at `x` (their elements `elements` first) to `level` and calls
+    /// `each(i, g, g(t)/s, g'(t)/s, ws)` for the i-th of them, group g.
+    fn each_group(
+        &self,
+        x: &[f64],
+        groups: &[u32],
+        elements: &[u32],
+        level: Level,
+        mut each: impl FnMut(usize, usize, f64, f64, &mut Workspace),
+    ) {
+        let mut guard = self.workspace();
+        let ws: &mut Workspace = &mut guard;
+        self.eval_elements(x, elements, level, ws);
+        for (i, &g) in groups.iter().enumerate() {
+            let g = g as usize;
+            let t = self.group_arg(x, g, ws);
+            let (v, d1, _) = self.group_fun(g, t, level, ws);
+            let s = self.gf.scale[g];
+            each(i, g, v / s, d1 / s, ws);
+        }
     }
 
     /// Visits the terms of the Hessian of the Lagrangian sigma f + y^T c at `x` (the
@@ -292,15 +308,14 @@ impl SifProblem {
             let s = self.gf.scale[g];
             let alpha = mu * d1 / s;
             if alpha != 0.0 {
-                for k in self.arg.use_ptr[g]..self.arg.use_ptr[g + 1] {
-                    ws.we[self.arg.use_el[k] as usize] += alpha * self.arg.use_w[k];
+                for u in self.arg.uses.row(g) {
+                    ws.we[u.el as usize] += alpha * u.w;
                 }
             }
             let beta = mu * d2 / s;
             if beta != 0.0 && self.gf.type_of[g] != TRIVIAL {
                 let nloc = self.local_gradient(g, ws);
-                let loc = &self.arg.loc_vars[self.arg.loc_ptr[g]..self.arg.loc_ptr[g + 1]];
-                terms.group(g, beta, loc, &ws.gt[..nloc]);
+                terms.group(g, beta, self.arg.loc.row(g), &ws.gt[..nloc]);
             }
         }
         for &e in elements {
@@ -309,9 +324,8 @@ impl SifProblem {
             if we == 0.0 {
                 continue;
             }
-            let vars = &self.el.vars[self.el.var_ptr[e]..self.el.var_ptr[e + 1]];
             let (h0, h1) = (self.el.h_ptr[e], self.el.h_ptr[e + 1]);
-            terms.element(h0, vars, we, &ws.he[h0..h1]);
+            terms.element(h0, self.el.vars.row(e), we, &ws.he[h0..h1]);
         }
     }
 
@@ -353,15 +367,8 @@ impl SmoothProblem for SifProblem {
     fn constraints(&self, x: &[f64], c: &mut [f64]) -> Result<(), EvalError> {
         self.check_x(x)?;
         EvalError::check_len("constraints", self.con_groups.len(), c.len())?;
-        let mut guard = self.workspace();
-        let ws: &mut Workspace = &mut guard;
-        self.eval_elements(x, &self.con_elements, Level::F, ws);
-        for (r, &g) in self.con_groups.iter().enumerate() {
-            let g = g as usize;
-            let t = self.group_arg(x, g, ws);
-            let (v, _, _) = self.group_fun(g, t, Level::F, ws);
-            c[r] = v / self.gf.scale[g];
-        }
+        let (groups, elements) = (&self.con_groups, &self.con_elements);
+        self.each_group(x, groups, elements, Level::F, |r, _, v, _, _| c[r] = v);
         EvalError::check_finite("constraint", c)
     }
 
@@ -372,21 +379,15 @@ impl SmoothProblem for SifProblem {
     fn jacobian_values(&self, x: &[f64], values: &mut [f64]) -> Result<(), EvalError> {
         self.check_x(x)?;
         EvalError::check_len("jacobian values", self.jacobian.nnz(), values.len())?;
-        let mut guard = self.workspace();
-        let ws: &mut Workspace = &mut guard;
-        self.eval_elements(x, &self.con_elements, Level::G, ws);
         let mut off = 0usize;
-        for &g in &self.con_groups {
-            let g = g as usize;
-            let t = self.group_arg(x, g, ws);
-            let (_, d1, _) = self.group_fun(g, t, Level::G, ws);
-            let coef = d1 / self.gf.scale[g];
+        let (groups, elements) = (&self.con_groups, &self.con_elements);
+        self.each_group(x, groups, elements, Level::G, |_, g, _, coef, ws| {
             let nloc = self.local_gradient(g, ws);
             for (v, gt) in values[off..off + nloc].iter_mut().zip(&ws.gt[..nloc]) {
                 *v = coef * gt;
             }
             off += nloc;
-        }
+        });
         EvalError::check_finite("jacobian", values)
     }
 
@@ -460,8 +461,7 @@ struct Assemble<'a> {
 
 impl HessianTerms for Assemble<'_> {
     fn group(&mut self, g: usize, beta: f64, _loc: &[u32], gt: &[f64]) {
-        let hs = self.hs;
-        let slots = &hs.group_slot[hs.group_slot_ptr[g]..hs.group_slot_ptr[g + 1]];
+        let slots = self.hs.group_slot.row(g);
         let mut k = 0;
         for i in 0..gt.len() {
             let bi = beta * gt[i];

@@ -31,6 +31,7 @@ pub mod lexer;
 pub mod model;
 pub mod params;
 mod problem;
+mod ragged;
 pub mod sections;
 pub mod vm;
 mod workspace;

@@ -8,6 +8,7 @@ use opal_problems::{ProblemInfo, SparsityPattern};
 
 use crate::functions::{ElementProgram, GroupProgram};
 use crate::params::UserParameter;
+use crate::ragged::Ragged;
 use crate::sections::GroupKind;
 use crate::workspace::Pool;
 
@@ -46,72 +47,82 @@ pub struct SifProblem {
     pub(crate) pool: Pool,
 }
 
-/// The elements in use, flattened: element k's variables are
-/// `vars[var_ptr[k]..var_ptr[k + 1]]`, its parameters `pars[par_ptr[k]..par_ptr[k + 1]]`
-/// and its packed Hessian `h_ptr[k]..h_ptr[k + 1]` of the packed element Hessians.
+/// The elements in use, by their new index.
 #[derive(Debug, Default)]
 pub(crate) struct Elements {
     /// The compiled element types in use.
     pub types: Vec<ElementProgram>,
     /// Type of each element (index into `types`).
     pub type_of: Vec<u32>,
-    pub var_ptr: Vec<usize>,
-    pub vars: Vec<u32>,
-    pub par_ptr: Vec<usize>,
-    pub pars: Vec<f64>,
+    /// Each element's problem variables, in the order of its elemental variables.
+    pub vars: Ragged<u32>,
+    /// Each element's parameter values.
+    pub pars: Ragged<f64>,
+    /// Element e's packed Hessian is `h_ptr[e]..h_ptr[e + 1]` of the packed element Hessians.
     pub h_ptr: Vec<usize>,
     /// Most internal (or elemental) variables of an element type.
     pub max_niv: usize,
 }
 
-/// The group functions g_i and scales s_i: group g's parameters are
-/// `pars[par_ptr[g]..par_ptr[g + 1]]`.
+/// The group functions g_i and scales s_i.
 #[derive(Debug, Default)]
 pub(crate) struct GroupFunctions {
     /// The compiled group types in use.
     pub types: Vec<GroupProgram>,
     /// Type of each group (index into `types`, [`TRIVIAL`] for g(t) = t).
     pub type_of: Vec<u32>,
-    pub par_ptr: Vec<usize>,
-    pub pars: Vec<f64>,
+    /// Each group's parameter values.
+    pub pars: Ragged<f64>,
     /// Scale of each group (the group is divided by it).
     pub scale: Vec<f64>,
 }
 
-/// The group arguments t_g = a_g^T x - b_g + sum_e w_e f_e(x), flattened by group: the
-/// linear part of group g is `lin_ptr[g]..lin_ptr[g + 1]` (duplicates summed), its element
-/// uses `use_ptr[g]..use_ptr[g + 1]`, its local variables (those of the linear part and of
-/// its elements, sorted) `loc_vars[loc_ptr[g]..loc_ptr[g + 1]]`; `lin_loc` and `use_loc`
-/// give positions among the local variables.
+/// The group arguments t_g = a_g^T x - b_g + sum_e w_e f_e(x), by group.
 #[derive(Debug, Default)]
 pub(crate) struct GroupArguments {
     /// The constant b_g of each group.
     pub constant: Vec<f64>,
-    pub lin_ptr: Vec<usize>,
-    pub lin_var: Vec<u32>,
-    pub lin_coef: Vec<f64>,
-    pub lin_loc: Vec<u32>,
-    pub use_ptr: Vec<usize>,
-    pub use_el: Vec<u32>,
-    pub use_w: Vec<f64>,
-    /// Element use k's variables among the local ones: `use_loc[use_loc_ptr[k]..use_loc_ptr[k + 1]]`.
-    pub use_loc_ptr: Vec<usize>,
-    pub use_loc: Vec<u32>,
-    pub loc_ptr: Vec<usize>,
-    pub loc_vars: Vec<u32>,
+    /// Each group's linear terms (duplicates summed).
+    pub lin: Ragged<LinearTerm>,
+    /// Each group's element uses.
+    pub uses: Ragged<ElementUse>,
+    /// For each element use (by its place in `uses`), the positions of the element's
+    /// variables among the local variables of its group.
+    pub use_loc: Ragged<u32>,
+    /// Each group's local variables: those of its linear part and of its elements, sorted.
+    pub loc: Ragged<u32>,
     /// Most local variables of a group.
     pub max_loc: usize,
+}
+
+/// A term a x_v of a group's linear part.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinearTerm {
+    /// The variable.
+    pub var: u32,
+    /// Its position among the local variables of the group.
+    pub loc: u32,
+    /// The coefficient a.
+    pub coef: f64,
+}
+
+/// A term w f_e of a group argument.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ElementUse {
+    /// The element.
+    pub el: u32,
+    /// Its weight w.
+    pub w: f64,
 }
 
 /// The Hessian pattern and where each contribution goes in it.
 #[derive(Debug)]
 pub(crate) struct HessianStructure {
     pub pattern: SparsityPattern,
-    /// Per element, slots of its packed lower triangle (offsets `el_h_ptr`).
+    /// Per element, slots of its packed lower triangle (offsets `Elements::h_ptr`).
     pub el_slot: Vec<u32>,
-    /// Per group, offset into `group_slot` of its packed outer product (nontrivial groups).
-    pub group_slot_ptr: Vec<usize>,
-    pub group_slot: Vec<u32>,
+    /// Per group, slots of its packed outer product (empty for trivial groups).
+    pub group_slot: Ragged<u32>,
     /// Slots of the quadratic entries.
     pub quad_slot: Vec<u32>,
 }
@@ -148,31 +159,29 @@ impl SifProblem {
     }
 }
 
+/// Calls `f(max, min)` for every pair (a, b), b <= a, of `vars`, in the order of a packed
+/// lower triangle.
+fn lower_pairs(vars: &[u32], mut f: impl FnMut(u32, u32)) {
+    for a in 0..vars.len() {
+        for b in 0..=a {
+            f(vars[a].max(vars[b]), vars[a].min(vars[b]));
+        }
+    }
+}
+
 /// The lower-triangle pattern of the Hessian of the Lagrangian and the slots of every
 /// contribution (element Hessians, outer products of nontrivial groups, quadratic terms).
 fn build_hessian(p: &SifProblem) -> HessianStructure {
     let n = p.info.n();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
     let ne = p.el.type_of.len();
-    for e in 0..ne {
-        let vars = &p.el.vars[p.el.var_ptr[e]..p.el.var_ptr[e + 1]];
-        for a in 0..vars.len() {
-            for b in 0..=a {
-                pairs.push((vars[a].max(vars[b]), vars[a].min(vars[b])));
-            }
-        }
-    }
     let ng = p.gf.type_of.len();
-    for g in 0..ng {
-        if p.gf.type_of[g] == TRIVIAL {
-            continue;
-        }
-        let loc = &p.arg.loc_vars[p.arg.loc_ptr[g]..p.arg.loc_ptr[g + 1]];
-        for i in 0..loc.len() {
-            for j in 0..=i {
-                pairs.push((loc[i], loc[j]));
-            }
-        }
+    let nontrivial = |g: &usize| p.gf.type_of[*g] != TRIVIAL;
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for e in 0..ne {
+        lower_pairs(p.el.vars.row(e), |i, j| pairs.push((i, j)));
+    }
+    for g in (0..ng).filter(nontrivial) {
+        lower_pairs(p.arg.loc.row(g), |i, j| pairs.push((i, j)));
     }
     for &(i, j, _) in &p.quad {
         pairs.push((i, j));
@@ -188,32 +197,20 @@ fn build_hessian(p: &SifProblem) -> HessianStructure {
     }
     let cols_u32: Vec<u32> = pairs.iter().map(|&(_, j)| j).collect();
     let slot = |i: u32, j: u32| -> u32 {
-        let (i, j) = (i.max(j), i.min(j));
         let (a, b) = (row_ptr[i as usize], row_ptr[i as usize + 1]);
         (a + cols_u32[a..b].binary_search(&j).unwrap_or(0)) as u32
     };
     let mut el_slot = Vec::with_capacity(p.el.h_ptr.last().copied().unwrap_or(0));
     for e in 0..ne {
-        let vars = &p.el.vars[p.el.var_ptr[e]..p.el.var_ptr[e + 1]];
-        for a in 0..vars.len() {
-            for b in 0..=a {
-                el_slot.push(slot(vars[a], vars[b]));
-            }
-        }
+        lower_pairs(p.el.vars.row(e), |i, j| el_slot.push(slot(i, j)));
         debug_assert_eq!(el_slot.len(), p.el.h_ptr[e + 1]);
     }
-    let mut group_slot_ptr = vec![0usize];
-    let mut group_slot = Vec::new();
+    let mut group_slot = Ragged::default();
     for g in 0..ng {
-        if p.gf.type_of[g] != TRIVIAL {
-            let loc = &p.arg.loc_vars[p.arg.loc_ptr[g]..p.arg.loc_ptr[g + 1]];
-            for i in 0..loc.len() {
-                for j in 0..=i {
-                    group_slot.push(slot(loc[i], loc[j]));
-                }
-            }
+        if nontrivial(&g) {
+            lower_pairs(p.arg.loc.row(g), |i, j| group_slot.push(slot(i, j)));
         }
-        group_slot_ptr.push(group_slot.len());
+        group_slot.end_row();
     }
     let quad_slot = p.quad.iter().map(|&(i, j, _)| slot(i, j)).collect();
     let rows: Vec<usize> = pairs.iter().map(|&(i, _)| i as usize).collect();
@@ -221,7 +218,6 @@ fn build_hessian(p: &SifProblem) -> HessianStructure {
     HessianStructure {
         pattern: SparsityPattern::new(n, n, rows, cols),
         el_slot,
-        group_slot_ptr,
         group_slot,
         quad_slot,
     }
