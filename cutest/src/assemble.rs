@@ -8,7 +8,10 @@ use std::sync::OnceLock;
 use opal_problems::{ProblemInfo, SparsityPattern};
 
 use crate::error::{CardError, SifError};
-use crate::functions::{Globals, Part, TypeBody, compile_element, compile_group, fold_globals};
+use crate::functions::{
+    ElementProgram, Globals, GroupProgram, Part, TypeBody, compile_element, compile_group,
+    fold_globals,
+};
 use crate::hash::FastMap as HashMap;
 use crate::params::UserParameter;
 use crate::problem::{
@@ -34,8 +37,11 @@ pub(crate) fn assemble(
     parameters: Vec<UserParameter>,
 ) -> Result<SifProblem, SifError> {
     let used = used_elements(&model);
-    let el = compile_elements(file, &model, &used, elements_part)?;
-    let gf = compile_groups(file, &model, groups_part)?;
+    let elements = TypeCompiler::new(file, "element", "ELEMENTS", elements_part)?;
+    let el = compile_elements(&model, &used, elements)?;
+    // (after the elements: errors come in the order of the file)
+    let groups = TypeCompiler::new(file, "group", "GROUPS", groups_part)?;
+    let gf = compile_groups(&model, groups)?;
     let arg = group_arguments(&model, &used, &el);
     let (obj_groups, con_groups): (Vec<u32>, Vec<u32>) = (0..model.groups.len() as u32)
         .partition(|&g| model.groups[g as usize].kind == GroupKind::Objective);
@@ -189,13 +195,12 @@ impl<'a, P> TypeCompiler<'a, P> {
 
 /// Compiles the element types in use and flattens the elements' variables and parameters.
 fn compile_elements(
-    file: &str,
     model: &Model,
     used: &UsedElements,
-    part: Option<&Part>,
+    mut types: TypeCompiler<'_, ElementProgram>,
 ) -> Result<Elements, SifError> {
+    let file = types.file;
     let sif = |e: CardError| e.into_sif(file);
-    let mut types = TypeCompiler::new(file, "element", "ELEMENTS", part)?;
     let mut el = Elements {
         type_of: Vec::with_capacity(used.len()),
         h_ptr: vec![0],
@@ -263,12 +268,11 @@ fn compile_elements(
 
 /// Compiles the group types in use and flattens the groups' types, parameters and scales.
 fn compile_groups(
-    file: &str,
     model: &Model,
-    part: Option<&Part>,
+    mut types: TypeCompiler<'_, GroupProgram>,
 ) -> Result<GroupFunctions, SifError> {
+    let file = types.file;
     let sif = |e: CardError| e.into_sif(file);
-    let mut types = TypeCompiler::new(file, "group", "GROUPS", part)?;
     let mut gf = GroupFunctions {
         type_of: Vec::with_capacity(model.groups.len()),
         ..GroupFunctions::default()

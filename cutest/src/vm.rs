@@ -109,11 +109,17 @@ impl F2 {
 /// Comparisons (results 1.0 or 0.0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
+    /// `.EQ.` / `==`
     Eq,
+    /// `.NE.` / `/=`
     Ne,
+    /// `.LT.` / `<`
     Lt,
+    /// `.LE.` / `<=`
     Le,
+    /// `.GT.` / `>`
     Gt,
+    /// `.GE.` / `>=`
     Ge,
 }
 
@@ -187,7 +193,19 @@ pub enum Ins {
 impl Ins {
     /// The destination register, if the instruction writes one.
     pub fn dest(&self) -> Option<u32> {
-        match *self {
+        let mut ins = *self;
+        ins.dest_mut().copied()
+    }
+
+    /// Redirects the destination register (a no-op for jumps).
+    pub fn set_dest(&mut self, new: u32) {
+        if let Some(d) = self.dest_mut() {
+            *d = new;
+        }
+    }
+
+    fn dest_mut(&mut self) -> Option<&mut u32> {
+        match self {
             Ins::Const { d, .. }
             | Ins::Copy { d, .. }
             | Ins::Add { d, .. }
@@ -210,34 +228,6 @@ impl Ins {
             | Ins::Or { d, .. }
             | Ins::Not { d, .. } => Some(d),
             Ins::JumpIfFalse { .. } | Ins::JumpIfTrue { .. } => None,
-        }
-    }
-
-    /// Redirects the destination register (a no-op for jumps).
-    pub fn set_dest(&mut self, new: u32) {
-        match self {
-            Ins::Const { d, .. }
-            | Ins::Copy { d, .. }
-            | Ins::Add { d, .. }
-            | Ins::Sub { d, .. }
-            | Ins::Mul { d, .. }
-            | Ins::Div { d, .. }
-            | Ins::AddK { d, .. }
-            | Ins::KSub { d, .. }
-            | Ins::MulK { d, .. }
-            | Ins::DivK { d, .. }
-            | Ins::KDiv { d, .. }
-            | Ins::Neg { d, .. }
-            | Ins::Sq { d, .. }
-            | Ins::PowI { d, .. }
-            | Ins::PowK { d, .. }
-            | Ins::Call1 { d, .. }
-            | Ins::Call2 { d, .. }
-            | Ins::Compare { d, .. }
-            | Ins::And { d, .. }
-            | Ins::Or { d, .. }
-            | Ins::Not { d, .. } => *d = new,
-            Ins::JumpIfFalse { .. } | Ins::JumpIfTrue { .. } => {}
         }
     }
 }
