@@ -228,6 +228,13 @@ fn set_named<T>(list: &mut Vec<(String, T)>, name: &str, value: T) {
     list.push((name.to_string(), value));
 }
 
+/// Sets the named values of `pairs` (name field, value) of `card` in `list`.
+fn set_pairs(list: &mut Vec<(String, f64)>, card: &Card, pairs: Vec<(u8, f64)>) {
+    for (k, value) in pairs {
+        set_named(list, card.field(k as usize), value);
+    }
+}
+
 /// Adds the names in fields 3 and 5 of `card` to `list` (those not there yet).
 fn add_names(list: &mut Vec<String>, card: &Card) {
     for k in [3, 5] {
@@ -704,13 +711,8 @@ impl Reader<'_> {
             set_named(&mut self.model.elements[e].vars, ev, v);
             return Ok(());
         }
-        for (k, value) in self.pairs(card, z)? {
-            set_named(
-                &mut self.model.elements[e].params,
-                card.field(k as usize),
-                value,
-            );
-        }
+        let pairs = self.pairs(card, z)?;
+        set_pairs(&mut self.model.elements[e].params, card, pairs);
         Ok(())
     }
 
@@ -798,13 +800,8 @@ impl Reader<'_> {
             }
             return Ok(());
         }
-        for (k, value) in self.pairs(card, z)? {
-            set_named(
-                &mut self.model.groups[g].gparams,
-                card.field(k as usize),
-                value,
-            );
-        }
+        let pairs = self.pairs(card, z)?;
+        set_pairs(&mut self.model.groups[g].gparams, card, pairs);
         Ok(())
     }
 
