@@ -18,7 +18,11 @@
 //! arithmetic, array names, user overrides), [`sections`] (the data part) and [`model`] (what
 //! it declares), [`expr`] (Fortran
 //! expressions), [`compile`] and [`vm`] (the compiled form), [`functions`] (the ELEMENTS
-//! and GROUPS parts), `problem` and `eval` (the decoded problem and its evaluation).
+//! and GROUPS parts); inside the crate, `assemble` builds the decoded problem (`problem`,
+//! its flattened tables in `ragged` rows) that `eval` evaluates with the scratch space of
+//! `workspace`.
+
+#![deny(missing_docs)]
 
 mod assemble;
 pub mod compile;

@@ -8,19 +8,33 @@
 /// One-argument intrinsics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum F1 {
+    /// The sine.
     Sin,
+    /// The cosine.
     Cos,
+    /// The tangent.
     Tan,
+    /// The arcsine.
     Asin,
+    /// The arccosine.
     Acos,
+    /// The arctangent.
     Atan,
+    /// The hyperbolic sine.
     Sinh,
+    /// The hyperbolic cosine.
     Cosh,
+    /// The hyperbolic tangent.
     Tanh,
+    /// The exponential.
     Exp,
+    /// The natural logarithm (LOG).
     Log,
+    /// The decimal logarithm (LOG10).
     Log10,
+    /// The square root.
     Sqrt,
+    /// The absolute value.
     Abs,
     /// Truncation toward zero (INT, AINT).
     Trunc,
@@ -56,8 +70,11 @@ impl F1 {
 /// Two-argument intrinsics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum F2 {
+    /// ATAN2(a, b): the angle of (b, a).
     Atan2,
+    /// The larger of a and b (MAX).
     Max,
+    /// The smaller of a and b (MIN).
     Min,
     /// Fortran MOD: a - trunc(a/b) * b.
     Mod,
@@ -138,8 +155,11 @@ impl Cmp {
     }
 }
 
-/// One instruction; `d` is the destination register, `a`, `b` source registers, `k` a
-/// constant.
+/// One instruction. Its fields, named alike in every variant (documented here once rather
+/// than on each of the sixty, hence the `allow`): `d` the destination register, `a` and
+/// `b` source registers, `k` a constant, `n` an integer exponent, `f` the intrinsic, `op`
+/// the comparison, `c` the register a jump tests and `to` the index it jumps to.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Ins {
     /// `r[d] = k`

@@ -4,6 +4,8 @@
 //!
 //! This crate depends on no solver.
 
+#![deny(missing_docs)]
+
 pub mod check;
 pub mod error;
 pub mod evaluation;
