@@ -1,7 +1,8 @@
 //! The SIF decoder and evaluator (`opal-cutest`) on the CUTEst collection in `../shared`:
 //! evaluations per second of f + grad f + c + J at x0 (alternating with a point next to it)
-//! over 20 problems of different sizes (criterion's `elem/s` is evaluations per second), and
-//! the time to decode every file of the collection. Skipped when the shared data are missing.
+//! over 20 problems of different sizes (criterion's `elem/s` is evaluations per second), the
+//! same for the Hessian of the Lagrangian (values and a product with a vector), and the time
+//! to decode every file of the collection. Skipped when the shared data are missing.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,43 +40,56 @@ fn sif_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-fn evaluations(c: &mut Criterion) {
-    let Some(dir) = sif_dir() else {
-        println!("SKIPPED sif benchmarks: ../shared/data/sif not found (set OPAL_SHARED)");
-        return;
-    };
-    let mut group = c.benchmark_group("sif f+g+c+J at x0");
-    group.throughput(Throughput::Elements(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.warm_up_time(Duration::from_secs(1));
+/// The problems of [`SET`] that load, with their benchmark labels.
+fn load_set(dir: &std::path::Path) -> Vec<(String, opal_cutest::SifProblem)> {
+    let mut out = Vec::new();
     for &(name, params) in SET {
         let params: Vec<(String, String)> = params
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let p = match opal_cutest::load(dir.join(format!("{name}.SIF")), &params) {
-            Ok(p) => p,
-            Err(e) => {
-                println!("SKIPPED {name}: {e}");
-                continue;
+        match opal_cutest::load(dir.join(format!("{name}.SIF")), &params) {
+            Ok(p) => {
+                let info = p.info();
+                let label = format!(
+                    "{name} n={} m={} elements={}",
+                    info.n(),
+                    info.m(),
+                    p.num_elements()
+                );
+                out.push((label, p));
             }
-        };
-        let info = p.info().clone();
+            Err(e) => println!("SKIPPED {name}: {e}"),
+        }
+    }
+    out
+}
+
+/// x0 and a point next to it: the evaluator reuses element values at an unchanged point,
+/// so the benchmarks alternate between the two to evaluate the element functions each time.
+fn two_points(x0: &[f64]) -> [Vec<f64>; 2] {
+    let x1: Vec<f64> = x0.iter().map(|v| v + 1e-7 * (1.0 + v.abs())).collect();
+    [x0.to_vec(), x1]
+}
+
+fn evaluations(c: &mut Criterion) {
+    let Some(dir) = sif_dir() else {
+        println!("SKIPPED sif benchmarks: ../shared/data/sif not found (set OPAL_SHARED)");
+        return;
+    };
+    let set = load_set(&dir);
+    let mut group = c.benchmark_group("sif f+g+c+J at x0");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.warm_up_time(Duration::from_secs(1));
+    for (label, p) in &set {
+        let info = p.info();
         let mut g = vec![0.0; info.n()];
         let mut cons = vec![0.0; info.m()];
         let mut jv = vec![0.0; p.jacobian_pattern().nnz()];
-        let label = format!(
-            "{name} n={} m={} elements={}",
-            info.n(),
-            info.m(),
-            p.num_elements()
-        );
-        // Alternate between x0 and a nearby point: the evaluator reuses element values at an
-        // unchanged point, so repeating x0 would skip the element functions.
-        let x1: Vec<f64> = info.x0.iter().map(|v| v + 1e-7 * (1.0 + v.abs())).collect();
-        let points = [info.x0.clone(), x1];
+        let points = two_points(&info.x0);
         let mut k = 0usize;
-        group.bench_function(label, |b| {
+        group.bench_function(label.as_str(), |b| {
             b.iter(|| {
                 k ^= 1;
                 let x = &points[k];
@@ -83,6 +97,31 @@ fn evaluations(c: &mut Criterion) {
                 p.constraints(x, &mut cons).unwrap();
                 p.jacobian_values(x, &mut jv).unwrap();
                 f
+            })
+        });
+    }
+    group.finish();
+    // The Hessian of the Lagrangian (sigma = 1, y = 1): its values and its product with a
+    // vector.
+    let mut group = c.benchmark_group("sif H+Hv at x0");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.warm_up_time(Duration::from_secs(1));
+    for (label, p) in &set {
+        let info = p.info();
+        let y = vec![1.0; info.m()];
+        let mut h = vec![0.0; p.hessian_pattern().nnz()];
+        let mut hv = vec![0.0; info.n()];
+        let points = two_points(&info.x0);
+        let mut k = 0usize;
+        group.bench_function(label.as_str(), |b| {
+            b.iter(|| {
+                k ^= 1;
+                let x = &points[k];
+                p.hessian_values(x, 1.0, &y, &mut h).unwrap();
+                p.hessian_vector(x, 1.0, &y, &points[1 - k], &mut hv)
+                    .unwrap();
+                hv[0]
             })
         });
     }

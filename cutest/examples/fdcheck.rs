@@ -3,36 +3,21 @@
 //! Prints the problems whose worst relative discrepancy exceeds 1e-4. With `EQONLY=1`, only
 //! equality-constrained problems without bounds are checked.
 
-use std::path::PathBuf;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use opal_problems::SmoothProblem;
 use opal_problems::check::check_derivatives;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let shared =
-        opal_problems::shared_data::shared_dir().unwrap_or_else(|| PathBuf::from("../shared"));
-    let dir = args
-        .get(1)
-        .map(PathBuf::from)
-        .unwrap_or(shared.join("data/sif"));
-    let max_n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
-    let filter = args.get(3).cloned().unwrap_or_default();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
+    let dir = support::path_arg(1, "data/sif");
+    let max_n: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let filter = std::env::args().nth(3).unwrap_or_default();
     let (mut ok, mut bad, mut skipped) = (0, 0, 0);
-    for f in files {
-        let stem = f
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        if !filter.is_empty() && !stem.contains(&filter) {
-            continue;
-        }
+    for (f, stem) in support::matching_files(&dir, &filter) {
         let Ok(p) = opal_cutest::load(&f, &[]) else {
             continue;
         };
@@ -44,14 +29,7 @@ fn main() {
             skipped += 1;
             continue;
         }
-        // a point near x0, away from kinks at round numbers
-        let x: Vec<f64> = info
-            .x0
-            .iter()
-            .enumerate()
-            .map(|(i, v)| v + 1e-3 * (1.0 + v.abs()) * ((i * 37 % 11) as f64 / 11.0 - 0.4))
-            .collect();
-        match check_derivatives(&p, &x, None, 2, 7) {
+        match check_derivatives(&p, &support::near(&info.x0), None, 2, 7) {
             Ok(r) if r.max() <= 1e-4 => ok += 1,
             Ok(r) => {
                 bad += 1;

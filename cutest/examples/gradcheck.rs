@@ -1,19 +1,26 @@
 //! Coordinate-wise central differences of f, c against the gradient and Jacobian of one
 //! problem (a debugging aid): `cargo run --release -p opal-cutest --example gradcheck FILE`.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use opal_problems::SmoothProblem;
+
+/// `x` moved by `+h` and `-h` in coordinate `i`, with h relative to |x_i|.
+fn shifted(x: &[f64], i: usize) -> (f64, Vec<f64>, Vec<f64>) {
+    let h = 1e-6 * (1.0 + x[i].abs());
+    let (mut xp, mut xm) = (x.to_vec(), x.to_vec());
+    xp[i] += h;
+    xm[i] -= h;
+    (h, xp, xm)
+}
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: gradcheck FILE.SIF");
     let p = opal_cutest::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
     let info = p.info().clone();
     let (n, m) = (info.n(), info.m());
-    let x: Vec<f64> = info
-        .x0
-        .iter()
-        .enumerate()
-        .map(|(i, v)| v + 1e-3 * (1.0 + v.abs()) * ((i * 37 % 11) as f64 / 11.0 - 0.4))
-        .collect();
+    let x = support::near(&info.x0);
     let mut g = vec![0.0; n];
     let f0 = p.objective_and_gradient(&x, &mut g).unwrap();
     let jp = p.jacobian_pattern().clone();
@@ -23,11 +30,7 @@ fn main() {
     println!("f = {f0:e}");
     let mut worst = (0.0f64, String::new());
     for i in 0..n.min(200) {
-        let h = 1e-6 * (1.0 + x[i].abs());
-        let mut xp = x.clone();
-        let mut xm = x.clone();
-        xp[i] += h;
-        xm[i] -= h;
+        let (h, xp, xm) = shifted(&x, i);
         let fd = (p.objective(&xp).unwrap() - p.objective(&xm).unwrap()) / (2.0 * h);
         let e = (fd - g[i]).abs() / (1.0 + fd.abs().max(g[i].abs()));
         if e > 1e-5 {
@@ -72,11 +75,7 @@ fn main() {
     let mut e_i = vec![0.0; n];
     let mut hv = vec![0.0; n];
     for i in 0..n.min(200) {
-        let h = 1e-6 * (1.0 + x[i].abs());
-        let mut xp = x.clone();
-        let mut xm = x.clone();
-        xp[i] += h;
-        xm[i] -= h;
+        let (h, xp, xm) = shifted(&x, i);
         let (gp, gm) = (grad_l(&xp), grad_l(&xm));
         e_i.fill(0.0);
         e_i[i] = 1.0;

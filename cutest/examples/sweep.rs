@@ -6,41 +6,22 @@
 mod support;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let shared =
-        opal_problems::shared_data::shared_dir().unwrap_or_else(|| PathBuf::from("../shared"));
-    let dir = args
-        .get(1)
-        .map(PathBuf::from)
-        .unwrap_or(shared.join("data/sif"));
-    let reference = args
-        .get(2)
-        .map(PathBuf::from)
-        .unwrap_or(shared.join("reference/sif_start_point.jsonl"));
-    let filter = args.get(3).cloned().unwrap_or_default();
+    let dir = support::path_arg(1, "data/sif");
+    let reference = support::path_arg(2, "reference/sif_start_point.jsonl");
+    let filter = std::env::args().nth(3).unwrap_or_default();
     let refs: HashMap<String, _> = support::read_reference(&reference)
         .into_iter()
         .map(|r| (r["name"].as_str().unwrap_or("").to_string(), r))
         .collect();
-    let files = support::sif_files(&dir);
     let (mut loaded, mut failed, mut agree, mut disagree, mut checked) = (0, 0, 0, 0, 0);
     let mut slow: Vec<(f64, String)> = Vec::new();
     let t_all = Instant::now();
-    for f in &files {
-        let stem = f
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        if !filter.is_empty() && !stem.contains(&filter) {
-            continue;
-        }
+    for (f, stem) in support::matching_files(&dir, &filter) {
         let t = Instant::now();
-        let p = match opal_cutest::load(f, &[]) {
+        let p = match opal_cutest::load(&f, &[]) {
             Ok(p) => p,
             Err(e) => {
                 failed += 1;

@@ -268,17 +268,9 @@ impl Compiler {
                 });
                 Ok(Val::R(d, Ty::Logical))
             }
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            BinOp::Cmp(cmp) => {
                 numeric(va, "comparison")?;
                 numeric(vb, "comparison")?;
-                let cmp = match op {
-                    BinOp::Eq => Cmp::Eq,
-                    BinOp::Ne => Cmp::Ne,
-                    BinOp::Lt => Cmp::Lt,
-                    BinOp::Le => Cmp::Le,
-                    BinOp::Gt => Cmp::Gt,
-                    _ => Cmp::Ge,
-                };
                 let (ra, rb) = (self.reg(va)?, self.reg(vb)?);
                 let d = self.alloc()?;
                 self.code.push(Ins::Compare {

@@ -7,31 +7,9 @@
 use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
 
 use crate::functions::tri;
-use crate::problem::{SifProblem, TRIVIAL};
+use crate::problem::{HessianStructure, SifProblem, TRIVIAL};
 use crate::vm::run;
-
-/// Scratch space for one evaluation; kept in a pool so evaluations do not allocate.
-#[derive(Debug, Default)]
-pub(crate) struct Workspace {
-    regs: Vec<f64>,
-    /// Element values.
-    fe: Vec<f64>,
-    /// Element gradients w.r.t. elemental variables (offsets `el_var_ptr`).
-    ge: Vec<f64>,
-    /// Element Hessians, packed lower triangles (offsets `el_h_ptr`).
-    he: Vec<f64>,
-    /// Accumulated weight of each element in the Hessian of the Lagrangian.
-    we: Vec<f64>,
-    /// Gradient of a group argument over its local variables.
-    gt: Vec<f64>,
-    /// Internal-variable Hessian scratch.
-    hu: Vec<f64>,
-    /// The point the element values above belong to, and the derivative level computed for
-    /// each element there (0: none, 1: F, 2: F and G, 3: F, G and H): f, grad f, c, J and
-    /// the Hessian at one point share their element evaluations.
-    x: Vec<f64>,
-    done: Vec<u8>,
-}
+use crate::workspace::{Guard, Workspace};
 
 /// Derivative level: value only, value and gradient, or all three.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,41 +19,23 @@ enum Level {
     H = 2,
 }
 
-struct Guard<'a> {
-    pool: &'a std::sync::Mutex<Vec<Workspace>>,
-    ws: Option<Workspace>,
-}
-
-impl Drop for Guard<'_> {
-    fn drop(&mut self) {
-        if let (Some(ws), Ok(mut pool)) = (self.ws.take(), self.pool.lock()) {
-            pool.push(ws);
-        }
-    }
-}
-
 impl SifProblem {
     fn workspace(&self) -> Guard<'_> {
-        let ws = self.pool.lock().ok().and_then(|mut p| p.pop());
-        let ws = ws.unwrap_or_else(|| {
-            let ne = self.el_type.len();
-            let maxv = self.max_niv;
+        self.pool.take(|| {
+            let ne = self.el.type_of.len();
+            let maxv = self.el.max_niv;
             Workspace {
                 regs: vec![0.0; self.max_regs.max(1)],
                 fe: vec![0.0; ne],
-                ge: vec![0.0; self.el_vars.len()],
-                he: vec![0.0; self.el_h_ptr.last().copied().unwrap_or(0)],
+                ge: vec![0.0; self.el.vars.values().len()],
+                he: vec![0.0; self.el.h_ptr.last().copied().unwrap_or(0)],
                 we: vec![0.0; ne],
-                gt: vec![0.0; self.max_loc],
+                gt: vec![0.0; self.arg.max_loc],
                 hu: vec![0.0; maxv * (maxv + 1) / 2],
                 x: Vec::new(),
                 done: vec![0; ne],
             }
-        });
-        Guard {
-            pool: &self.pool,
-            ws: Some(ws),
-        }
+        })
     }
 
     /// Evaluates the elements in `list` at `x` to the given level (reusing what the
@@ -98,10 +58,9 @@ impl SifProblem {
     }
 
     fn eval_element(&self, x: &[f64], e: usize, level: Level, ws: &mut Workspace) {
-        let t = &self.etypes[self.el_type[e] as usize];
+        let t = &self.el.types[self.el.type_of[e] as usize];
         let prog = &t.prog;
-        let (v0, v1) = (self.el_var_ptr[e], self.el_var_ptr[e + 1]);
-        let vars = &self.el_vars[v0..v1];
+        let vars = self.el.vars.row(e);
         let nev = vars.len();
         let regs = &mut ws.regs;
         for (k, &v) in vars.iter().enumerate() {
@@ -114,7 +73,7 @@ impl SifProblem {
                 regs[base + i] = row.iter().zip(&regs[..nev]).map(|(a, b)| a * b).sum();
             }
         }
-        let pars = &self.el_pars[self.el_par_ptr[e]..self.el_par_ptr[e + 1]];
+        let pars = self.el.pars.row(e);
         let ep = t.ep_reg as usize;
         regs[ep..ep + pars.len()].copy_from_slice(pars);
         let niv = t.niv;
@@ -131,7 +90,7 @@ impl SifProblem {
         if level == Level::F {
             return;
         }
-        let ge = &mut ws.ge[v0..v1];
+        let ge = &mut ws.ge[self.el.vars.range(e)];
         match &t.w {
             None => ge.copy_from_slice(&regs[g0..g0 + niv]),
             Some(w) => {
@@ -149,7 +108,7 @@ impl SifProblem {
         if level < Level::H {
             return;
         }
-        let (h0e, h1e) = (self.el_h_ptr[e], self.el_h_ptr[e + 1]);
+        let (h0e, h1e) = (self.el.h_ptr[e], self.el.h_ptr[e + 1]);
         let he = &mut ws.he[h0e..h1e];
         let ntri = niv * (niv + 1) / 2;
         match &t.w {
@@ -182,27 +141,27 @@ impl SifProblem {
 
     /// The group argument t = a^T x - b + sum w f_e (elements already evaluated).
     fn group_arg(&self, x: &[f64], g: usize, ws: &Workspace) -> f64 {
-        let mut t = -self.group_const[g];
-        for k in self.lin_ptr[g]..self.lin_ptr[g + 1] {
-            t += self.lin_coef[k] * x[self.lin_var[k] as usize];
+        let mut t = -self.arg.constant[g];
+        for l in self.arg.lin.row(g) {
+            t += l.coef * x[l.var as usize];
         }
-        for k in self.use_ptr[g]..self.use_ptr[g + 1] {
-            t += self.use_w[k] * ws.fe[self.use_el[k] as usize];
+        for u in self.arg.uses.row(g) {
+            t += u.w * ws.fe[u.el as usize];
         }
         t
     }
 
     /// (g(t), g'(t), g''(t)) of group `g`.
     fn group_fun(&self, g: usize, t: f64, level: Level, ws: &mut Workspace) -> (f64, f64, f64) {
-        let ty = self.group_type[g];
+        let ty = self.gf.type_of[g];
         if ty == TRIVIAL {
             return (t, 1.0, 0.0);
         }
-        let gt = &self.gtypes[ty as usize];
+        let gt = &self.gf.types[ty as usize];
         let prog = &gt.prog;
         let regs = &mut ws.regs;
         regs[0] = t;
-        let pars = &self.group_pars[self.group_par_ptr[g]..self.group_par_ptr[g + 1]];
+        let pars = self.gf.pars.row(g);
         regs[1..1 + pars.len()].copy_from_slice(pars);
         let f = prog.f_reg as usize;
         regs[f + 1] = 0.0;
@@ -213,19 +172,16 @@ impl SifProblem {
 
     /// Gradient of the argument of group `g` over its local variables, into `ws.gt`.
     fn local_gradient(&self, g: usize, ws: &mut Workspace) -> usize {
-        let nloc = self.loc_ptr[g + 1] - self.loc_ptr[g];
+        let nloc = self.arg.loc.row(g).len();
         let gt = &mut ws.gt[..nloc];
         gt.fill(0.0);
-        for k in self.lin_ptr[g]..self.lin_ptr[g + 1] {
-            gt[self.lin_loc[k] as usize] += self.lin_coef[k];
+        for l in self.arg.lin.row(g) {
+            gt[l.loc as usize] += l.coef;
         }
-        for k in self.use_ptr[g]..self.use_ptr[g + 1] {
-            let e = self.use_el[k] as usize;
-            let w = self.use_w[k];
-            let ge = &ws.ge[self.el_var_ptr[e]..self.el_var_ptr[e + 1]];
-            let locs = &self.use_loc[self.use_loc_ptr[k]..self.use_loc_ptr[k + 1]];
-            for (l, g) in locs.iter().zip(ge) {
-                gt[*l as usize] += w * g;
+        for (u, k) in self.arg.uses.row(g).iter().zip(self.arg.uses.range(g)) {
+            let ge = &ws.ge[self.el.vars.range(u.el as usize)];
+            for (l, g) in self.arg.use_loc.row(k).iter().zip(ge) {
+                gt[*l as usize] += u.w * g;
             }
         }
         nloc
@@ -233,14 +189,19 @@ impl SifProblem {
 
     /// Adds `coef * grad t_g` to the full vector `out`.
     fn add_group_gradient(&self, g: usize, coef: f64, ws: &Workspace, out: &mut [f64]) {
-        for k in self.lin_ptr[g]..self.lin_ptr[g + 1] {
-            out[self.lin_var[k] as usize] += coef * self.lin_coef[k];
+        for l in self.arg.lin.row(g) {
+            out[l.var as usize] += coef * l.coef;
         }
-        for k in self.use_ptr[g]..self.use_ptr[g + 1] {
-            let e = self.use_el[k] as usize;
-            let cw = coef * self.use_w[k];
-            let (a, b) = (self.el_var_ptr[e], self.el_var_ptr[e + 1]);
-            for (v, g) in self.el_vars[a..b].iter().zip(&ws.ge[a..b]) {
+        for u in self.arg.uses.row(g) {
+            let cw = coef * u.w;
+            let e = u.el as usize;
+            for (v, g) in self
+                .el
+                .vars
+                .row(e)
+                .iter()
+                .zip(&ws.ge[self.el.vars.range(e)])
+            {
                 out[*v as usize] += cw * g;
             }
         }
@@ -276,27 +237,20 @@ impl SifProblem {
     fn objective_impl(&self, x: &[f64], grad: Option<&mut [f64]>) -> Result<f64, EvalError> {
         self.check_x(x)?;
         let level = if grad.is_some() { Level::G } else { Level::F };
-        let mut guard = self.workspace();
-        let ws = guard.ws.as_mut().expect("workspace present until drop");
-        self.eval_elements(x, &self.obj_elements, level, ws);
         let mut grad = grad;
         if let Some(g) = grad.as_deref_mut() {
             g.fill(0.0);
         }
         let mut f = self.quad_value_and_gradient(x, grad.as_deref_mut());
-        for &g in &self.obj_groups {
-            let g = g as usize;
-            let t = self.group_arg(x, g, ws);
-            let (v, d1, _) = self.group_fun(g, t, level, ws);
-            let s = self.group_scale[g];
-            f += v / s;
-            if let Some(out) = grad.as_deref_mut() {
-                let c = d1 / s;
-                if c != 0.0 {
-                    self.add_group_gradient(g, c, ws, out);
-                }
+        let (groups, elements) = (&self.obj_groups, &self.obj_elements);
+        self.each_group(x, groups, elements, level, |_, g, v, c, ws| {
+            f += v;
+            if let Some(out) = grad.as_deref_mut()
+                && c != 0.0
+            {
+                self.add_group_gradient(g, c, ws, out);
             }
-        }
+        });
         if !f.is_finite() {
             return Err(EvalError::NonFinite {
                 what: "objective",
@@ -310,17 +264,37 @@ impl SifProblem {
         Ok(f)
     }
 
-    /// Evaluates the groups of the Lagrangian sigma f + y^T c with nonzero multipliers:
-    /// fills `ws.we` with the weight of every element in the Hessian and calls
-    /// `outer(g, beta, ws)` for groups whose term beta * grad t grad t^T is nonzero.
-    fn lagrangian_groups(
+    /// Evaluates `groups` at `x` (their elements `elements` first) to `level` and calls
+    /// `each(i, g, g(t)/s, g'(t)/s, ws)` for the i-th of them, group g.
+    fn each_group(
         &self,
         x: &[f64],
-        sigma: f64,
-        y: &[f64],
-        ws: &mut Workspace,
-        outer: &mut dyn FnMut(&SifProblem, usize, f64, &mut Workspace),
+        groups: &[u32],
+        elements: &[u32],
+        level: Level,
+        mut each: impl FnMut(usize, usize, f64, f64, &mut Workspace),
     ) {
+        let mut guard = self.workspace();
+        let ws: &mut Workspace = &mut guard;
+        self.eval_elements(x, elements, level, ws);
+        for (i, &g) in groups.iter().enumerate() {
+            let g = g as usize;
+            let t = self.group_arg(x, g, ws);
+            let (v, d1, _) = self.group_fun(g, t, level, ws);
+            let s = self.gf.scale[g];
+            each(i, g, v / s, d1 / s, ws);
+        }
+    }
+
+    /// Visits the terms of the Hessian of the Lagrangian sigma f + y^T c at `x` (the
+    /// quadratic term aside): first, group by group in the order of the groups with a
+    /// nonzero multiplier, beta grad t grad t^T for the nontrivial groups whose beta is
+    /// nonzero; then every element's Hessian with its accumulated weight.
+    fn hessian_terms(&self, x: &[f64], sigma: f64, y: &[f64], terms: &mut impl HessianTerms) {
+        let mut guard = self.workspace();
+        let ws: &mut Workspace = &mut guard;
+        let elements = self.elements_for(sigma, y);
+        self.eval_elements(x, elements, Level::H, ws);
         ws.we.fill(0.0);
         let obj = self.obj_groups.iter().map(|&g| (g, sigma));
         let con = self.con_groups.iter().copied().zip(y.iter().copied());
@@ -331,18 +305,33 @@ impl SifProblem {
             let g = g as usize;
             let t = self.group_arg(x, g, ws);
             let (_, d1, d2) = self.group_fun(g, t, Level::H, ws);
-            let s = self.group_scale[g];
+            let s = self.gf.scale[g];
             let alpha = mu * d1 / s;
             if alpha != 0.0 {
-                for k in self.use_ptr[g]..self.use_ptr[g + 1] {
-                    ws.we[self.use_el[k] as usize] += alpha * self.use_w[k];
+                for u in self.arg.uses.row(g) {
+                    ws.we[u.el as usize] += alpha * u.w;
                 }
             }
             let beta = mu * d2 / s;
-            if beta != 0.0 && self.group_type[g] != TRIVIAL {
-                outer(self, g, beta, ws);
+            if beta != 0.0 && self.gf.type_of[g] != TRIVIAL {
+                let nloc = self.local_gradient(g, ws);
+                terms.group(g, beta, self.arg.loc.row(g), &ws.gt[..nloc]);
             }
         }
+        for &e in elements {
+            let e = e as usize;
+            let we = ws.we[e];
+            if we == 0.0 {
+                continue;
+            }
+            let (h0, h1) = (self.el.h_ptr[e], self.el.h_ptr[e + 1]);
+            terms.element(h0, self.el.vars.row(e), we, &ws.he[h0..h1]);
+        }
+    }
+
+    fn check_point_and_multipliers(&self, x: &[f64], y: &[f64]) -> Result<(), EvalError> {
+        self.check_x(x)?;
+        EvalError::check_len("multipliers", self.con_groups.len(), y.len())
     }
 
     /// The elements a Hessian with these multipliers needs.
@@ -378,15 +367,8 @@ impl SmoothProblem for SifProblem {
     fn constraints(&self, x: &[f64], c: &mut [f64]) -> Result<(), EvalError> {
         self.check_x(x)?;
         EvalError::check_len("constraints", self.con_groups.len(), c.len())?;
-        let mut guard = self.workspace();
-        let ws = guard.ws.as_mut().expect("workspace present until drop");
-        self.eval_elements(x, &self.con_elements, Level::F, ws);
-        for (r, &g) in self.con_groups.iter().enumerate() {
-            let g = g as usize;
-            let t = self.group_arg(x, g, ws);
-            let (v, _, _) = self.group_fun(g, t, Level::F, ws);
-            c[r] = v / self.group_scale[g];
-        }
+        let (groups, elements) = (&self.con_groups, &self.con_elements);
+        self.each_group(x, groups, elements, Level::F, |r, _, v, _, _| c[r] = v);
         EvalError::check_finite("constraint", c)
     }
 
@@ -397,21 +379,15 @@ impl SmoothProblem for SifProblem {
     fn jacobian_values(&self, x: &[f64], values: &mut [f64]) -> Result<(), EvalError> {
         self.check_x(x)?;
         EvalError::check_len("jacobian values", self.jacobian.nnz(), values.len())?;
-        let mut guard = self.workspace();
-        let ws = guard.ws.as_mut().expect("workspace present until drop");
-        self.eval_elements(x, &self.con_elements, Level::G, ws);
         let mut off = 0usize;
-        for &g in &self.con_groups {
-            let g = g as usize;
-            let t = self.group_arg(x, g, ws);
-            let (_, d1, _) = self.group_fun(g, t, Level::G, ws);
-            let coef = d1 / self.group_scale[g];
+        let (groups, elements) = (&self.con_groups, &self.con_elements);
+        self.each_group(x, groups, elements, Level::G, |_, g, _, coef, ws| {
             let nloc = self.local_gradient(g, ws);
             for (v, gt) in values[off..off + nloc].iter_mut().zip(&ws.gt[..nloc]) {
                 *v = coef * gt;
             }
             off += nloc;
-        }
+        });
         EvalError::check_finite("jacobian", values)
     }
 
@@ -426,51 +402,11 @@ impl SmoothProblem for SifProblem {
         y: &[f64],
         values: &mut [f64],
     ) -> Result<(), EvalError> {
-        self.check_x(x)?;
-        EvalError::check_len("multipliers", self.con_groups.len(), y.len())?;
+        self.check_point_and_multipliers(x, y)?;
         let hs = self.hessian_structure();
         EvalError::check_len("hessian values", hs.pattern.nnz(), values.len())?;
         values.fill(0.0);
-        let mut guard = self.workspace();
-        let ws = guard.ws.as_mut().expect("workspace present until drop");
-        let elements = self.elements_for(sigma, y);
-        self.eval_elements(x, elements, Level::H, ws);
-        let mut outer = |p: &SifProblem, g: usize, beta: f64, ws: &mut Workspace| {
-            let nloc = p.local_gradient(g, ws);
-            let slots = &hs.group_slot[hs.group_slot_ptr[g]..hs.group_slot_ptr[g + 1]];
-            let gt = &ws.gt[..nloc];
-            let mut k = 0;
-            for i in 0..nloc {
-                let bi = beta * gt[i];
-                for j in 0..=i {
-                    values[slots[k] as usize] += bi * gt[j];
-                    k += 1;
-                }
-            }
-        };
-        self.lagrangian_groups(x, sigma, y, ws, &mut outer);
-        for &e in elements {
-            let e = e as usize;
-            let we = ws.we[e];
-            if we == 0.0 {
-                continue;
-            }
-            let vars = &self.el_vars[self.el_var_ptr[e]..self.el_var_ptr[e + 1]];
-            let (h0, h1) = (self.el_h_ptr[e], self.el_h_ptr[e + 1]);
-            let he = &ws.he[h0..h1];
-            let slots = &hs.el_slot[h0..h1];
-            let mut k = 0;
-            for a in 0..vars.len() {
-                for b in 0..=a {
-                    let mut v = we * he[k];
-                    if a != b && vars[a] == vars[b] {
-                        v *= 2.0;
-                    }
-                    values[slots[k] as usize] += v;
-                    k += 1;
-                }
-            }
-        }
+        self.hessian_terms(x, sigma, y, &mut Assemble { hs, values });
         if sigma != 0.0 {
             for (&(_, _, h), &s) in self.quad.iter().zip(&hs.quad_slot) {
                 values[s as usize] += sigma * h;
@@ -487,9 +423,8 @@ impl SmoothProblem for SifProblem {
         v: &[f64],
         out: &mut [f64],
     ) -> Result<(), EvalError> {
-        self.check_x(x)?;
+        self.check_point_and_multipliers(x, y)?;
         let n = self.info.n();
-        EvalError::check_len("multipliers", self.con_groups.len(), y.len())?;
         EvalError::check_len("vector", n, v.len())?;
         EvalError::check_len("product", n, out.len())?;
         out.fill(0.0);
@@ -502,43 +437,87 @@ impl SmoothProblem for SifProblem {
                 }
             }
         }
-        let mut guard = self.workspace();
-        let ws = guard.ws.as_mut().expect("workspace present until drop");
-        let elements = self.elements_for(sigma, y);
-        self.eval_elements(x, elements, Level::H, ws);
-        let mut outer = |p: &SifProblem, g: usize, beta: f64, ws: &mut Workspace| {
-            let nloc = p.local_gradient(g, ws);
-            let loc = &p.loc_vars[p.loc_ptr[g]..p.loc_ptr[g + 1]];
-            let gt = &ws.gt[..nloc];
-            let s: f64 = loc.iter().zip(gt).map(|(&l, &gi)| gi * v[l as usize]).sum();
-            let bs = beta * s;
-            for (&l, &gi) in loc.iter().zip(gt) {
-                out[l as usize] += bs * gi;
-            }
-        };
-        self.lagrangian_groups(x, sigma, y, ws, &mut outer);
-        for &e in elements {
-            let e = e as usize;
-            let we = ws.we[e];
-            if we == 0.0 {
-                continue;
-            }
-            let vars = &self.el_vars[self.el_var_ptr[e]..self.el_var_ptr[e + 1]];
-            let he = &ws.he[self.el_h_ptr[e]..self.el_h_ptr[e + 1]];
-            let mut k = 0;
-            for a in 0..vars.len() {
-                let va = vars[a] as usize;
-                for b in 0..=a {
-                    let vb = vars[b] as usize;
-                    let h = we * he[k];
-                    out[va] += h * v[vb];
-                    if a != b {
-                        out[vb] += h * v[va];
-                    }
-                    k += 1;
-                }
+        self.hessian_terms(x, sigma, y, &mut Product { v, out });
+        EvalError::check_finite("hessian-vector product", out)
+    }
+}
+
+/// What is done with the terms of the Hessian of the Lagrangian
+/// ([`SifProblem::hessian_terms`]).
+trait HessianTerms {
+    /// `beta gt gt^T` for group `g`, `gt` being the gradient of its argument over its local
+    /// variables `loc`.
+    fn group(&mut self, g: usize, beta: f64, loc: &[u32], gt: &[f64]);
+    /// `we` times the packed lower triangle `he` of an element's Hessian over its variables
+    /// `vars`; `he` starts at `offset` in the packed element Hessians.
+    fn element(&mut self, offset: usize, vars: &[u32], we: f64, he: &[f64]);
+}
+
+/// Adds the terms into the values of the Hessian pattern.
+struct Assemble<'a> {
+    hs: &'a HessianStructure,
+    values: &'a mut [f64],
+}
+
+impl HessianTerms for Assemble<'_> {
+    fn group(&mut self, g: usize, beta: f64, _loc: &[u32], gt: &[f64]) {
+        let slots = self.hs.group_slot.row(g);
+        let mut k = 0;
+        for i in 0..gt.len() {
+            let bi = beta * gt[i];
+            for j in 0..=i {
+                self.values[slots[k] as usize] += bi * gt[j];
+                k += 1;
             }
         }
-        EvalError::check_finite("hessian-vector product", out)
+    }
+
+    fn element(&mut self, offset: usize, vars: &[u32], we: f64, he: &[f64]) {
+        let slots = &self.hs.el_slot[offset..offset + he.len()];
+        let mut k = 0;
+        for a in 0..vars.len() {
+            for b in 0..=a {
+                let mut v = we * he[k];
+                if a != b && vars[a] == vars[b] {
+                    v *= 2.0;
+                }
+                self.values[slots[k] as usize] += v;
+                k += 1;
+            }
+        }
+    }
+}
+
+/// Adds the terms times `v` into `out`.
+struct Product<'a> {
+    v: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl HessianTerms for Product<'_> {
+    fn group(&mut self, _g: usize, beta: f64, loc: &[u32], gt: &[f64]) {
+        let v = self.v;
+        let s: f64 = loc.iter().zip(gt).map(|(&l, &gi)| gi * v[l as usize]).sum();
+        let bs = beta * s;
+        for (&l, &gi) in loc.iter().zip(gt) {
+            self.out[l as usize] += bs * gi;
+        }
+    }
+
+    fn element(&mut self, _offset: usize, vars: &[u32], we: f64, he: &[f64]) {
+        let (v, out) = (self.v, &mut *self.out);
+        let mut k = 0;
+        for a in 0..vars.len() {
+            let va = vars[a] as usize;
+            for b in 0..=a {
+                let vb = vars[b] as usize;
+                let h = we * he[k];
+                out[va] += h * v[vb];
+                if a != b {
+                    out[vb] += h * v[va];
+                }
+                k += 1;
+            }
+        }
     }
 }

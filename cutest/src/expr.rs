@@ -2,6 +2,8 @@
 //! (FORTRAN 77 precedence: `**` right-associative above unary minus, `*` `/`, `+` `-`,
 //! relations, `.NOT.`, `.AND.`, `.OR.`, `.EQV.`/`.NEQV.`). Names are upper-cased.
 
+use crate::vm::Cmp;
+
 /// Binary operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
@@ -15,18 +17,8 @@ pub enum BinOp {
     Div,
     /// `**`
     Pow,
-    /// `.EQ.` / `==`
-    Eq,
-    /// `.NE.` / `/=`
-    Ne,
-    /// `.LT.` / `<`
-    Lt,
-    /// `.LE.` / `<=`
-    Le,
-    /// `.GT.` / `>`
-    Gt,
-    /// `.GE.` / `>=`
-    Ge,
+    /// A comparison (`.EQ.`, `==`, `.LT.`, `<`, ...).
+    Cmp(Cmp),
     /// `.AND.`
     And,
     /// `.OR.`
@@ -78,12 +70,12 @@ enum Tok {
 }
 
 const DOT_WORDS: &[(&str, Option<BinOp>)] = &[
-    ("EQ", Some(BinOp::Eq)),
-    ("NE", Some(BinOp::Ne)),
-    ("LT", Some(BinOp::Lt)),
-    ("LE", Some(BinOp::Le)),
-    ("GT", Some(BinOp::Gt)),
-    ("GE", Some(BinOp::Ge)),
+    ("EQ", Some(BinOp::Cmp(Cmp::Eq))),
+    ("NE", Some(BinOp::Cmp(Cmp::Ne))),
+    ("LT", Some(BinOp::Cmp(Cmp::Lt))),
+    ("LE", Some(BinOp::Cmp(Cmp::Le))),
+    ("GT", Some(BinOp::Cmp(Cmp::Gt))),
+    ("GE", Some(BinOp::Cmp(Cmp::Ge))),
     ("AND", Some(BinOp::And)),
     ("OR", Some(BinOp::Or)),
     ("EQV", Some(BinOp::Eqv)),
@@ -169,12 +161,12 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
         };
         let (tok, len) = match (c, two) {
             (b'*', b"**") => (Tok::Power, 2),
-            (b'=', b"==") => (Tok::Op(BinOp::Eq), 2),
-            (b'/', b"/=") => (Tok::Op(BinOp::Ne), 2),
-            (b'<', b"<=") => (Tok::Op(BinOp::Le), 2),
-            (b'>', b">=") => (Tok::Op(BinOp::Ge), 2),
-            (b'<', _) => (Tok::Op(BinOp::Lt), 1),
-            (b'>', _) => (Tok::Op(BinOp::Gt), 1),
+            (b'=', b"==") => (Tok::Op(BinOp::Cmp(Cmp::Eq)), 2),
+            (b'/', b"/=") => (Tok::Op(BinOp::Cmp(Cmp::Ne)), 2),
+            (b'<', b"<=") => (Tok::Op(BinOp::Cmp(Cmp::Le)), 2),
+            (b'>', b">=") => (Tok::Op(BinOp::Cmp(Cmp::Ge)), 2),
+            (b'<', _) => (Tok::Op(BinOp::Cmp(Cmp::Lt)), 1),
+            (b'>', _) => (Tok::Op(BinOp::Cmp(Cmp::Gt)), 1),
             (b'*', _) => (Tok::Star, 1),
             (b'/', _) => (Tok::Slash, 1),
             (b'+', _) => (Tok::Plus, 1),
@@ -243,32 +235,37 @@ impl Parser {
         }
     }
 
-    fn expr(&mut self) -> Result<Expr, String> {
-        self.enter()?;
-        let mut lhs = self.or()?;
-        while let Some(Tok::Op(op @ (BinOp::Eqv | BinOp::Neqv))) = self.peek().cloned() {
+    /// The left-associative chain `lhs (op operand)*`, `ops` giving the chain's operators
+    /// by token.
+    fn chain(
+        &mut self,
+        mut lhs: Expr,
+        ops: &[(Tok, BinOp)],
+        operand: fn(&mut Self) -> Result<Expr, String>,
+    ) -> Result<Expr, String> {
+        while let Some(&(_, op)) = self.peek().and_then(|t| ops.iter().find(|(k, _)| k == t)) {
             self.pos += 1;
-            let rhs = self.or()?;
+            let rhs = operand(self)?;
             lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
         }
+        Ok(lhs)
+    }
+
+    fn expr(&mut self) -> Result<Expr, String> {
+        self.enter()?;
+        let lhs = self.or()?;
+        let ops = [BinOp::Eqv, BinOp::Neqv].map(|op| (Tok::Op(op), op));
+        let lhs = self.chain(lhs, &ops, Self::or)?;
         self.depth -= 1;
         Ok(lhs)
     }
     fn or(&mut self) -> Result<Expr, String> {
-        let mut lhs = self.and()?;
-        while self.eat(&Tok::Op(BinOp::Or)) {
-            let rhs = self.and()?;
-            lhs = Expr::Bin(BinOp::Or, Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
+        let lhs = self.and()?;
+        self.chain(lhs, &[(Tok::Op(BinOp::Or), BinOp::Or)], Self::and)
     }
     fn and(&mut self) -> Result<Expr, String> {
-        let mut lhs = self.not()?;
-        while self.eat(&Tok::Op(BinOp::And)) {
-            let rhs = self.not()?;
-            lhs = Expr::Bin(BinOp::And, Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
+        let lhs = self.not()?;
+        self.chain(lhs, &[(Tok::Op(BinOp::And), BinOp::And)], Self::not)
     }
     fn not(&mut self) -> Result<Expr, String> {
         if self.eat(&Tok::Not) {
@@ -281,10 +278,7 @@ impl Parser {
     }
     fn rel(&mut self) -> Result<Expr, String> {
         let lhs = self.arith()?;
-        if let Some(Tok::Op(
-            op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge),
-        )) = self.peek().cloned()
-        {
+        if let Some(Tok::Op(op @ BinOp::Cmp(_))) = self.peek().cloned() {
             self.pos += 1;
             let rhs = self.arith()?;
             return Ok(Expr::Bin(op, Box::new(lhs), Box::new(rhs)));
@@ -293,37 +287,19 @@ impl Parser {
     }
     fn arith(&mut self) -> Result<Expr, String> {
         // A leading sign applies to the first term: -A*B is -(A*B).
-        let mut lhs = if self.eat(&Tok::Minus) {
+        let lhs = if self.eat(&Tok::Minus) {
             Expr::Neg(Box::new(self.term()?))
         } else {
             self.eat(&Tok::Plus);
             self.term()?
         };
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Plus) => BinOp::Add,
-                Some(Tok::Minus) => BinOp::Sub,
-                _ => break,
-            };
-            self.pos += 1;
-            let rhs = self.term()?;
-            lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
+        let ops = [(Tok::Plus, BinOp::Add), (Tok::Minus, BinOp::Sub)];
+        self.chain(lhs, &ops, Self::term)
     }
     fn term(&mut self) -> Result<Expr, String> {
-        let mut lhs = self.factor()?;
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Star) => BinOp::Mul,
-                Some(Tok::Slash) => BinOp::Div,
-                _ => break,
-            };
-            self.pos += 1;
-            let rhs = self.factor()?;
-            lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
+        let lhs = self.factor()?;
+        let ops = [(Tok::Star, BinOp::Mul), (Tok::Slash, BinOp::Div)];
+        self.chain(lhs, &ops, Self::factor)
     }
     fn factor(&mut self) -> Result<Expr, String> {
         self.enter()?;
@@ -476,20 +452,24 @@ mod tests {
         // 1.EQ.X is 1 .EQ. X, not the number 1. followed by EQ
         assert_eq!(
             parse("1.EQ.X").unwrap(),
-            Expr::Bin(BinOp::Eq, Box::new(Expr::Int(1.0)), n("X"))
+            Expr::Bin(BinOp::Cmp(Cmp::Eq), Box::new(Expr::Int(1.0)), n("X"))
         );
         assert_eq!(
             parse("x .GE. 0.0 .AND. .NOT. L").unwrap(),
             Expr::Bin(
                 BinOp::And,
-                Box::new(Expr::Bin(BinOp::Ge, n("X"), Box::new(Expr::Real(0.0)))),
+                Box::new(Expr::Bin(
+                    BinOp::Cmp(Cmp::Ge),
+                    n("X"),
+                    Box::new(Expr::Real(0.0))
+                )),
                 Box::new(Expr::Not(n("L")))
             )
         );
         assert_eq!(parse(".TRUE.").unwrap(), Expr::Logical(true));
         assert_eq!(
             parse("a >= b").unwrap(),
-            Expr::Bin(BinOp::Ge, n("A"), n("B"))
+            Expr::Bin(BinOp::Cmp(Cmp::Ge), n("A"), n("B"))
         );
     }
 

@@ -590,23 +590,16 @@ pub fn compile_element(
     layout.next = h_reg + (niv * (niv + 1) / 2) as u32;
     let w = if transformed {
         let mut w = vec![0.0; niv * evs.len()];
+        // The position of `name` among the type's `what` variables `list` (field k).
+        let index = |list: &[String], name: &str, k: u8, what: &str| {
+            list.iter().position(|x| x == name).ok_or_else(|| {
+                let message = format!("not an {what} variable of the type");
+                CardError::new(body.line, Field::Data(k), name, message)
+            })
+        };
         for (iv, ev, v) in &body.ranges {
-            let i = ivs.iter().position(|x| x == iv).ok_or_else(|| {
-                CardError::new(
-                    body.line,
-                    Field::Data(2),
-                    iv.as_str(),
-                    "not an internal variable of the type",
-                )
-            })?;
-            let j = evs.iter().position(|x| x == ev).ok_or_else(|| {
-                CardError::new(
-                    body.line,
-                    Field::Data(3),
-                    ev.as_str(),
-                    "not an elemental variable of the type",
-                )
-            })?;
+            let i = index(&ivs, iv, 2, "internal")?;
+            let j = index(&evs, ev, 3, "elemental")?;
             w[i * evs.len() + j] += v;
         }
         Some(w)
@@ -791,15 +784,17 @@ ENDATA
 ";
         let part = part_of(text, false);
         let g = fold_globals(&part).unwrap();
-        let p = compile_group(
-            "L2",
-            "GVAR",
-            &["P".into()],
-            part.body("L2").unwrap(),
-            &part,
-            &g,
-        )
-        .unwrap();
+        let compile_l2 = |part: &Part| {
+            compile_group(
+                "L2",
+                "GVAR",
+                &["P".into()],
+                part.body("L2").unwrap(),
+                part,
+                &g,
+            )
+        };
+        let p = compile_l2(&part).unwrap();
         let mut r = vec![0.0; p.prog.nregs];
         r[0] = 3.0;
         r[1] = 0.5;
@@ -808,16 +803,7 @@ ENDATA
         assert_eq!((r[f], r[f + 1], r[f + 2]), (4.5, 3.0, 1.0));
         // unknown name in an expression: error names the line and the text
         let bad = text.replace("P * GVAR * GVAR", "Q * GVAR");
-        let part = part_of(&bad, false);
-        let e = compile_group(
-            "L2",
-            "GVAR",
-            &["P".into()],
-            part.body("L2").unwrap(),
-            &part,
-            &g,
-        )
-        .unwrap_err();
+        let e = compile_l2(&part_of(&bad, false)).unwrap_err();
         assert_eq!((e.line, e.field), (6, Field::Expression));
         assert!(e.message.contains("Q"), "{}", e.message);
     }

@@ -18,8 +18,13 @@
 //! arithmetic, array names, user overrides), [`sections`] (the data part) and [`model`] (what
 //! it declares), [`expr`] (Fortran
 //! expressions), [`compile`] and [`vm`] (the compiled form), [`functions`] (the ELEMENTS
-//! and GROUPS parts), `problem` and `eval` (the decoded problem and its evaluation).
+//! and GROUPS parts); inside the crate, `assemble` builds the decoded problem (`problem`,
+//! its flattened tables in `ragged` rows) that `eval` evaluates with the scratch space of
+//! `workspace`.
 
+#![deny(missing_docs)]
+
+mod assemble;
 pub mod compile;
 pub mod error;
 mod eval;
@@ -30,8 +35,10 @@ pub mod lexer;
 pub mod model;
 pub mod params;
 mod problem;
+mod ragged;
 pub mod sections;
 pub mod vm;
+mod workspace;
 
 use std::path::Path;
 
@@ -162,7 +169,7 @@ pub fn decode(
             p.suggested.push(value);
         }
     }
-    problem::assemble(
+    assemble::assemble(
         file,
         model,
         parts[0].as_ref(),

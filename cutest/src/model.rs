@@ -109,26 +109,38 @@ pub struct GroupTypeDecl {
     pub line: usize,
 }
 
-/// One named vector (of constants, ranges, bounds or start values): only the first vector
-/// named in a section is used, as SIFDecode does.
+/// The entries of one named vector of a section (constants, ranges, bounds, start values):
+/// a default and the entries given. Only the first vector named in a section is used, as
+/// SIFDecode does.
 #[derive(Debug, Clone, Default)]
-pub struct Vector<T> {
-    pub(crate) name: Option<String>,
+pub struct Entries<T> {
     /// Default for entries not given.
     pub default: T,
     /// Given entries.
     pub values: HashMap<usize, T>,
 }
 
-impl<T> Vector<T> {
-    /// True when the card's vector name is the one in use (the first one met).
-    pub(crate) fn accepts(&mut self, name: &str) -> bool {
-        match &self.name {
-            None => {
-                self.name = Some(name.to_string());
-                true
+impl<T: Copy> Entries<T> {
+    /// Entries all equal to `default`.
+    pub fn with_default(default: T) -> Self {
+        Self {
+            default,
+            values: HashMap::default(),
+        }
+    }
+
+    /// The value of entry `i` (the default when it was not given).
+    pub fn get(&self, i: usize) -> T {
+        self.values.get(&i).copied().unwrap_or(self.default)
+    }
+
+    /// Sets entry `i`, or the default when `i` is `None`.
+    pub(crate) fn set(&mut self, i: Option<usize>, value: T) {
+        match i {
+            Some(i) => {
+                self.values.insert(i, value);
             }
-            Some(n) => n == name,
+            None => self.default = value,
         }
     }
 }
@@ -136,25 +148,17 @@ impl<T> Vector<T> {
 /// Variable bounds as given.
 #[derive(Debug, Clone)]
 pub struct Bounds {
-    pub(crate) name: Option<String>,
-    /// Default lower bound.
-    pub default_lo: f64,
-    /// Default upper bound.
-    pub default_up: f64,
-    /// Explicit lower bounds.
-    pub lo: HashMap<usize, f64>,
-    /// Explicit upper bounds.
-    pub up: HashMap<usize, f64>,
+    /// Lower bounds (default 0).
+    pub lo: Entries<f64>,
+    /// Upper bounds (default +infinity).
+    pub up: Entries<f64>,
 }
 
 impl Default for Bounds {
     fn default() -> Self {
         Self {
-            name: None,
-            default_lo: 0.0,
-            default_up: f64::INFINITY,
-            lo: HashMap::default(),
-            up: HashMap::default(),
+            lo: Entries::with_default(0.0),
+            up: Entries::with_default(f64::INFINITY),
         }
     }
 }
@@ -162,15 +166,10 @@ impl Default for Bounds {
 /// Start point (variables and multipliers) as given.
 #[derive(Debug, Clone, Default)]
 pub struct Start {
-    pub(crate) name: Option<String>,
-    /// Default for variables.
-    pub default_x: f64,
-    /// Default for multipliers.
-    pub default_y: f64,
-    /// Explicit variable values.
-    pub x: HashMap<usize, f64>,
-    /// Explicit multiplier values (by group).
-    pub y: HashMap<usize, f64>,
+    /// Variable values.
+    pub x: Entries<f64>,
+    /// Multiplier values (by group).
+    pub y: Entries<f64>,
     /// True when any multiplier value (or default) was given.
     pub has_y: bool,
 }
@@ -187,9 +186,9 @@ pub struct Model {
     /// Group definitions (parallel to `group_names`).
     pub groups: Vec<GroupDef>,
     /// Group constants b.
-    pub constants: Vector<f64>,
+    pub constants: Entries<f64>,
     /// Ranges.
-    pub ranges: Vector<Option<f64>>,
+    pub ranges: Entries<Option<f64>>,
     /// Bounds.
     pub bounds: Bounds,
     /// Start point.

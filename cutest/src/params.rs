@@ -259,6 +259,14 @@ impl Params {
             self.int(n)
                 .ok_or_else(|| err(k, format!("undefined integer parameter '{n}'")))
         };
+        // The integer parameter of field k as a divisor.
+        let divisor = |k: usize| -> Result<i64, CardError> {
+            let d = iget(k)?;
+            if d == 0 {
+                return Err(err(k, "division by zero".into()));
+            }
+            Ok(d)
+        };
         let rget = |k: usize| -> Result<f64, CardError> {
             let n = name_of(k)?;
             self.reals
@@ -284,10 +292,7 @@ impl Params {
                 b'S' => ilit(4)?.wrapping_sub(iget(3)?),
                 b'M' => iget(3)?.wrapping_mul(ilit(4)?),
                 b'D' => {
-                    let d = iget(3)?;
-                    if d == 0 {
-                        return Err(err(3, "division by zero".into()));
-                    }
+                    let d = divisor(3)?;
                     ilit(4)?.wrapping_div(d)
                 }
                 b'=' => iget(3)?,
@@ -295,10 +300,7 @@ impl Params {
                 b'-' => iget(3)?.wrapping_sub(iget(5)?),
                 b'*' => iget(3)?.wrapping_mul(iget(5)?),
                 b'/' => {
-                    let d = iget(5)?;
-                    if d == 0 {
-                        return Err(err(5, "division by zero".into()));
-                    }
+                    let d = divisor(5)?;
                     iget(3)?.wrapping_div(d)
                 }
                 _ => return Err(err(1, format!("unknown code {code}"))),

@@ -3,7 +3,8 @@
 
 use crate::hash::FastMap as HashMap;
 pub use crate::model::{
-    ElementDef, ElementTypeDecl, GroupDef, GroupKind, GroupTypeDecl, INFINITY, Model, Names,
+    ElementDef, ElementTypeDecl, Entries, GroupDef, GroupKind, GroupTypeDecl, INFINITY, Model,
+    Names,
 };
 
 use crate::error::{CardError, Field};
@@ -31,11 +32,11 @@ pub fn read_data(
     params: &mut Params,
     max_cards: u64,
 ) -> Result<(Model, usize), CardError> {
-    let mut executed = 0u64;
     let mut r = Reader {
         model: Model::default(),
         params,
         section: Keyword::Name,
+        vectors: Vec::new(),
     };
     if let Some(Line::Indicator { arg, .. }) = lines.first() {
         r.model.name = arg.split_whitespace().next().unwrap_or("").to_string();
@@ -52,13 +53,16 @@ pub fn read_data(
             )
         })
         .ok_or_else(|| CardError::new(1, Field::Card, "", "the data part has no ENDATA card"))?;
-    let closes = loop_closes(&lines[..end])?;
-    let mut frames: Vec<Frame> = Vec::new();
+    let mut loops = Loops {
+        closes: loop_closes(&lines[..end])?,
+        frames: Vec::new(),
+    };
+    let mut executed = 0u64;
     let mut pc = 1usize;
     while pc < end {
         let card = match &lines[pc] {
             Line::Indicator { keyword, line, arg } => {
-                if let Some(f) = frames.last() {
+                if let Some(f) = loops.frames.last() {
                     return Err(CardError::new(
                         *line,
                         Field::Card,
@@ -81,103 +85,9 @@ pub fn read_data(
                 format!("more than {max_cards} cards executed (runaway DO loops?)"),
             ));
         }
-        match card.code.as_str() {
-            "DO" => {
-                let var = card.field(2);
-                if var.is_empty() {
-                    return Err(CardError::new(
-                        card.line,
-                        Field::Data(2),
-                        "",
-                        "missing loop variable",
-                    ));
-                }
-                let int_of = |k: usize| -> Result<i64, CardError> {
-                    let n = card.field(k);
-                    r.params.int(n).ok_or_else(|| {
-                        CardError::new(
-                            card.line,
-                            Field::Data(k as u8),
-                            n,
-                            "undefined integer parameter",
-                        )
-                    })
-                };
-                let start = int_of(3)?;
-                let stop = int_of(5)?;
-                let mut step = 1i64;
-                let mut body = pc + 1;
-                if let Some(Line::Data(next)) = lines.get(pc + 1)
-                    && next.code == "DI"
-                {
-                    let n = next.field(3);
-                    step = r.params.int(n).ok_or_else(|| {
-                        CardError::new(next.line, Field::Data(3), n, "undefined integer parameter")
-                    })?;
-                    if step == 0 {
-                        return Err(CardError::new(
-                            next.line,
-                            Field::Data(3),
-                            n,
-                            "loop increment is zero",
-                        ));
-                    }
-                    body = pc + 2;
-                }
-                let close = closes.get(&pc).copied().ok_or_else(|| {
-                    CardError::new(card.line, Field::Code, "DO", "DO loop without OD or ND")
-                })?;
-                let empty = (step > 0 && start > stop) || (step < 0 && start < stop);
-                if empty {
-                    // Jump to the card closing this loop: an OD just ends it, an ND still
-                    // acts on the loops left open.
-                    pc = close;
-                    if let Line::Data(c) = &lines[close]
-                        && c.code == "OD"
-                    {
-                        pc += 1;
-                    }
-                    continue;
-                }
-                r.params.set_int(var, start);
-                frames.push(Frame {
-                    var: var.to_string(),
-                    value: start,
-                    stop,
-                    step,
-                    body,
-                });
-                pc = body;
-                continue;
-            }
-            "OD" | "ND" => {
-                // OD ends the innermost open loop whatever name it gives (files often
-                // name the wrong loop); ND ends them all.
-                let all = card.code == "ND";
-                let mut jumped = false;
-                while let Some(f) = frames.last_mut() {
-                    f.value = f.value.saturating_add(f.step);
-                    let more = if f.step > 0 {
-                        f.value <= f.stop
-                    } else {
-                        f.value >= f.stop
-                    };
-                    if more {
-                        r.params.set_int(&f.var, f.value);
-                        pc = f.body;
-                        jumped = true;
-                        break;
-                    }
-                    frames.pop();
-                    if !all {
-                        break;
-                    }
-                }
-                if !jumped {
-                    pc += 1;
-                }
-                continue;
-            }
+        pc = match card.code.as_str() {
+            "DO" => loops.start(lines, pc, card, r.params)?,
+            "OD" | "ND" => loops.end(pc, card.code == "ND", r.params),
             "DI" => {
                 return Err(CardError::new(
                     card.line,
@@ -186,12 +96,153 @@ pub fn read_data(
                     "DI card not right after a DO card",
                 ));
             }
-            code if is_assignment(code) => r.params.assign(card)?,
-            _ => r.card(card)?,
-        }
-        pc += 1;
+            code if is_assignment(code) => {
+                r.params.assign(card)?;
+                pc + 1
+            }
+            _ => {
+                r.card(card)?;
+                pc + 1
+            }
+        };
     }
     Ok((r.model, end))
+}
+
+/// The DO loops of the data part.
+struct Loops {
+    /// For every DO card (by index), the index of the OD/ND card that closes it.
+    closes: HashMap<usize, usize>,
+    /// The open loops, innermost last.
+    frames: Vec<Frame>,
+}
+
+impl Loops {
+    /// Executes the DO card `card` at `pc` (with its DI card, if one follows): sets the loop
+    /// variable and returns where execution continues.
+    fn start(
+        &mut self,
+        lines: &[Line],
+        pc: usize,
+        card: &Card,
+        params: &mut Params,
+    ) -> Result<usize, CardError> {
+        let var = card.field(2);
+        if var.is_empty() {
+            return Err(CardError::new(
+                card.line,
+                Field::Data(2),
+                "",
+                "missing loop variable",
+            ));
+        }
+        let int_of = |c: &Card, k: usize| -> Result<i64, CardError> {
+            let n = c.field(k);
+            params.int(n).ok_or_else(|| {
+                CardError::new(
+                    c.line,
+                    Field::Data(k as u8),
+                    n,
+                    "undefined integer parameter",
+                )
+            })
+        };
+        let start = int_of(card, 3)?;
+        let stop = int_of(card, 5)?;
+        let mut step = 1i64;
+        let mut body = pc + 1;
+        if let Some(Line::Data(next)) = lines.get(pc + 1)
+            && next.code == "DI"
+        {
+            step = int_of(next, 3)?;
+            if step == 0 {
+                return Err(CardError::new(
+                    next.line,
+                    Field::Data(3),
+                    next.field(3),
+                    "loop increment is zero",
+                ));
+            }
+            body = pc + 2;
+        }
+        let close = self.closes.get(&pc).copied().ok_or_else(|| {
+            CardError::new(card.line, Field::Code, "DO", "DO loop without OD or ND")
+        })?;
+        let empty = (step > 0 && start > stop) || (step < 0 && start < stop);
+        if empty {
+            // Jump to the card closing this loop: an OD just ends it, an ND still acts on
+            // the loops left open.
+            return Ok(match &lines[close] {
+                Line::Data(c) if c.code == "OD" => close + 1,
+                _ => close,
+            });
+        }
+        params.set_int(var, start);
+        self.frames.push(Frame {
+            var: var.to_string(),
+            value: start,
+            stop,
+            step,
+            body,
+        });
+        Ok(body)
+    }
+
+    /// Executes the OD (`all` false) or ND card at `pc` and returns where execution
+    /// continues. OD ends the innermost open loop whatever name it gives (files often name
+    /// the wrong loop); ND ends them all.
+    fn end(&mut self, pc: usize, all: bool, params: &mut Params) -> usize {
+        while let Some(f) = self.frames.last_mut() {
+            f.value = f.value.saturating_add(f.step);
+            let more = if f.step > 0 {
+                f.value <= f.stop
+            } else {
+                f.value >= f.stop
+            };
+            if more {
+                params.set_int(&f.var, f.value);
+                return f.body;
+            }
+            self.frames.pop();
+            if !all {
+                break;
+            }
+        }
+        pc + 1
+    }
+}
+
+/// The index of `name` in `names`; a new name gets its definition `new()` in `defs`
+/// (parallel to `names`).
+fn declare<D>(names: &mut Names, defs: &mut Vec<D>, name: &str, new: impl FnOnce() -> D) -> usize {
+    let i = names.add(name);
+    if i == defs.len() {
+        defs.push(new());
+    }
+    i
+}
+
+/// Gives `name` the value `value` in `list` (a later card replaces an earlier one).
+fn set_named<T>(list: &mut Vec<(String, T)>, name: &str, value: T) {
+    list.retain(|(n, _)| n != name);
+    list.push((name.to_string(), value));
+}
+
+/// Sets the named values of `pairs` (name field, value) of `card` in `list`.
+fn set_pairs(list: &mut Vec<(String, f64)>, card: &Card, pairs: Vec<(u8, f64)>) {
+    for (k, value) in pairs {
+        set_named(list, card.field(k as usize), value);
+    }
+}
+
+/// Adds the names in fields 3 and 5 of `card` to `list` (those not there yet).
+fn add_names(list: &mut Vec<String>, card: &Card) {
+    for k in [3, 5] {
+        let n = card.field(k);
+        if !n.is_empty() && !list.iter().any(|x| x == n) {
+            list.push(n.to_string());
+        }
+    }
 }
 
 struct Frame {
@@ -239,6 +290,9 @@ struct Reader<'p> {
     model: Model,
     params: &'p mut Params,
     section: Keyword,
+    /// The vector in use in each section that names vectors (constants, ranges, bounds,
+    /// start point): the first one named there.
+    vectors: Vec<(Keyword, String)>,
 }
 
 impl Reader<'_> {
@@ -310,8 +364,8 @@ impl Reader<'_> {
             Keyword::Name => Ok(()),
             Keyword::Variables => self.variables(card),
             Keyword::Groups => self.groups(card),
-            Keyword::Constants => self.constants(card),
-            Keyword::Ranges => self.ranges(card),
+            Keyword::Constants => self.vector(card, |m| &mut m.constants, |v| v),
+            Keyword::Ranges => self.vector(card, |m| &mut m.ranges, Some),
             Keyword::Bounds => self.bounds(card),
             Keyword::StartPoint => self.start_point(card),
             Keyword::Quadratic => self.quadratic(card),
@@ -396,22 +450,16 @@ impl Reader<'_> {
         if name.is_empty() {
             return Err(self.err(card, 2, "missing group name"));
         }
-        let g = match self.model.group_names.get(&name) {
-            Some(g) => g,
-            None => {
-                let g = self.model.group_names.add(&name);
-                self.model.groups.push(GroupDef {
-                    kind,
-                    line: card.line,
-                    linear: Vec::new(),
-                    scale: None,
-                    gtype: None,
-                    gparams: Vec::new(),
-                    elements: Vec::new(),
-                });
-                g
-            }
-        };
+        let m = &mut self.model;
+        let g = declare(&mut m.group_names, &mut m.groups, &name, || GroupDef {
+            kind,
+            line: card.line,
+            linear: Vec::new(),
+            scale: None,
+            gtype: None,
+            gparams: Vec::new(),
+            elements: Vec::new(),
+        });
         for (k, value) in self.pairs(card, z)? {
             if card.field(k as usize).eq_ignore_ascii_case("'SCALE'") {
                 self.model.groups[g].scale = Some(value);
@@ -423,34 +471,37 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn constants(&mut self, card: &Card) -> Result<(), CardError> {
-        let (array, z) = self.array_prefix(card)?;
-        if !self.model.constants.accepts(card.field(2)) {
-            return Ok(());
-        }
-        for (k, value) in self.pairs(card, z)? {
-            if is_default(card.field(k as usize)) {
-                self.model.constants.default = value;
-            } else {
-                let g = self.group(card, k, array)?;
-                self.model.constants.values.insert(g, value);
+    /// True when the card's vector (field 2) is the one in use in this section: the first
+    /// one named there, as SIFDecode does.
+    fn in_use(&mut self, card: &Card) -> bool {
+        let name = card.field(2);
+        match self.vectors.iter().find(|(k, _)| *k == self.section) {
+            Some((_, first)) => first == name,
+            None => {
+                self.vectors.push((self.section, name.to_string()));
+                true
             }
         }
-        Ok(())
     }
 
-    fn ranges(&mut self, card: &Card) -> Result<(), CardError> {
+    /// A CONSTANTS or RANGES card: values by group, `'DEFAULT'` for the others.
+    fn vector<T: Copy>(
+        &mut self,
+        card: &Card,
+        entries: fn(&mut Model) -> &mut Entries<T>,
+        wrap: fn(f64) -> T,
+    ) -> Result<(), CardError> {
         let (array, z) = self.array_prefix(card)?;
-        if !self.model.ranges.accepts(card.field(2)) {
+        if !self.in_use(card) {
             return Ok(());
         }
         for (k, value) in self.pairs(card, z)? {
-            if is_default(card.field(k as usize)) {
-                self.model.ranges.default = Some(value);
+            let g = if is_default(card.field(k as usize)) {
+                None
             } else {
-                let g = self.group(card, k, array)?;
-                self.model.ranges.values.insert(g, Some(value));
-            }
+                Some(self.group(card, k, array)?)
+            };
+            entries(&mut self.model).set(g, wrap(value));
         }
         Ok(())
     }
@@ -469,11 +520,8 @@ impl Reader<'_> {
                 ));
             }
         };
-        let b = &mut self.model.bounds;
-        match &b.name {
-            None => b.name = Some(card.field(2).to_string()),
-            Some(n) if n != card.field(2) => return Ok(()),
-            _ => {}
+        if !self.in_use(card) {
+            return Ok(());
         }
         let which = match code {
             "LO" | "XL" | "ZL" => 'L',
@@ -489,51 +537,28 @@ impl Reader<'_> {
             _ => self.number(card, 4)?,
         };
         let value = clamp_inf(value);
+        let (lo, up) = match which {
+            'L' => (Some(value), None),
+            'U' => (None, Some(value)),
+            'X' => (Some(value), Some(value)),
+            'R' => (Some(f64::NEG_INFINITY), Some(f64::INFINITY)),
+            'M' => (Some(f64::NEG_INFINITY), None),
+            _ => (None, Some(f64::INFINITY)),
+        };
         let target = card.field(3);
-        if is_default(target) {
-            let b = &mut self.model.bounds;
-            match which {
-                'L' => b.default_lo = value,
-                'U' => b.default_up = value,
-                'X' => {
-                    b.default_lo = value;
-                    b.default_up = value;
-                }
-                'R' => {
-                    b.default_lo = f64::NEG_INFINITY;
-                    b.default_up = f64::INFINITY;
-                }
-                'M' => b.default_lo = f64::NEG_INFINITY,
-                _ => b.default_up = f64::INFINITY,
-            }
-            return Ok(());
-        }
-        if target.is_empty() {
+        let v = if is_default(target) {
+            None
+        } else if target.is_empty() {
             return Err(self.err(card, 3, "missing variable name"));
-        }
-        let v = self.var(card, 3, array)?;
+        } else {
+            Some(self.var(card, 3, array)?)
+        };
         let b = &mut self.model.bounds;
-        match which {
-            'L' => {
-                b.lo.insert(v, value);
-            }
-            'U' => {
-                b.up.insert(v, value);
-            }
-            'X' => {
-                b.lo.insert(v, value);
-                b.up.insert(v, value);
-            }
-            'R' => {
-                b.lo.insert(v, f64::NEG_INFINITY);
-                b.up.insert(v, f64::INFINITY);
-            }
-            'M' => {
-                b.lo.insert(v, f64::NEG_INFINITY);
-            }
-            _ => {
-                b.up.insert(v, f64::INFINITY);
-            }
+        if let Some(lo) = lo {
+            b.lo.set(v, lo);
+        }
+        if let Some(up) = up {
+            b.up.set(v, up);
         }
         Ok(())
     }
@@ -552,21 +577,18 @@ impl Reader<'_> {
             "ZM" => (true, true, 'M'),
             _ => return Err(self.err(card, 1, "expected blank, V or M (optionally after X or Z)")),
         };
-        let s = &mut self.model.start;
-        match &s.name {
-            None => s.name = Some(card.field(2).to_string()),
-            Some(n) if n != card.field(2) => return Ok(()),
-            _ => {}
+        if !self.in_use(card) {
+            return Ok(());
         }
         for (k, value) in self.pairs(card, z)? {
             let target = card.field(k as usize);
             if is_default(target) {
                 let s = &mut self.model.start;
                 if what != 'M' {
-                    s.default_x = value;
+                    s.x.default = value;
                 }
                 if what != 'V' {
-                    s.default_y = value;
+                    s.y.default = value;
                     s.has_y |= value != 0.0;
                 }
                 continue;
@@ -579,10 +601,10 @@ impl Reader<'_> {
             let s = &mut self.model.start;
             match (var, group) {
                 (Some(v), _) => {
-                    s.x.insert(v, value);
+                    s.x.values.insert(v, value);
                 }
                 (None, Some(g)) => {
-                    s.y.insert(g, value);
+                    s.y.values.insert(g, value);
                     s.has_y = true;
                 }
                 _ => {
@@ -613,13 +635,13 @@ impl Reader<'_> {
         if name.is_empty() {
             return Err(self.err(card, 2, "missing element type name"));
         }
-        let t = self.model.etype_names.add(name);
-        if t == self.model.etypes.len() {
-            self.model.etypes.push(ElementTypeDecl {
+        let m = &mut self.model;
+        let t = declare(&mut m.etype_names, &mut m.etypes, name, || {
+            ElementTypeDecl {
                 line: card.line,
                 ..ElementTypeDecl::default()
-            });
-        }
+            }
+        });
         let decl = &mut self.model.etypes[t];
         let list = match card.code.as_str() {
             "EV" => &mut decl.evs,
@@ -627,25 +649,17 @@ impl Reader<'_> {
             "EP" => &mut decl.eps,
             _ => return Err(self.err(card, 1, "expected EV, IV or EP")),
         };
-        for k in [3, 5] {
-            let n = card.field(k);
-            if !n.is_empty() && !list.iter().any(|x| x == n) {
-                list.push(n.to_string());
-            }
-        }
+        add_names(list, card);
         Ok(())
     }
 
     fn element(&mut self, name: &str, line: usize) -> usize {
-        let e = self.model.element_names.add(name);
-        if e == self.model.elements.len() {
-            self.model.elements.push(ElementDef {
-                etype: None,
-                line,
-                ..ElementDef::default()
-            });
-        }
-        e
+        let m = &mut self.model;
+        declare(&mut m.element_names, &mut m.elements, name, || ElementDef {
+            etype: None,
+            line,
+            ..ElementDef::default()
+        })
     }
 
     fn element_uses(&mut self, card: &Card) -> Result<(), CardError> {
@@ -694,17 +708,11 @@ impl Reader<'_> {
             }
             // A variable first met here is a new (nonlinear) variable.
             let v = self.model.vars.add(&vname);
-            let def = &mut self.model.elements[e];
-            def.vars.retain(|(n, _)| n != ev);
-            def.vars.push((ev.to_string(), v));
+            set_named(&mut self.model.elements[e].vars, ev, v);
             return Ok(());
         }
-        for (k, value) in self.pairs(card, z)? {
-            let p = card.field(k as usize).to_string();
-            let def = &mut self.model.elements[e];
-            def.params.retain(|(n, _)| *n != p);
-            def.params.push((p, value));
-        }
+        let pairs = self.pairs(card, z)?;
+        set_pairs(&mut self.model.elements[e].params, card, pairs);
         Ok(())
     }
 
@@ -713,13 +721,11 @@ impl Reader<'_> {
         if name.is_empty() {
             return Err(self.err(card, 2, "missing group type name"));
         }
-        let t = self.model.gtype_names.add(name);
-        if t == self.model.gtypes.len() {
-            self.model.gtypes.push(GroupTypeDecl {
-                line: card.line,
-                ..GroupTypeDecl::default()
-            });
-        }
+        let m = &mut self.model;
+        let t = declare(&mut m.gtype_names, &mut m.gtypes, name, || GroupTypeDecl {
+            line: card.line,
+            ..GroupTypeDecl::default()
+        });
         let decl = &mut self.model.gtypes[t];
         match card.code.as_str() {
             "GV" => {
@@ -729,14 +735,7 @@ impl Reader<'_> {
                 }
                 decl.var = v.to_string();
             }
-            "GP" => {
-                for k in [3, 5] {
-                    let n = card.field(k);
-                    if !n.is_empty() && !decl.params.iter().any(|x| x == n) {
-                        decl.params.push(n.to_string());
-                    }
-                }
-            }
+            "GP" => add_names(&mut decl.params, card),
             _ => return Err(self.err(card, 1, "expected GV or GP")),
         }
         Ok(())
@@ -801,12 +800,8 @@ impl Reader<'_> {
             }
             return Ok(());
         }
-        for (k, value) in self.pairs(card, z)? {
-            let p = card.field(k as usize).to_string();
-            let def = &mut self.model.groups[g];
-            def.gparams.retain(|(n, _)| *n != p);
-            def.gparams.push((p, value));
-        }
+        let pairs = self.pairs(card, z)?;
+        set_pairs(&mut self.model.groups[g].gparams, card, pairs);
         Ok(())
     }
 
@@ -926,11 +921,14 @@ ENDATA
         assert_eq!(m.constants.values.get(&2), Some(&3.0));
         assert_eq!(m.constants.values.get(&1), None); // second vector ignored
         assert_eq!(m.ranges.values.get(&2), Some(&Some(4.0)));
-        assert_eq!(m.bounds.default_lo, f64::NEG_INFINITY);
-        assert_eq!(m.bounds.lo.get(&0), Some(&f64::INFINITY));
-        assert_eq!(m.bounds.up.get(&1), Some(&5.0));
-        assert_eq!((m.start.default_x, m.start.x.get(&1)), (0.5, Some(&2.0)));
-        assert_eq!(m.start.y.get(&1), Some(&-1.0));
+        assert_eq!(m.bounds.lo.default, f64::NEG_INFINITY);
+        assert_eq!(m.bounds.lo.values.get(&0), Some(&f64::INFINITY));
+        assert_eq!(m.bounds.up.values.get(&1), Some(&5.0));
+        assert_eq!(
+            (m.start.x.default, m.start.x.values.get(&1)),
+            (0.5, Some(&2.0))
+        );
+        assert_eq!(m.start.y.values.get(&1), Some(&-1.0));
     }
 
     #[test]

@@ -8,19 +8,33 @@
 /// One-argument intrinsics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum F1 {
+    /// The sine.
     Sin,
+    /// The cosine.
     Cos,
+    /// The tangent.
     Tan,
+    /// The arcsine.
     Asin,
+    /// The arccosine.
     Acos,
+    /// The arctangent.
     Atan,
+    /// The hyperbolic sine.
     Sinh,
+    /// The hyperbolic cosine.
     Cosh,
+    /// The hyperbolic tangent.
     Tanh,
+    /// The exponential.
     Exp,
+    /// The natural logarithm (LOG).
     Log,
+    /// The decimal logarithm (LOG10).
     Log10,
+    /// The square root.
     Sqrt,
+    /// The absolute value.
     Abs,
     /// Truncation toward zero (INT, AINT).
     Trunc,
@@ -56,8 +70,11 @@ impl F1 {
 /// Two-argument intrinsics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum F2 {
+    /// ATAN2(a, b): the angle of (b, a).
     Atan2,
+    /// The larger of a and b (MAX).
     Max,
+    /// The smaller of a and b (MIN).
     Min,
     /// Fortran MOD: a - trunc(a/b) * b.
     Mod,
@@ -109,11 +126,17 @@ impl F2 {
 /// Comparisons (results 1.0 or 0.0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
+    /// `.EQ.` / `==`
     Eq,
+    /// `.NE.` / `/=`
     Ne,
+    /// `.LT.` / `<`
     Lt,
+    /// `.LE.` / `<=`
     Le,
+    /// `.GT.` / `>`
     Gt,
+    /// `.GE.` / `>=`
     Ge,
 }
 
@@ -132,8 +155,11 @@ impl Cmp {
     }
 }
 
-/// One instruction; `d` is the destination register, `a`, `b` source registers, `k` a
-/// constant.
+/// One instruction. Its fields, named alike in every variant (documented here once rather
+/// than on each of the sixty, hence the `allow`): `d` the destination register, `a` and
+/// `b` source registers, `k` a constant, `n` an integer exponent, `f` the intrinsic, `op`
+/// the comparison, `c` the register a jump tests and `to` the index it jumps to.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Ins {
     /// `r[d] = k`
@@ -187,7 +213,19 @@ pub enum Ins {
 impl Ins {
     /// The destination register, if the instruction writes one.
     pub fn dest(&self) -> Option<u32> {
-        match *self {
+        let mut ins = *self;
+        ins.dest_mut().copied()
+    }
+
+    /// Redirects the destination register (a no-op for jumps).
+    pub fn set_dest(&mut self, new: u32) {
+        if let Some(d) = self.dest_mut() {
+            *d = new;
+        }
+    }
+
+    fn dest_mut(&mut self) -> Option<&mut u32> {
+        match self {
             Ins::Const { d, .. }
             | Ins::Copy { d, .. }
             | Ins::Add { d, .. }
@@ -210,34 +248,6 @@ impl Ins {
             | Ins::Or { d, .. }
             | Ins::Not { d, .. } => Some(d),
             Ins::JumpIfFalse { .. } | Ins::JumpIfTrue { .. } => None,
-        }
-    }
-
-    /// Redirects the destination register (a no-op for jumps).
-    pub fn set_dest(&mut self, new: u32) {
-        match self {
-            Ins::Const { d, .. }
-            | Ins::Copy { d, .. }
-            | Ins::Add { d, .. }
-            | Ins::Sub { d, .. }
-            | Ins::Mul { d, .. }
-            | Ins::Div { d, .. }
-            | Ins::AddK { d, .. }
-            | Ins::KSub { d, .. }
-            | Ins::MulK { d, .. }
-            | Ins::DivK { d, .. }
-            | Ins::KDiv { d, .. }
-            | Ins::Neg { d, .. }
-            | Ins::Sq { d, .. }
-            | Ins::PowI { d, .. }
-            | Ins::PowK { d, .. }
-            | Ins::Call1 { d, .. }
-            | Ins::Call2 { d, .. }
-            | Ins::Compare { d, .. }
-            | Ins::And { d, .. }
-            | Ins::Or { d, .. }
-            | Ins::Not { d, .. } => *d = new,
-            Ins::JumpIfFalse { .. } | Ins::JumpIfTrue { .. } => {}
         }
     }
 }

@@ -40,6 +40,35 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     v.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `items`, after checking that there are more than `min` of them (the whole collection).
+fn more_than<T>(min: usize, what: &str, items: Vec<T>) -> Vec<T> {
+    assert!(
+        items.len() > min,
+        "expected more than {min} {what}, found {}",
+        items.len()
+    );
+    items
+}
+
+/// Prints the failures and asserts that at least `share` of the results are successes.
+fn at_least<R, E: std::fmt::Display>(
+    share: f64,
+    results: &[Result<R, E>],
+    what: &str,
+    failed: &str,
+) {
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    println!("SIF collection: {ok} of {} {what}", results.len());
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        println!("  {failed}: {e}");
+    }
+    assert!(
+        ok as f64 >= share * results.len() as f64,
+        "only {ok} of {} {what}",
+        results.len()
+    );
+}
+
 fn sif_dir(test: &str) -> Option<PathBuf> {
     require("data/sif", test)
 }
@@ -53,26 +82,9 @@ fn at_least_95_percent_of_the_collection_loads() {
     let Some(dir) = sif_dir("at_least_95_percent_of_the_collection_loads") else {
         return;
     };
-    let files = support::sif_files(&dir);
-    assert!(
-        files.len() > 1000,
-        "expected the full collection, found {}",
-        files.len()
-    );
-    let results = parallel_map(&files, |f| {
-        opal_cutest::load(f, &[]).err().map(|e| e.to_string())
-    });
-    let failed: Vec<&String> = results.iter().flatten().collect();
-    let loaded = files.len() - failed.len();
-    println!("SIF collection: {loaded} of {} files load", files.len());
-    for e in &failed {
-        println!("  not loaded: {e}");
-    }
-    assert!(
-        loaded as f64 >= 0.95 * files.len() as f64,
-        "only {loaded} of {} files load",
-        files.len()
-    );
+    let files = more_than(1000, "SIF files", support::sif_files(&dir));
+    let results = parallel_map(&files, |f| opal_cutest::load(f, &[]).map(|_| ()));
+    at_least(0.95, &results, "files load", "not loaded");
 }
 
 #[test]
@@ -84,11 +96,10 @@ fn at_least_97_percent_agree_with_the_reference() {
     ) else {
         return;
     };
-    let records = support::read_reference(&reference);
-    assert!(
-        records.len() > 500,
-        "reference has {} records",
-        records.len()
+    let records = more_than(
+        500,
+        "reference records",
+        support::read_reference(&reference),
     );
     let results = parallel_map(&records, |r| {
         let name = r["name"].as_str().unwrap_or_default().to_string();
@@ -108,19 +119,8 @@ fn at_least_97_percent_agree_with_the_reference() {
             Err(format!("{name}: {}", s.join("; ")))
         }
     });
-    let agree = results.iter().filter(|r| r.is_ok()).count();
-    println!(
-        "SIF reference: {agree} of {} problems agree on every field (rel. 1e-8)",
-        records.len()
-    );
-    for e in results.iter().filter_map(|r| r.as_ref().err()) {
-        println!("  disagrees: {e}");
-    }
-    assert!(
-        agree as f64 >= 0.97 * records.len() as f64,
-        "only {agree} of {} agree",
-        records.len()
-    );
+    let what = "problems agree with the reference on every field (rel. 1e-8)";
+    at_least(0.97, &results, what, "disagrees");
 }
 
 /// Problems with range transformations, nontrivial groups, quadratic terms and bounds,
@@ -142,14 +142,7 @@ fn derivatives_agree_with_finite_differences() {
         .collect();
     let results = parallel_map(&sample, |name| {
         let p = load(&dir, name);
-        let info = p.info();
-        // a point near x0, off the round numbers where some functions have kinks
-        let x: Vec<f64> = info
-            .x0
-            .iter()
-            .enumerate()
-            .map(|(i, v)| v + 1e-3 * (1.0 + v.abs()) * ((i * 37 % 11) as f64 / 11.0 - 0.4))
-            .collect();
+        let x = support::near(&p.info().x0);
         let r = check_derivatives(&p, &x, None, 3, 11).unwrap_or_else(|e| panic!("{name}: {e}"));
         (name.to_string(), r)
     });

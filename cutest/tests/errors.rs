@@ -3,47 +3,9 @@
 use opal_cutest::{SifError, load_str};
 use opal_problems::SmoothProblem;
 
-const HS6: &str = "NAME          HS6
-VARIABLES
-    X1
-    X2
-GROUPS
- N  G1        X1        -1.0
- E  G2        X2        1.0
- E  G2        'SCALE'   0.1
-CONSTANTS
-    HS6       G1        -1.0
-BOUNDS
- FR HS6       'DEFAULT'
-START POINT
-    HS6       X1        -1.2
-    HS6       X2        1.0
-ELEMENT TYPE
- EV SQ        V1
-ELEMENT USES
- T  E1        SQ
- V  E1        V1                       X1
-GROUP TYPE
- GV L2        GVAR
-GROUP USES
- T  G1        L2
- E  G2        E1
-ENDATA
-ELEMENTS      HS6
-INDIVIDUALS
- T  SQ
- F                      -V1 * V1
- G  V1                  -2.0 * V1
- H  V1        V1        -2.0
-ENDATA
-GROUPS        HS6
-INDIVIDUALS
- T  L2
- F                      GVAR*GVAR
- G                      2.0*GVAR
- H                      2.0
-ENDATA
-";
+/// HS6 as a SIF file: the template the tests break in one place at a time (line numbers
+/// in the expected messages refer to it).
+const HS6: &str = include_str!("data/HS6.SIF");
 
 fn err(text: &str) -> String {
     match load_str(text, "bad.SIF", &[]) {

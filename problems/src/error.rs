@@ -38,28 +38,31 @@ pub enum EvalError {
 impl EvalError {
     /// Returns an error for the first non-finite entry of `values`, if any.
     pub fn check_finite(what: &'static str, values: &[f64]) -> Result<(), EvalError> {
-        match values.iter().position(|v| !v.is_finite()) {
-            Some(index) => Err(EvalError::NonFinite {
-                what,
-                index,
-                value: values[index],
-            }),
+        match first_non_finite(values) {
+            Some((index, value)) => Err(EvalError::NonFinite { what, index, value }),
             None => Ok(()),
         }
     }
 
     /// Returns an error if `got != expected`.
     pub fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), EvalError> {
-        if got == expected {
-            Ok(())
-        } else {
-            Err(EvalError::Dimension {
-                what,
-                expected,
-                got,
-            })
-        }
+        let error = EvalError::Dimension {
+            what,
+            expected,
+            got,
+        };
+        if got == expected { Ok(()) } else { Err(error) }
     }
+}
+
+/// The index and value of the first NaN or infinite entry of `values`: what
+/// [`EvalError::check_finite`] reports, for error types of other crates that report the
+/// same.
+pub fn first_non_finite(values: &[f64]) -> Option<(usize, f64)> {
+    values
+        .iter()
+        .position(|v| !v.is_finite())
+        .map(|i| (i, values[i]))
 }
 
 /// A data file could not be read: says which file, which line, and what is wrong.

@@ -4,6 +4,8 @@
 //!
 //! This crate depends on no solver.
 
+#![deny(missing_docs)]
+
 pub mod check;
 pub mod closure;
 pub mod error;

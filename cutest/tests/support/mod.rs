@@ -1,6 +1,7 @@
-//! Shared by the reference tests and the `sweep` example: the order- and sign-invariant
-//! fields of `reference/sif_start_point.jsonl` computed from a decoded problem, and their
-//! comparison with the reference values.
+//! Shared by the collection tests and the examples: the order- and sign-invariant fields of
+//! `reference/sif_start_point.jsonl` computed from a decoded problem and their comparison
+//! with the reference values, the SIF files of a directory, the point near x0 where
+//! derivatives are checked, and the examples' command-line paths.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -164,4 +165,36 @@ pub fn sif_files(dir: &Path) -> Vec<PathBuf> {
 /// The file that defines problem `name`: `NAME.SIF` if it exists.
 pub fn file_of(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}.SIF"))
+}
+
+/// A point near `x0`, off the round numbers where some functions have kinks.
+pub fn near(x0: &[f64]) -> Vec<f64> {
+    x0.iter()
+        .enumerate()
+        .map(|(i, v)| v + 1e-3 * (1.0 + v.abs()) * ((i * 37 % 11) as f64 / 11.0 - 0.4))
+        .collect()
+}
+
+/// Command-line argument `k` as a path, or `rel` inside the shared data (`../shared` when
+/// it cannot be found).
+pub fn path_arg(k: usize, rel: &str) -> PathBuf {
+    std::env::args()
+        .nth(k)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            opal_problems::shared_data::shared_dir()
+                .unwrap_or_else(|| PathBuf::from("../shared"))
+                .join(rel)
+        })
+}
+
+/// The `.SIF` files of `dir` whose stem contains `filter`, with their stems.
+pub fn matching_files(dir: &Path, filter: &str) -> Vec<(PathBuf, String)> {
+    sif_files(dir)
+        .into_iter()
+        .filter_map(|f| {
+            let stem = f.file_stem()?.to_string_lossy().to_string();
+            stem.contains(filter).then_some((f, stem))
+        })
+        .collect()
 }

@@ -108,6 +108,36 @@ fn parse_num<T: std::str::FromStr>(
         .map_err(|_| FormatError::parse(path, line, format!("{what} '{f}' is not a valid number")))
 }
 
+/// The counts on the size line (the first data line), named `what` in errors.
+fn size_line<const N: usize>(
+    path: &Path,
+    lines: &mut impl Iterator<Item = Result<(usize, String), FormatError>>,
+    what: [&str; N],
+) -> Result<[usize; N], FormatError> {
+    let (lineno, size) = lines
+        .next()
+        .ok_or_else(|| FormatError::invalid(path, "missing size line"))??;
+    let mut f = size.split_ascii_whitespace();
+    let mut counts = [0; N];
+    for (count, what) in counts.iter_mut().zip(what) {
+        *count = parse_num(f.next(), what, path, lineno)?;
+    }
+    Ok(counts)
+}
+
+/// A value field, which must be a finite number.
+fn finite_value(field: Option<&str>, path: &Path, line: usize) -> Result<f64, FormatError> {
+    let v: f64 = parse_num(field, "value", path, line)?;
+    if !v.is_finite() {
+        return Err(FormatError::parse(
+            path,
+            line,
+            format!("value {v} is not finite"),
+        ));
+    }
+    Ok(v)
+}
+
 /// Reads a MatrixMarket coordinate file into 0-based triplets; symmetric files are expanded.
 pub fn read_matrix_market(path: &Path) -> Result<Triplets, FormatError> {
     let (header, mut lines) = data_lines(path)?;
@@ -128,13 +158,8 @@ pub fn read_matrix_market(path: &Path) -> Result<Triplets, FormatError> {
         }
         return Ok(t);
     }
-    let (lineno, size) = lines
-        .next()
-        .ok_or_else(|| FormatError::invalid(path, "missing size line"))??;
-    let mut f = size.split_ascii_whitespace();
-    let nrows: usize = parse_num(f.next(), "row count", path, lineno)?;
-    let ncols: usize = parse_num(f.next(), "column count", path, lineno)?;
-    let nnz: usize = parse_num(f.next(), "entry count", path, lineno)?;
+    let counts = ["row count", "column count", "entry count"];
+    let [nrows, ncols, nnz] = size_line(path, &mut lines, counts)?;
     let mut t = Triplets {
         nrows,
         ncols,
@@ -153,18 +178,11 @@ pub fn read_matrix_market(path: &Path) -> Result<Triplets, FormatError> {
                 format!("entry ({i}, {j}) is outside the 1-based {nrows} x {ncols} shape"),
             ));
         }
-        let v: f64 = if h.pattern {
+        let v = if h.pattern {
             1.0
         } else {
-            parse_num(f.next(), "value", path, lineno)?
+            finite_value(f.next(), path, lineno)?
         };
-        if !v.is_finite() {
-            return Err(FormatError::parse(
-                path,
-                lineno,
-                format!("value {v} is not finite"),
-            ));
-        }
         count += 1;
         t.rows.push(i - 1);
         t.cols.push(j - 1);
@@ -199,25 +217,12 @@ fn read_array_body(
             "only general array files are supported",
         ));
     }
-    let (lineno, size) = lines
-        .next()
-        .ok_or_else(|| FormatError::invalid(path, "missing size line"))??;
-    let mut f = size.split_ascii_whitespace();
-    let nrows: usize = parse_num(f.next(), "row count", path, lineno)?;
-    let ncols: usize = parse_num(f.next(), "column count", path, lineno)?;
+    let [nrows, ncols] = size_line(path, lines, ["row count", "column count"])?;
     let mut data = Vec::with_capacity(nrows * ncols);
     for l in lines {
         let (lineno, line) = l?;
         for field in line.split_ascii_whitespace() {
-            let v: f64 = parse_num(Some(field), "value", path, lineno)?;
-            if !v.is_finite() {
-                return Err(FormatError::parse(
-                    path,
-                    lineno,
-                    format!("value {v} is not finite"),
-                ));
-            }
-            data.push(v);
+            data.push(finite_value(Some(field), path, lineno)?);
         }
     }
     if data.len() != nrows * ncols {

@@ -3,7 +3,7 @@
 
 use rand::RngExt;
 
-use super::{gaussian_vec, rng};
+use super::{check_noise, gaussian_vec, positive_shape, rng};
 use crate::error::ProblemError;
 
 /// A calibration instance with its ground truth.
@@ -43,24 +43,14 @@ pub fn instance(
     noise: f64,
     seed: u64,
 ) -> Result<CalibrationInstance, ProblemError> {
-    if n == 0 || m == 0 || p == 0 {
-        return Err(ProblemError::parameter(
-            "shape",
-            "n, m and p must be positive",
-        ));
-    }
+    positive_shape(&[n, m, p], "n, m and p")?;
     if !(rho > 0.0 && rho < 1.0) {
         return Err(ProblemError::parameter(
             "rho",
             format!("must lie in (0, 1), got {rho}"),
         ));
     }
-    if !(noise.is_finite() && noise >= 0.0) {
-        return Err(ProblemError::parameter(
-            "noise",
-            "must be finite and non-negative",
-        ));
-    }
+    check_noise(noise)?;
     let mut r = rng(seed);
     let x = gaussian_vec(&mut r, n);
     let mut e: Vec<f64> = (0..m).map(|_| r.random_range(-rho..rho)).collect();

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use rand::RngExt;
 
-use super::{gaussian_vec, rng};
+use super::{check_noise, gaussian_vec, positive_shape, rng};
 use crate::error::ProblemError;
 use crate::triplets::Triplets;
 
@@ -104,12 +104,7 @@ pub fn low_rank(
     noise: f64,
     seed: u64,
 ) -> Result<CompletionInstance, ProblemError> {
-    if m == 0 || n == 0 || rank == 0 {
-        return Err(ProblemError::parameter(
-            "shape",
-            "m, n and rank must be positive",
-        ));
-    }
+    positive_shape(&[m, n, rank], "m, n and rank")?;
     let total = (m as u128) * (n as u128);
     if observed as u128 > total {
         return Err(ProblemError::parameter(
@@ -117,12 +112,7 @@ pub fn low_rank(
             format!("{observed} entries requested from a {m} x {n} matrix"),
         ));
     }
-    if !(noise.is_finite() && noise >= 0.0) {
-        return Err(ProblemError::parameter(
-            "noise",
-            "must be finite and non-negative",
-        ));
-    }
+    check_noise(noise)?;
     let mut r = rng(seed);
     let u = gaussian_vec(&mut r, m * rank);
     let v = gaussian_vec(&mut r, n * rank);

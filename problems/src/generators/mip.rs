@@ -15,17 +15,31 @@ fn positive(name: &str, v: usize) -> Result<(), ProblemError> {
     }
 }
 
+/// A model with `n` binary columns `{prefix}0`, `{prefix}1`, ... costing `cost()` each
+/// (drawn in column order).
+fn binaries(
+    name: String,
+    sense: Sense,
+    n: usize,
+    prefix: &str,
+    mut cost: impl FnMut() -> f64,
+) -> LinearModel {
+    let mut model = LinearModel::new(name, sense);
+    for j in 0..n {
+        model.add_col(format!("{prefix}{j}"), cost(), 0.0, 1.0, true);
+    }
+    model
+}
+
 /// Multi-dimensional 0/1 knapsack: maximize sum v_j x_j s.t. sum w_ij x_j <= cap_i
 /// (`dims` constraints, capacities half the total weight), integer data in [1, 100].
 pub fn knapsack(items: usize, dims: usize, seed: u64) -> Result<LinearModel, ProblemError> {
     positive("items", items)?;
     positive("dims", dims)?;
     let mut r = rng(seed);
-    let mut model = LinearModel::new(format!("KNAP{items}"), Sense::Maximize);
-    for j in 0..items {
-        let value = r.random_range(1..=100) as f64;
-        model.add_col(format!("x{j}"), value, 0.0, 1.0, true);
-    }
+    let mut model = binaries(format!("KNAP{items}"), Sense::Maximize, items, "x", || {
+        r.random_range(1..=100) as f64
+    });
     for i in 0..dims {
         let w: Vec<(usize, f64)> = (0..items)
             .map(|j| (j, r.random_range(1..=100) as f64))
@@ -50,11 +64,10 @@ pub fn set_cover(
         return Err(ProblemError::parameter("density", "must lie in (0, 1]"));
     }
     let mut r = rng(seed);
-    let mut model = LinearModel::new(format!("SCOVER{elements}x{sets}"), Sense::Minimize);
-    for s in 0..sets {
-        let cost = r.random_range(1..=100) as f64;
-        model.add_col(format!("s{s}"), cost, 0.0, 1.0, true);
-    }
+    let name = format!("SCOVER{elements}x{sets}");
+    let mut model = binaries(name, Sense::Minimize, sets, "s", || {
+        r.random_range(1..=100) as f64
+    });
     for e in 0..elements {
         let mut members: Vec<(usize, f64)> = (0..sets)
             .filter(|_| r.random_bool(density))
@@ -80,10 +93,13 @@ pub fn independent_set(
         return Err(ProblemError::parameter("edge_prob", "must lie in [0, 1]"));
     }
     let mut r = rng(seed);
-    let mut model = LinearModel::new(format!("INDSET{nodes}"), Sense::Maximize);
-    for v in 0..nodes {
-        model.add_col(format!("v{v}"), 1.0, 0.0, 1.0, true);
-    }
+    let mut model = binaries(
+        format!("INDSET{nodes}"),
+        Sense::Maximize,
+        nodes,
+        "v",
+        || 1.0,
+    );
     for u in 0..nodes {
         for v in u + 1..nodes {
             if r.random_bool(edge_prob) {
