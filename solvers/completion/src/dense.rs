@@ -187,43 +187,83 @@ pub fn thin_q(qr: &[f64], rows: usize, k: usize, tau: &[f64], q: &mut [f64]) {
     }
 }
 
-/// Orthonormalizes the columns of a row-major `rows x k` matrix in place (Householder QR)
-/// and returns R (row-major k x k, upper), so that input = output * R.
-pub fn orthonormalize_rows_major(a: &mut [f64], rows: usize, k: usize) -> Vec<f64> {
-    assert!(rows >= k, "orthonormalize: {rows} rows < {k} columns");
-    let mut qr = vec![0.0; rows * k];
-    for i in 0..rows {
-        for c in 0..k {
-            qr[c * rows + i] = a[i * k + c];
-        }
-    }
-    let mut tau = vec![0.0; k];
-    householder_qr(&mut qr, rows, k, &mut tau);
-    let mut r = vec![0.0; k * k];
-    for i in 0..k {
-        for j in i..k {
-            r[i * k + j] = qr[j * rows + i];
-        }
-    }
-    let mut q = vec![0.0; rows * k];
-    thin_q(&qr, rows, k, &tau, &mut q);
-    for i in 0..rows {
-        for c in 0..k {
-            a[i * k + c] = q[c * rows + i];
-        }
-    }
-    r
+/// Orthonormalizes the columns of row-major `rows x k` matrices in place (Householder QR),
+/// with buffers for up to `max_rows` rows sized once: the sweeps re-orthonormalize a factor
+/// every half-sweep without allocating.
+#[derive(Debug, Clone)]
+pub struct Orthonormalizer {
+    k: usize,
+    qr: Vec<f64>,
+    tau: Vec<f64>,
+    q: Vec<f64>,
+    r: Vec<f64>,
+    tmp: Vec<f64>,
 }
 
-/// b <- b R^T for b row-major `rows x k` and R row-major k x k upper triangular
-/// (keeps a product A B^T unchanged when A becomes A R^-1).
-pub fn times_rt(b: &mut [f64], k: usize, r: &[f64]) {
-    let mut tmp = vec![0.0; k];
+impl Orthonormalizer {
+    /// Buffers for matrices of up to `max_rows` rows and `k` columns.
+    pub fn new(max_rows: usize, k: usize) -> Self {
+        Self {
+            k,
+            qr: vec![0.0; max_rows * k],
+            tau: vec![0.0; k],
+            q: vec![0.0; max_rows * k],
+            r: vec![0.0; k * k],
+            tmp: vec![0.0; k],
+        }
+    }
+
+    /// a <- Q with a = Q R on entry (a row-major `rows x k`, k <= rows <= max_rows);
+    /// returns R (row-major k x k, upper).
+    pub fn orthonormalize(&mut self, a: &mut [f64], rows: usize) -> &[f64] {
+        let k = self.k;
+        assert!(rows >= k, "orthonormalize: {rows} rows < {k} columns");
+        let qr = &mut self.qr[..rows * k];
+        for i in 0..rows {
+            for c in 0..k {
+                qr[c * rows + i] = a[i * k + c];
+            }
+        }
+        householder_qr(qr, rows, k, &mut self.tau);
+        self.r.fill(0.0);
+        for i in 0..k {
+            for j in i..k {
+                self.r[i * k + j] = qr[j * rows + i];
+            }
+        }
+        thin_q(qr, rows, k, &self.tau, &mut self.q);
+        for i in 0..rows {
+            for c in 0..k {
+                a[i * k + c] = self.q[c * rows + i];
+            }
+        }
+        &self.r
+    }
+
+    /// b <- b R^T with the R of the last [`orthonormalize`](Self::orthonormalize) (b
+    /// row-major with k columns): keeps a product A B^T unchanged when A became A R^-1.
+    pub fn carry(&mut self, b: &mut [f64]) {
+        times_rt_with(b, self.k, &self.r, &mut self.tmp);
+    }
+}
+
+/// Orthonormalizes the columns of a row-major `rows x k` matrix in place and returns R
+/// (row-major k x k, upper), so that input = output * R (allocates its buffers; the sweeps
+/// keep an [`Orthonormalizer`]).
+pub fn orthonormalize_rows_major(a: &mut [f64], rows: usize, k: usize) -> Vec<f64> {
+    Orthonormalizer::new(rows, k)
+        .orthonormalize(a, rows)
+        .to_vec()
+}
+
+/// b <- b R^T for b row-major `rows x k` and R row-major k x k upper triangular, with a
+/// scratch row `tmp` of length k.
+fn times_rt_with(b: &mut [f64], k: usize, r: &[f64], tmp: &mut [f64]) {
     for row in b.chunks_exact_mut(k) {
         for (i, t) in tmp.iter_mut().enumerate() {
             *t = dot(&row[i..], &r[i * k + i..(i + 1) * k]);
         }
-        row.copy_from_slice(&tmp);
+        row.copy_from_slice(tmp);
     }
 }
 
@@ -302,7 +342,7 @@ mod tests {
         // A B^T = Q (B R^T)^T for any B
         let bm: Vec<f64> = (0..7 * k).map(|t| ((t * 13 % 17) as f64) - 8.0).collect();
         let mut b2 = bm.clone();
-        times_rt(&mut b2, k, &r);
+        times_rt_with(&mut b2, k, &r, &mut vec![0.0; k]);
         for i in 0..n {
             for j in 0..7 {
                 let ab = dot(&a[i * k..(i + 1) * k], &bm[j * k..(j + 1) * k]);
