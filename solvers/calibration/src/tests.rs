@@ -431,3 +431,39 @@ fn bad_input_gives_typed_errors() {
         }
     ));
 }
+
+#[test]
+fn settings_from_json_and_the_iteration_log() {
+    let s: Settings = serde_json::from_str(
+        r#"{"method": "linear", "step": {"fixed": {"mu": 0.5}},
+            "budget": {"max_iterations": 9}, "parallel": false}"#,
+    )
+    .unwrap();
+    assert_eq!(s.method, Method::Linear);
+    assert_eq!(s.step, StepRule::Fixed { mu: 0.5 });
+    assert_eq!(s.budget.max_iterations, 9);
+    assert!(serde_json::from_str::<Settings>(r#"{"max_iterations": 9}"#).is_err());
+    let back: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+    let inst = instance(24, 12, 8, 0.5, 0.0, 6).unwrap();
+    let op = dense(&inst);
+    let mut log = opal_core::LogObserver::new(Vec::new());
+    let out = solve_observed(
+        &Problem::new(&op, &inst.y, 0.5),
+        &Settings::default(),
+        &mut log,
+    )
+    .unwrap();
+    let text = String::from_utf8(log.into_inner()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("calibration pgd on n = 24"), "{text}");
+    assert!(lines[1].trim_start().starts_with("iter"), "{text}");
+    assert!(
+        lines.last().unwrap().starts_with("converged after"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.len(),
+        out.iterations + out.iterations.div_ceil(10) + 2
+    );
+}

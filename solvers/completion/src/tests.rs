@@ -562,3 +562,33 @@ fn degenerate_shapes_and_values_do_not_panic() {
     assert_eq!(c.status, Status::Underdetermined);
     assert!(c.u.iter().chain(&c.v).all(|x| x.is_finite()));
 }
+
+#[test]
+fn settings_from_json_and_the_sweep_log() {
+    let s: Settings = serde_json::from_str(
+        r#"{"rank": 3, "budget": {"max_iterations": 7, "time_limit": 2.5},
+            "solver": "sketch", "mode": "theory"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (s.rank, s.budget.max_iterations, s.solver, s.mode),
+        (3, 7, RegressionSolver::Sketch, Mode::Theory)
+    );
+    assert_eq!(s.budget.time_limit, Some(Duration::from_millis(2500)));
+    assert!(serde_json::from_str::<Settings>(r#"{"max_iter": 3}"#).is_err());
+    let back: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+    // the verbose log: a first line, the header every ten sweeps, a line per sweep, the end
+    let inst = instance(60, 50, 2, 5.0, 0.0, 2);
+    let mut log = opal_core::LogObserver::new(Vec::new());
+    let c = complete_observed(&inst.observed, &Settings::default().rank(2), &mut log).unwrap();
+    let text = String::from_utf8(log.into_inner()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("completion on 60 x 50"), "{text}");
+    assert!(lines[1].trim_start().starts_with("iter"), "{text}");
+    assert!(
+        lines.last().unwrap().starts_with("converged after"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), c.iterations + c.iterations.div_ceil(10) + 2);
+}
