@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::data::Observations;
-use super::dense::{cholesky, gram_lower};
+use super::dense::{Scratch, cholesky_any, cholesky_scratch, gram_lower};
 use super::model::Model;
 use super::regression::{self, LsqProblem, RegressionOptions, RegressionWorkspace};
 use super::rng::SplitMix;
@@ -19,6 +19,7 @@ struct Worker {
     b: Vec<f64>,
     x: Vec<f64>,
     g: Vec<f64>,
+    chol: Scratch,
     ws: RegressionWorkspace,
 }
 
@@ -29,6 +30,7 @@ impl Worker {
             b: vec![0.0; max_rows],
             x: vec![0.0; kk],
             g: vec![0.0; kk * kk],
+            chol: cholesky_scratch(kk),
             ws: RegressionWorkspace::new(max_rows, kk, opts),
         }
     }
@@ -243,7 +245,7 @@ impl Context {
                 w.gather(&self.model, side, range, fixed);
                 gram_lower(&w.a[..rows * kk], rows, kk, &mut w.g);
                 let trace: f64 = (0..kk).map(|d| w.g[d * kk + d]).sum();
-                if !cholesky(&mut w.g, kk) {
+                if !cholesky_any(&mut w.g, kk, &mut w.chol) {
                     return true;
                 }
                 let floor = 1e-12 * trace / kk as f64;

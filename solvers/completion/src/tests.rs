@@ -74,7 +74,8 @@ fn regression_solvers_match_dense_qr_on_ill_conditioned_systems() {
         max_iter: 2000,
         ..Default::default()
     };
-    for &k in &[5usize, 20] {
+    // k = 64: faer's Cholesky and QR (dense::FAER_MIN_K)
+    for &k in &[5usize, 20, 64] {
         let rows = 30 * k;
         let mut ws = RegressionWorkspace::new(rows, k, &opts);
         for (ci, &cond) in [1.0, 1e3, 1e6].iter().enumerate() {
@@ -95,6 +96,9 @@ fn regression_solvers_match_dense_qr_on_ill_conditioned_systems() {
                     RegressionSolver::Sketch,
                     RegressionSolver::Auto,
                 ] {
+                    if k >= 64 && matches!(solver, RegressionSolver::Cg | RegressionSolver::Auto) {
+                        continue; // the faer factorizations only: plain CG needs more steps
+                    }
                     let mut x = vec![0.0; k];
                     // Plain CG's stopping test is on the gradient, blind to errors along
                     // small singular directions; tol = 0 runs it to its rounding floor.
