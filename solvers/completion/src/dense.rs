@@ -118,29 +118,32 @@ impl BlockQr {
         );
     }
 
-    /// y <- Q^T y (`cols` right-hand sides, column-major `rows x cols`) with the Q of the
-    /// last [`factor`](Self::factor) of `a`.
-    pub fn apply_qt(&mut self, a: &[f64], rows: usize, y: &mut [f64], cols: usize) {
-        householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
-            MatRef::from_column_major_slice(&a[..rows * self.k], rows, self.k),
-            MatRef::from_column_major_slice(&self.coeff, self.block, self.k),
-            Conj::No,
-            MatMut::from_column_major_slice_mut(&mut y[..rows * cols], rows, cols),
-            Par::Seq,
-            self.scratch.stack(),
-        );
-    }
-
-    /// y <- Q y (as [`apply_qt`](Self::apply_qt)).
-    pub fn apply_q(&mut self, a: &[f64], rows: usize, y: &mut [f64], cols: usize) {
-        householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
-            MatRef::from_column_major_slice(&a[..rows * self.k], rows, self.k),
-            MatRef::from_column_major_slice(&self.coeff, self.block, self.k),
-            Conj::No,
-            MatMut::from_column_major_slice_mut(&mut y[..rows * cols], rows, cols),
-            Par::Seq,
-            self.scratch.stack(),
-        );
+    /// y <- Q^T y (`transpose`) or y <- Q y, `cols` right-hand sides column-major
+    /// `rows x cols`, with the Q of the last [`factor`](Self::factor) of `a`.
+    pub fn apply(&mut self, a: &[f64], rows: usize, y: &mut [f64], cols: usize, transpose: bool) {
+        let basis = MatRef::from_column_major_slice(&a[..rows * self.k], rows, self.k);
+        let coeff = MatRef::from_column_major_slice(&self.coeff, self.block, self.k);
+        let y = MatMut::from_column_major_slice_mut(&mut y[..rows * cols], rows, cols);
+        let stack = self.scratch.stack();
+        if transpose {
+            householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
+                basis,
+                coeff,
+                Conj::No,
+                y,
+                Par::Seq,
+                stack,
+            );
+        } else {
+            householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+                basis,
+                coeff,
+                Conj::No,
+                y,
+                Par::Seq,
+                stack,
+            );
+        }
     }
 }
 
@@ -385,7 +388,7 @@ impl Orthonormalizer {
         for j in 0..k {
             q[j * rows + j] = 1.0;
         }
-        self.factor.apply_q(qr, rows, q, k);
+        self.factor.apply(qr, rows, q, k, false);
         for i in 0..rows {
             for c in 0..k {
                 a[i * k + c] = q[c * rows + i];

@@ -655,7 +655,7 @@ fn factor_and_apply(
     } else {
         block.factor(qr, rows);
         guard_diagonal(qr, rows, k);
-        block.apply_qt(qr, rows, sb, 1);
+        block.apply(qr, rows, sb, 1, true);
     }
 }
 
