@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -616,7 +616,8 @@ fn completion_tasks(cfg: &Config, t: f64) -> Vec<Task> {
 }
 
 fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> Record {
-    use opal_completion::{RegressionSolver, Settings, complete};
+    use opal_completion::{DEFAULT_MAX_SWEEPS, RegressionSolver, Settings, complete};
+    use opal_core::Budget;
     let name = format!("n={size},k={k}");
     let mut r = base("completion", &name, solver, seed);
     let obs = completion_observed(size, k);
@@ -630,11 +631,15 @@ fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> 
         "sketch" => RegressionSolver::Sketch,
         _ => RegressionSolver::Auto,
     };
+    let budget = match Budget::iterations(DEFAULT_MAX_SWEEPS).with_time_limit_secs(t) {
+        Ok(b) => b,
+        Err(e) => return refused(r, e),
+    };
     let settings = Settings::default()
         .rank(k)
         .seed(seed)
         .solver(which)
-        .time_limit(Some(t));
+        .budget(budget);
     let t0 = Instant::now();
     let c = match complete(&inst.observed, &settings) {
         Ok(c) => c,
@@ -643,7 +648,7 @@ fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> 
     r.time_s = Some(t0.elapsed().as_secs_f64());
     let err = completion_error(&inst, &c.u, &c.v, c.rank);
     r.status = c.status.as_str().into();
-    r.solved = c.status.recovered() && err <= 1e-6;
+    r.solved = c.recovered() && err <= 1e-6;
     r.iterations = Some(c.iterations as u64);
     r.error = Some(err);
     r.objective = Some(c.train_rmse);
@@ -681,6 +686,7 @@ fn calibration_tasks(cfg: &Config, t: f64) -> Vec<Task> {
 
 fn calibration_record(n: usize, m: usize, p: usize, solver: &str, seed: u64, t: f64) -> Record {
     use opal_calibration::{DenseOperator, Method, Problem, Settings, relative_error, solve};
+    use opal_core::Budget;
     let name = format!("n={n},m={m},p={p}");
     let mut r = base("calibration", &name, solver, seed);
     let inst = match opal_problems::generators::calibration::instance(n, m, p, 0.5, 0.0, seed) {
@@ -691,9 +697,11 @@ fn calibration_record(n: usize, m: usize, p: usize, solver: &str, seed: u64, t: 
         Ok(o) => o,
         Err(e) => return refused(r, e),
     };
-    let mut settings = Settings::default()
-        .max_iterations(50_000)
-        .time_limit(Duration::from_secs_f64(t));
+    let budget = match Budget::iterations(50_000).with_time_limit_secs(t) {
+        Ok(b) => b,
+        Err(e) => return refused(r, e),
+    };
+    let mut settings = Settings::default().budget(budget);
     if solver == "linear" {
         settings = settings.method(Method::Linear);
     }
@@ -702,7 +710,7 @@ fn calibration_record(n: usize, m: usize, p: usize, solver: &str, seed: u64, t: 
         Err(e) => return refused(r, e),
     };
     let err = relative_error(&out.x, &inst.x).max(relative_error(&out.d, &inst.d));
-    r.status = format!("{:?}", out.status).to_lowercase();
+    r.status = out.status.as_str().into();
     r.solved = err <= 1e-6;
     r.error = Some(err);
     r.iterations = Some(out.iterations as u64);

@@ -1,6 +1,7 @@
 //! Benchmark support for opal: performance profiles, shared suite helpers, the IPOPT
 //! anchor and the suite harness with its report.
 
+pub mod completion_kernel;
 pub mod cputime;
 pub mod harness;
 pub mod heatmap;

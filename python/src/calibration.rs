@@ -1,11 +1,10 @@
 //! `opal.calibrate_gains`: blind gain calibration (Cambareri and Jacques) over
 //! `opal_calibration`.
 
-use std::time::Duration;
-
 use opal_calibration::{
-    self, CalibrationError, Control, DenseOperator, Layout, Method, Settings, StepRule,
+    self, CalibrationError, DenseOperator, IterationInfo, Layout, Method, Settings, StepRule,
 };
+use opal_core::{Control, time_limit_from_secs};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -13,7 +12,7 @@ use pyo3::types::PyDict;
 use crate::arrays::{float_array, shape_str, to_faer};
 use crate::errors::SolverError;
 use crate::interrupt::Interrupt;
-use crate::options::{self, get, snake};
+use crate::options::{self, get};
 
 const OPTIONS: &[&str] = &[
     "method",
@@ -56,20 +55,14 @@ fn settings(opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
             }
             "step" => step = Some(get(name, v)?),
             "mu" => mu = Some(get(name, v)?),
-            "max_iter" => s.max_iterations = get(name, v)?,
+            "max_iter" => s.budget.max_iterations = get(name, v)?,
             "tol_residual" => s.tol_residual = get(name, v)?,
             "tol_step" => s.tol_step = get(name, v)?,
             "time_limit" => {
-                let t: Option<f64> = get(name, v)?;
-                s.time_limit = match t {
-                    Some(t) if t.is_finite() && t >= 0.0 => Some(Duration::from_secs_f64(t)),
-                    Some(t) => {
-                        return Err(PyValueError::new_err(format!(
-                            "option time_limit must be a non-negative number of seconds, got {t}"
-                        )));
-                    }
-                    None => None,
-                };
+                if let Some(t) = get::<Option<f64>>(name, v)? {
+                    s.budget.time_limit = time_limit_from_secs(t)
+                        .map_err(|e| PyValueError::new_err(format!("option {name}: {e}")))?;
+                }
             }
             "parallel" => s.parallel = get(name, v)?,
             "verbose" => s.verbose = get(name, v)?,
@@ -99,7 +92,8 @@ fn settings(opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
 /// constant) restrict x and d to subspaces. Options: method ("pgd" | "linear"), step
 /// ("line_search" | "fixed", with mu), max_iter, tol_residual, tol_step, time_limit,
 /// parallel, verbose, dykstra_max_iter, dykstra_tol. Returns (x, d, info); info has status,
-/// success, method, iterations, objective, relative_residual, operator_applications, time.
+/// reason, message, success, method, iterations, objective, relative_residual,
+/// operator_applications, time.
 #[pyfunction]
 #[pyo3(signature = (A, Y, rho = 0.5, *, Z = None, B = None, **options))]
 #[allow(non_snake_case)] // the Python names of the paper's matrices
@@ -158,18 +152,16 @@ pub fn calibrate_gains<'py>(
             problem = problem.with_gain_basis(b.as_ref());
         }
         let mut interrupt = Interrupt::new();
-        let r = opal_calibration::solve_with_observer(&problem, &settings, &mut |_| {
-            if interrupt.poll() {
-                Control::Stop
-            } else {
-                Control::Continue
-            }
+        let r = opal_calibration::solve_observed(&problem, &settings, &mut |_: &IterationInfo| {
+            Control::stop_if(interrupt.poll())
         });
         (r, interrupt)
     });
     let out = interrupt.finish(result)?.map_err(calibration_error)?;
     let info = PyDict::new(py);
-    info.set_item("status", snake(&format!("{:?}", out.status)))?;
+    info.set_item("status", out.status.as_str())?;
+    info.set_item("reason", out.reason.map(|r| r.as_str()))?;
+    info.set_item("message", &out.message)?;
     info.set_item("success", out.status.is_success())?;
     info.set_item(
         "method",

@@ -1,7 +1,8 @@
 //! `opal.complete_matrix`: low-rank matrix completion by robust alternating minimization
 //! over `opal_completion`.
 
-use opal_completion::{Duplicates, Mode, RegressionSolver, Settings, Status};
+use opal_completion::{Duplicates, Mode, RegressionSolver, Settings, SweepLog};
+use opal_core::{Control, time_limit_from_secs};
 use opal_problems::triplets::Triplets;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -47,7 +48,7 @@ fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings>
     let mut s = Settings::default().rank(rank);
     options::apply(opts, OPTIONS, |name, v| {
         match name {
-            "max_iter" => s.max_iter = get(name, v)?,
+            "max_iter" => s.budget.max_iterations = get(name, v)?,
             "tol" => s.tol = get(name, v)?,
             "stall_tol" => s.stall_tol = get(name, v)?,
             "patience" => s.patience = get(name, v)?,
@@ -93,7 +94,12 @@ fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings>
                     _ => return Err(bad(name, &m, "average|error")),
                 }
             }
-            "time_limit" => s.time_limit = get(name, v)?,
+            "time_limit" => {
+                if let Some(t) = get::<Option<f64>>(name, v)? {
+                    s.budget.time_limit = time_limit_from_secs(t)
+                        .map_err(|e| PyValueError::new_err(format!("option {name}: {e}")))?;
+                }
+            }
             "verbose" => s.verbose = get(name, v)?,
             _ => return Ok(false),
         }
@@ -106,7 +112,8 @@ fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings>
 /// values[k]; returns U (m x k'), V (n x k') with U V^T the completion and an info dict.
 ///
 /// k' = rank, or rank + 2 with biases=True (the biases folded into the factors). info:
-/// status ("converged" is the only recovery claim), recovered, note, iterations, train_rmse,
+/// status ("converged" is the only recovery claim), reason, message, recovered, iterations,
+/// train_rmse,
 /// relative_residual, validation_rmse, history, ... Options (see the type stub): max_iter,
 /// tol, stall_tol, patience, seed, mode, lam, weighted_lambda, biases, validation_fraction,
 /// recovery_tol, early_stopping, solver, inner_*, sketch_*, power_iters, oversampling,
@@ -152,7 +159,9 @@ pub fn complete_matrix<'py>(
     };
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
-        let r = opal_completion::complete_with_observer(&data, &settings, |_| !interrupt.poll());
+        let r = opal_completion::complete_observed(&data, &settings, &mut |_: &SweepLog| {
+            Control::stop_if(interrupt.poll())
+        });
         (r, interrupt)
     });
     let out = interrupt
@@ -161,8 +170,9 @@ pub fn complete_matrix<'py>(
     let (u, v, k) = out.factors();
     let info = PyDict::new(py);
     info.set_item("status", out.status.as_str())?;
-    info.set_item("recovered", out.status == Status::Converged)?;
-    info.set_item("note", out.note.clone())?;
+    info.set_item("reason", out.reason.map(|r| r.as_str()))?;
+    info.set_item("message", &out.message)?;
+    info.set_item("recovered", out.recovered())?;
     info.set_item("rank", out.rank)?;
     info.set_item("iterations", out.iterations)?;
     info.set_item("train_rmse", out.train_rmse)?;

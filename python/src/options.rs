@@ -33,19 +33,3 @@ pub fn get<'py, T: FromPyObjectOwned<'py>>(name: &str, v: &Bound<'py, PyAny>) ->
         PyTypeError::new_err(format!("option {name}: {e}"))
     })
 }
-
-/// A snake_case name for a Debug-printed unit enum variant (`MaxIterations` -> `max_iterations`).
-pub fn snake(debug: &str) -> String {
-    let mut s = String::new();
-    for (i, ch) in debug.chars().enumerate() {
-        if ch.is_ascii_uppercase() {
-            if i > 0 {
-                s.push('_');
-            }
-            s.push(ch.to_ascii_lowercase());
-        } else {
-            s.push(ch);
-        }
-    }
-    s
-}

@@ -11,9 +11,10 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use opal_bench::heatmap::{Axes, Panel, render};
 use opal_calibration::{
-    DenseOperator, HadamardOperator, Method, Output, Problem, SensingOperator, Settings,
+    DenseOperator, HadamardOperator, Method, Output, Problem, SensingOperator, Settings, measure,
     relative_error, solve,
 };
+use opal_core::Budget;
 use opal_problems::generators::calibration::{CalibrationInstance, instance};
 use opal_problems::generators::{gaussian_vec, rng};
 
@@ -109,8 +110,9 @@ fn recovery(dir: &Path, seeds: u64) {
             let secs = out.time.as_secs_f64();
             writeln!(
                 csv,
-                "{seed},{name},{:?},{},{ex:.3e},{ed:.3e},{secs:.6}",
-                out.status, out.iterations
+                "{seed},{name},{},{},{ex:.3e},{ed:.3e},{secs:.6}",
+                status(&out),
+                out.iterations
             )
             .unwrap();
             let good = ex <= 1e-8 && ed <= 1e-8;
@@ -161,7 +163,7 @@ fn phase(dir: &Path, n: usize, trials: u64) {
                 let mut secs = Vec::new();
                 // Near the counting bound PGD needs thousands of iterations; a generous
                 // budget keeps the picture about recoverability, not patience.
-                let settings = &settings.clone().max_iterations(50_000);
+                let settings = &settings.clone().budget(Budget::iterations(50_000));
                 for t in 0..trials {
                     let seed = 1_000_000 * (n as u64) + 10_000 * m as u64 + 100 * p as u64 + t;
                     let inst = instance(n, m, p, rho, 0.0, seed).unwrap();
@@ -291,25 +293,22 @@ fn gains(m: usize, rho: f64, seed: u64) -> Vec<f64> {
     instance(1, m, 1, rho, 0.0, seed).unwrap().d
 }
 
-fn measure(op: &dyn SensingOperator, x: &[f64], d: &[f64]) -> Vec<f64> {
-    let (m, p) = (op.sensors(), op.snapshots());
-    let mut y = vec![0.0; m * p];
-    let mut scratch = vec![0.0; op.scratch_len()];
-    for l in 0..p {
-        op.apply(l, x, &mut y[l * m..(l + 1) * m], &mut scratch);
-        for i in 0..m {
-            y[l * m + i] *= d[i];
-        }
+/// The status with its reason (`converged (residual_tolerance)`).
+fn status(out: &Output) -> String {
+    match out.reason {
+        Some(r) => format!("{} ({r})", out.status),
+        None => out.status.to_string(),
     }
-    y
 }
 
 fn report(label: &str, out: &Output, x: &[f64], d: &[f64]) -> f64 {
     let (ex, ed) = errors(out, x, d);
     let t = out.time.as_secs_f64();
     println!(
-        "{label}: {:?}, {} iterations, {} operator applications, {t:.3} s, err_x {ex:.2e}, err_d {ed:.2e}",
-        out.status, out.iterations, out.operator_applications
+        "{label}: {}, {} iterations, {} operator applications, {t:.3} s, err_x {ex:.2e}, err_d {ed:.2e}",
+        status(out),
+        out.iterations,
+        out.operator_applications
     );
     t
 }
@@ -328,8 +327,8 @@ fn speed(dir: &Path, n: usize, p: usize, fast_n: usize, fast_p: usize) {
         let (ex, ed) = errors(out, x, d);
         writeln!(
             csv,
-            "{case},{:?},{},{},{:.6},{ex:.3e},{ed:.3e}",
-            out.status,
+            "{case},{},{},{},{:.6},{ex:.3e},{ed:.3e}",
+            status(out),
             out.iterations,
             out.operator_applications,
             out.time.as_secs_f64()
@@ -352,7 +351,7 @@ fn speed(dir: &Path, n: usize, p: usize, fast_n: usize, fast_p: usize) {
         &inst.d,
     );
     row("dense_pgd_1e-8", &e, &inst.x, &inst.d);
-    let fixed = pgd().fixed_step(0.5).max_iterations(20_000);
+    let fixed = pgd().fixed_step(0.5).budget(Budget::iterations(20_000));
     let c = run(&op, &inst.y, rho, &fixed);
     let tc = report("  PGD (fixed steps, mu = 0.5)", &c, &inst.x, &inst.d);
     row("dense_pgd_fixed", &c, &inst.x, &inst.d);

@@ -62,7 +62,7 @@ fn settings(
         .lambda(lambda)
         .weighted_lambda(weighted)
         .biases(true)
-        .max_iter(max_iter)
+        .budget(opal_core::Budget::iterations(max_iter))
         .solver(solver)
         .seed(0)
 }

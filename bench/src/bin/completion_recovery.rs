@@ -60,7 +60,7 @@ fn part_a(seeds: u64, solvers: &[&str]) {
             cpu_total += process_cpu_seconds() - c0;
             per_sweep += (c.time - c.init_time) / c.iterations.max(1) as f64;
             let err = completion_error(inst, &c.u, &c.v, c.rank);
-            if err <= 1e-6 && c.status.recovered() {
+            if err <= 1e-6 && c.recovered() {
                 ok += 1;
             }
             *statuses.entry(c.status.as_str()).or_insert(0) += 1;

@@ -15,153 +15,10 @@
 //!  --k 5,10,20,50 --ratio 5,20,100 --stages 0,1,2,3 --skip cg,auto
 //!  --sketch-factor 6 --sketch-nnz 2]`
 
+use opal_bench::completion_kernel::{Cell, Scratch, build, solve_column};
 use opal_completion::RegressionSolver;
-use opal_completion::regression::{self, LsqProblem, RegressionOptions, RegressionWorkspace};
+use opal_completion::regression::RegressionOptions;
 use rayon::prelude::*;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (a, b) = (1.0 - self.unit(), self.unit());
-        (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos()
-    }
-    fn below(&mut self, n: usize) -> usize {
-        ((self.next() as u128 * n as u128) >> 64) as usize
-    }
-}
-
-/// Gram-Schmidt (twice) orthonormalization of a row-major rows x k matrix.
-fn orthonormalize(a: &mut [f64], rows: usize, k: usize) {
-    for c in 0..k {
-        for _ in 0..2 {
-            for p in 0..c {
-                let d: f64 = (0..rows).map(|i| a[i * k + c] * a[i * k + p]).sum();
-                for i in 0..rows {
-                    a[i * k + c] -= d * a[i * k + p];
-                }
-            }
-        }
-        let nrm = (0..rows).map(|i| a[i * k + c].powi(2)).sum::<f64>().sqrt();
-        for i in 0..rows {
-            a[i * k + c] /= nrm;
-        }
-    }
-}
-
-struct Cell {
-    k: usize,
-    cols: usize,
-    len: usize,
-    u: Vec<f64>,
-    rows_of: Vec<Vec<u32>>,
-    b_of: Vec<Vec<f64>>,
-    warm: Vec<f64>,
-}
-
-fn build(k: usize, ratio: usize, cols: usize, delta: f64, cond: f64, seed: u64) -> Cell {
-    let len = ratio * k;
-    let m = (4 * len).max(2000);
-    let mut rng = Rng(seed);
-    let mut ustar: Vec<f64> = (0..m * k).map(|_| rng.normal()).collect();
-    orthonormalize(&mut ustar, m, k);
-    let vstar: Vec<f64> = (0..cols * k)
-        .map(|_| rng.normal() * (m as f64).sqrt())
-        .collect();
-    // current iterate: U = orth(U* + delta G / sqrt(m)), subspace error ~ delta
-    let mut u: Vec<f64> = ustar
-        .iter()
-        .map(|x| x + delta * rng.normal() / (m as f64).sqrt())
-        .collect();
-    orthonormalize(&mut u, m, k);
-    // U^T U* (k x k) for the warm start U^T U* v*_j
-    let mut utu = vec![0.0; k * k];
-    for i in 0..m {
-        for p in 0..k {
-            for q in 0..k {
-                utu[p * k + q] += u[i * k + p] * ustar[i * k + q];
-            }
-        }
-    }
-    let mut rows_of = Vec::with_capacity(cols);
-    let mut b_of = Vec::with_capacity(cols);
-    let mut warm = vec![0.0; cols * k];
-    let mut perm: Vec<u32> = (0..m as u32).collect();
-    for j in 0..cols {
-        for t in 0..len {
-            let s = t + rng.below(m - t);
-            perm.swap(t, s);
-        }
-        let mut rows: Vec<u32> = perm[..len].to_vec();
-        rows.sort_unstable();
-        let vj = &vstar[j * k..(j + 1) * k];
-        let b: Vec<f64> = rows
-            .iter()
-            .map(|&i| (0..k).map(|c| ustar[i as usize * k + c] * vj[c]).sum())
-            .collect();
-        let xn = vj.iter().map(|x| x * x).sum::<f64>().sqrt();
-        for p in 0..k {
-            let proj: f64 = (0..k).map(|q| utu[p * k + q] * vj[q]).sum();
-            warm[j * k + p] = proj + 2.0 * delta * xn * rng.normal() / (k as f64).sqrt();
-        }
-        rows_of.push(rows);
-        b_of.push(b);
-    }
-    // Un-normalized factors (ridge mode keeps them so): U <- U W diag(d) W^T with W a
-    // random rotation and d log-spaced from 1 to 1/cond (correlated columns, which a
-    // diagonal preconditioner cannot undo); the warm start gets the inverse map.
-    if cond > 1.0 {
-        let mut w: Vec<f64> = (0..k * k).map(|_| rng.normal()).collect();
-        orthonormalize(&mut w, k, k);
-        let d: Vec<f64> = (0..k)
-            .map(|c| cond.powf(-(c as f64) / ((k - 1).max(1) as f64)))
-            .collect();
-        // T = W diag(d) W^T (symmetric), T^-1 = W diag(1/d) W^T
-        let t = |inv: bool| -> Vec<f64> {
-            let mut out = vec![0.0; k * k];
-            for p in 0..k {
-                for q in 0..k {
-                    out[p * k + q] = (0..k)
-                        .map(|c| w[p * k + c] * w[q * k + c] * if inv { 1.0 / d[c] } else { d[c] })
-                        .sum();
-                }
-            }
-            out
-        };
-        let (tm, ti) = (t(false), t(true));
-        let mut tmp = vec![0.0; k];
-        for i in 0..m {
-            for q in 0..k {
-                tmp[q] = (0..k).map(|p| u[i * k + p] * tm[p * k + q]).sum();
-            }
-            u[i * k..(i + 1) * k].copy_from_slice(&tmp);
-        }
-        for j in 0..cols {
-            for p in 0..k {
-                tmp[p] = (0..k).map(|q| ti[p * k + q] * warm[j * k + q]).sum();
-            }
-            warm[j * k..(j + 1) * k].copy_from_slice(&tmp);
-        }
-    }
-    Cell {
-        k,
-        cols,
-        len,
-        u,
-        rows_of,
-        b_of,
-        warm,
-    }
-}
 
 /// One half-sweep: returns (seconds, total iterations, solutions row-major cols x k).
 fn half_sweep(
@@ -177,27 +34,10 @@ fn half_sweep(
         .zip(its.par_chunks_mut(16))
         .enumerate()
         .for_each_init(
-            || {
-                (
-                    vec![0.0; cell.len * k],
-                    RegressionWorkspace::new(cell.len, k, opts),
-                )
-            },
-            |(a, ws), (chunk, (xs, it))| {
+            || Scratch::new(cell, opts),
+            |scratch, (chunk, (xs, it))| {
                 for (c, xj) in xs.chunks_exact_mut(k).enumerate() {
-                    let j = chunk * 16 + c;
-                    for (q, &i) in cell.rows_of[j].iter().enumerate() {
-                        a[q * k..(q + 1) * k]
-                            .copy_from_slice(&cell.u[i as usize * k..(i as usize + 1) * k]);
-                    }
-                    let p = LsqProblem {
-                        a: &a[..cell.len * k],
-                        b: &cell.b_of[j],
-                        rows: cell.len,
-                        k,
-                        lambda: 0.0,
-                    };
-                    let st = regression::solve(solver, &p, xj, opts, ws, j as u64 * 7 + 1);
+                    let st = solve_column(cell, chunk * 16 + c, solver, opts, scratch, xj);
                     it[c] = st.iterations;
                 }
             },

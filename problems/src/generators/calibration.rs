@@ -2,6 +2,7 @@
 //! l = 1..p, Gaussian A_l (m x n) and x, gains d with mean 1 and |d_i - 1| <= rho.
 
 use rand::RngExt;
+use rand::rngs::StdRng;
 
 use super::{check_noise, gaussian_vec, positive_shape, rng};
 use crate::error::ProblemError;
@@ -74,13 +75,7 @@ pub fn instance(
             y[l * m + i] *= d[i];
         }
     }
-    if noise > 0.0 {
-        let rms = (y.iter().map(|v| v * v).sum::<f64>() / y.len() as f64).sqrt();
-        let z = gaussian_vec(&mut r, y.len());
-        y.iter_mut()
-            .zip(z)
-            .for_each(|(v, zi)| *v += noise * rms * zi);
-    }
+    add_relative_noise(&mut y, noise, &mut r);
     Ok(CalibrationInstance {
         n,
         m,
@@ -90,6 +85,19 @@ pub fn instance(
         x,
         d,
     })
+}
+
+/// Adds Gaussian noise of standard deviation `noise` times the root-mean-square of `y`
+/// (nothing when `noise` is 0): the noise model of [`instance`], for measurements made
+/// with other operators.
+pub fn add_relative_noise(y: &mut [f64], noise: f64, r: &mut StdRng) {
+    if noise > 0.0 {
+        let rms = (y.iter().map(|v| v * v).sum::<f64>() / y.len() as f64).sqrt();
+        let z = gaussian_vec(r, y.len());
+        y.iter_mut()
+            .zip(z)
+            .for_each(|(v, zi)| *v += noise * rms * zi);
+    }
 }
 
 #[cfg(test)]

@@ -95,8 +95,12 @@ def calibrate_gains(
     Z (n, k) and B (m, h, first column constant) restrict x = Z @ z and d = B @ b
     (info["z"], info["b"]).
     method "pgd" (projected gradient, Cambareri and Jacques) or "linear" (Ling and
-    Strohmer); step "line_search" or "fixed" with scale mu. info: status, success, method,
-    iterations, objective, relative_residual, operator_applications, time (and z, b).
+    Strohmer); step "line_search" or "fixed" with scale mu. info: status ("converged",
+    "iteration_limit", "time_limit", "interrupted", "underdetermined", "numerical_error"),
+    reason ("residual_tolerance", "step_tolerance", "solved", "non_positive_gains",
+    "diverged" or None), message, success, method, iterations, objective,
+    relative_residual, operator_applications, time (and z, b). time_limit: seconds (inf
+    or None for none).
     """
     ...
 
@@ -135,7 +139,10 @@ def complete_matrix(
 
     Returns U (m, k'), V (n, k') with U @ V.T the completion (k' = rank, or rank + 2 with
     biases=True: the biases folded in) and info (status: "converged" is the only recovery
-    claim; iterations, train_rmse, relative_residual, validation_rmse, history, ...).
+    claim, else "stalled", "iteration_limit", "time_limit", "interrupted",
+    "underdetermined", "numerical_error"; reason: "stagnated", "early_stopped",
+    "too_few_entries", "not_recovered" or None; message; recovered; iterations,
+    train_rmse, relative_residual, validation_rmse, history, ...).
     Options: max_iter (100), tol (1e-9), stall_tol, patience, seed, mode
     ("practical"|"theory"), lam (ridge), weighted_lambda, biases, validation_fraction,
     recovery_tol, early_stopping, solver ("auto"|"exact"|"cg"|"sketch"), inner_factor,

@@ -30,14 +30,9 @@ pub enum CalibrationError {
     /// The gain bound rho lies outside (0, 1).
     #[error("rho must lie in (0, 1), got {0}")]
     InvalidRho(f64),
-    /// A setting is out of range.
-    #[error("invalid setting {name}: {reason}")]
-    InvalidSetting {
-        /// The field of `Settings`.
-        name: &'static str,
-        /// What is wrong with it.
-        reason: String,
-    },
+    /// A setting is out of range (names the field of `Settings`).
+    #[error("invalid {0}")]
+    InvalidSetting(#[from] opal_core::SettingError),
     /// All measurements are zero: the initial signal estimate vanishes and the gains are
     /// not identifiable.
     #[error("the measurements are all zero: signal and gains are not identifiable")]

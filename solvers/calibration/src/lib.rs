@@ -4,6 +4,12 @@
 //! |d_i - 1| <= rho, by projected gradient descent, with Ling and Strohmer's linear method
 //! as the baseline behind the same interface.
 //!
+//! Runs follow opal's protocol (`opal_core`): the settings hold a [`Budget`](opal_core::Budget),
+//! [`solve_observed`] takes an [`Observer`](opal_core::Observer) of [`IterationInfo`], and
+//! the result's [`Status`](opal_core::Status) is told apart by [`Reason`]
+//! (`Converged` by residual, step or linear solve; `NumericalError` by divergence or
+//! non-positive gains) with a `message` in words.
+//!
 //! ```
 //! use opal_calibration::{solve, DenseOperator, Problem, Settings};
 //! let inst = opal_problems::generators::calibration::instance(16, 8, 8, 0.3, 0.0, 1).unwrap();
@@ -13,11 +19,16 @@
 //! assert!(opal_calibration::relative_error(&out.d, &inst.d) < 1e-8);
 //! ```
 
+#![deny(missing_docs)]
+
+mod engine;
 mod error;
 mod hadamard;
 mod linear;
 mod operator;
+mod output;
 mod pgd;
+mod problem;
 mod projection;
 mod settings;
 mod solve;
@@ -26,10 +37,10 @@ mod tests;
 
 pub use error::CalibrationError;
 pub use hadamard::{HadamardOperator, fwht};
-pub use operator::{DenseOperator, Layout, SensingOperator};
+pub use operator::{DenseOperator, Layout, SensingOperator, measure};
+pub use output::{IterationInfo, Output, Reason};
 pub use pgd::objective_gradient;
+pub use problem::Problem;
 pub use projection::{GainProjector, SubspaceGainProjector, project_gains};
-pub use settings::{Method, Settings, StepRule};
-pub use solve::{
-    Control, IterationInfo, Output, Problem, Status, relative_error, solve, solve_with_observer,
-};
+pub use settings::{DEFAULT_MAX_ITERATIONS, Method, Settings, StepRule};
+pub use solve::{relative_error, solve, solve_observed};

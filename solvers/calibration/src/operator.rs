@@ -53,6 +53,21 @@ pub trait SensingOperator: Sync {
     }
 }
 
+/// Noiseless measurements y_l = diag(d) A_l x of signal `x` under gains `d`, p blocks of m
+/// (the layout [`Problem`](crate::Problem) takes).
+pub fn measure(op: &dyn SensingOperator, x: &[f64], d: &[f64]) -> Vec<f64> {
+    let (m, p) = (op.sensors(), op.snapshots());
+    let mut y = vec![0.0; m * p];
+    let mut scratch = vec![0.0; op.scratch_len()];
+    for (l, yl) in y.chunks_exact_mut(m).enumerate() {
+        op.apply(l, x, yl, &mut scratch);
+        for (v, di) in yl.iter_mut().zip(d) {
+            *v *= di;
+        }
+    }
+    y
+}
+
 /// How the p dense blocks are laid out in one buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {

@@ -1,11 +1,11 @@
 //! Settings of blind gain calibration, with the defaults the paper's experiments support.
 
-use std::time::Duration;
-
-use super::error::CalibrationError;
+use opal_core::{Budget, SettingError, check_range};
+use serde::{Deserialize, Serialize};
 
 /// Which algorithm solves the calibration problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Non-convex projected gradient descent on (xi, gamma) (Cambareri and Jacques).
     ProjectedGradient,
@@ -15,7 +15,8 @@ pub enum Method {
 }
 
 /// How the projected gradient method chooses its steps.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StepRule {
     /// Exact minimization of the objective along each block direction in turn: first the
     /// signal step, then the gain step at the new signal, then (only when the box is
@@ -29,15 +30,18 @@ pub enum StepRule {
     },
 }
 
-/// Settings of [`super::solve`]. Every field is public; the setters chain.
-#[derive(Debug, Clone, PartialEq)]
+/// Settings of [`super::solve`]. Every field is public and documented with its default;
+/// the setters chain; JSON configs give any subset of the fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Algorithm. Default: `Method::ProjectedGradient`.
     pub method: Method,
     /// Step rule of projected gradient descent. Default: `StepRule::LineSearch`.
     pub step: StepRule,
-    /// Iteration limit of projected gradient descent. Default: 5000.
-    pub max_iterations: usize,
+    /// Iteration and time limit of projected gradient descent, stop request. Default:
+    /// 5000 iterations, no time limit.
+    pub budget: Budget,
     /// Stop when ||diag(gamma) A xi - y|| / ||y|| falls below this (noiseless data fitted).
     /// Default: 1e-12.
     pub tol_residual: f64,
@@ -47,11 +51,9 @@ pub struct Settings {
     /// factor 1/(1 - rate); hence a tolerance well below the accuracy wanted.
     /// Default: 1e-12.
     pub tol_step: f64,
-    /// Wall-clock limit. Default: none.
-    pub time_limit: Option<Duration>,
     /// Apply the snapshots in parallel (rayon). Results do not depend on it. Default: true.
     pub parallel: bool,
-    /// Log one line per iteration to stderr. Default: false.
+    /// Log one line per iteration to stderr (`opal_core::LogObserver`). Default: false.
     pub verbose: bool,
     /// Sweep limit of Dykstra's projection (gain subspace only). Default: 1000.
     pub dykstra_max_iterations: usize,
@@ -59,15 +61,17 @@ pub struct Settings {
     pub dykstra_tolerance: f64,
 }
 
+/// Iteration limit of projected gradient descent unless the budget says otherwise.
+pub const DEFAULT_MAX_ITERATIONS: usize = 5000;
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
             method: Method::ProjectedGradient,
             step: StepRule::LineSearch,
-            max_iterations: 5000,
+            budget: Budget::iterations(DEFAULT_MAX_ITERATIONS),
             tol_residual: 1e-12,
             tol_step: 1e-12,
-            time_limit: None,
             parallel: true,
             verbose: false,
             dykstra_max_iterations: 1000,
@@ -77,78 +81,42 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Sets the algorithm.
-    pub fn method(mut self, method: Method) -> Self {
-        self.method = method;
-        self
+    opal_core::setters! {
+        method: Method,
+        step: StepRule,
+        budget: Budget,
+        tol_residual: f64,
+        tol_step: f64,
+        parallel: bool,
+        verbose: bool,
+        dykstra_max_iterations: usize,
+        dykstra_tolerance: f64,
     }
-    /// Sets the step rule.
-    pub fn step(mut self, step: StepRule) -> Self {
-        self.step = step;
-        self
-    }
+
     /// Uses the paper's fixed steps with scale `mu`.
     pub fn fixed_step(self, mu: f64) -> Self {
         self.step(StepRule::Fixed { mu })
     }
-    /// Sets the iteration limit.
-    pub fn max_iterations(mut self, n: usize) -> Self {
-        self.max_iterations = n;
-        self
-    }
-    /// Sets the relative residual tolerance.
-    pub fn tol_residual(mut self, tol: f64) -> Self {
-        self.tol_residual = tol;
-        self
-    }
-    /// Sets the relative change tolerance.
-    pub fn tol_step(mut self, tol: f64) -> Self {
-        self.tol_step = tol;
-        self
-    }
-    /// Sets a wall-clock limit.
-    pub fn time_limit(mut self, limit: Duration) -> Self {
-        self.time_limit = Some(limit);
-        self
-    }
-    /// Turns snapshot parallelism on or off.
-    pub fn parallel(mut self, on: bool) -> Self {
-        self.parallel = on;
-        self
-    }
-    /// Turns the iteration log on or off.
-    pub fn verbose(mut self, on: bool) -> Self {
-        self.verbose = on;
-        self
-    }
-    /// Sets the sweep limit and tolerance of the subspace gain projection.
-    pub fn dykstra(mut self, max_iterations: usize, tolerance: f64) -> Self {
-        self.dykstra_max_iterations = max_iterations;
-        self.dykstra_tolerance = tolerance;
-        self
-    }
 
     /// Checks every field, naming the first bad one.
-    pub fn validate(&self) -> Result<(), CalibrationError> {
-        let bad = |name, reason: String| Err(CalibrationError::InvalidSetting { name, reason });
-        let mu = match self.step {
-            StepRule::Fixed { mu } => mu,
-            StepRule::LineSearch => 1.0,
-        };
-        if !(mu.is_finite() && mu > 0.0) {
-            return bad("step", format!("mu must be positive and finite, got {mu}"));
+    pub fn validate(&self) -> Result<(), SettingError> {
+        if let StepRule::Fixed { mu } = self.step {
+            check_range("step", mu, 0.0, f64::INFINITY, true)?;
         }
-        for (name, v) in [
-            ("tol_residual", self.tol_residual),
-            ("tol_step", self.tol_step),
-            ("dykstra_tolerance", self.dykstra_tolerance),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return bad(name, format!("must be finite and non-negative, got {v}"));
-            }
-        }
+        check_range("tol_residual", self.tol_residual, 0.0, f64::INFINITY, false)?;
+        check_range("tol_step", self.tol_step, 0.0, f64::INFINITY, false)?;
+        check_range(
+            "dykstra_tolerance",
+            self.dykstra_tolerance,
+            0.0,
+            f64::INFINITY,
+            false,
+        )?;
         if self.dykstra_max_iterations == 0 {
-            return bad("dykstra_max_iterations", "must be positive".into());
+            return Err(SettingError {
+                name: "dykstra_max_iterations",
+                detail: "must be positive".into(),
+            });
         }
         Ok(())
     }

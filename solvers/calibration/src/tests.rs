@@ -1,10 +1,42 @@
 //! Solver-level tests: derivatives, exact recovery, the linear baseline, fast operators,
 //! subspace priors, determinism and input validation.
 
+use std::time::Duration;
+
 use faer::Mat;
+use opal_core::{Budget, Control, SettingError, Status};
 use opal_problems::generators::calibration::{CalibrationInstance, instance};
 
 use super::*;
+
+fn linear() -> Settings {
+    Settings::default().method(Method::Linear)
+}
+
+fn iterations(n: usize) -> Settings {
+    Settings::default().budget(Budget::iterations(n))
+}
+
+/// Solves y from `op` with bound `rho` by `settings`.
+fn run(op: &dyn SensingOperator, y: &[f64], rho: f64, settings: &Settings) -> Output {
+    solve(&Problem::new(op, y, rho), settings).unwrap()
+}
+
+/// Central differences of `f` along every coordinate of `at`, against `grad`.
+fn check_gradient(at: &[f64], grad: &[f64], f: impl Fn(&[f64]) -> f64, what: &str) {
+    let h = 1e-6;
+    for j in 0..at.len() {
+        let (mut a, mut b) = (at.to_vec(), at.to_vec());
+        a[j] += h;
+        b[j] -= h;
+        let fd = (f(&a) - f(&b)) / (2.0 * h);
+        assert!(
+            (fd - grad[j]).abs() <= 1e-7 * (1.0 + grad[j].abs()),
+            "{what}[{j}]: {fd} vs {}",
+            grad[j]
+        );
+    }
+}
 
 fn dense(inst: &CalibrationInstance) -> DenseOperator {
     DenseOperator::from_instance(inst).unwrap()
@@ -37,30 +69,9 @@ fn gradients_match_finite_differences() {
     let xi = noise(7, 1);
     let gamma: Vec<f64> = noise(5, 2).iter().map(|v| 1.0 + 0.3 * v).collect();
     let (f, gx, gg) = objective_gradient(&op, &inst.y, &xi, &gamma).unwrap();
-    let h = 1e-6;
     let fval = |x: &[f64], g: &[f64]| objective_gradient(&op, &inst.y, x, g).unwrap().0;
-    for j in 0..7 {
-        let (mut a, mut b) = (xi.clone(), xi.clone());
-        a[j] += h;
-        b[j] -= h;
-        let fd = (fval(&a, &gamma) - fval(&b, &gamma)) / (2.0 * h);
-        assert!(
-            (fd - gx[j]).abs() <= 1e-7 * (1.0 + gx[j].abs()),
-            "xi[{j}]: {fd} vs {}",
-            gx[j]
-        );
-    }
-    for i in 0..5 {
-        let (mut a, mut b) = (gamma.clone(), gamma.clone());
-        a[i] += h;
-        b[i] -= h;
-        let fd = (fval(&xi, &a) - fval(&xi, &b)) / (2.0 * h);
-        assert!(
-            (fd - gg[i]).abs() <= 1e-7 * (1.0 + gg[i].abs()),
-            "gamma[{i}]: {fd} vs {}",
-            gg[i]
-        );
-    }
+    check_gradient(&xi, &gx, |x| fval(x, &gamma), "xi");
+    check_gradient(&gamma, &gg, |g| fval(&xi, g), "gamma");
     // The objective itself, from its definition.
     let mut want = 0.0;
     for l in 0..3 {
@@ -78,7 +89,7 @@ fn exact_recovery_at_the_acceptance_size() {
     for seed in 1..=3 {
         let inst = instance(128, 64, 32, 0.5, 0.0, seed).unwrap();
         let op = dense(&inst);
-        let out = solve(&Problem::new(&op, &inst.y, 0.5), &Settings::default()).unwrap();
+        let out = run(&op, &inst.y, 0.5, &Settings::default());
         let (ex, ed) = errors(&out, &inst);
         assert!(out.status.is_success(), "seed {seed}: {:?}", out.status);
         assert!(
@@ -94,13 +105,12 @@ fn exact_recovery_at_the_acceptance_size() {
 fn fixed_paper_steps_also_recover() {
     let inst = instance(64, 32, 32, 0.5, 0.0, 5).unwrap();
     let op = dense(&inst);
-    let settings = Settings::default().fixed_step(0.5).max_iterations(20_000);
-    let out = solve(&Problem::new(&op, &inst.y, 0.5), &settings).unwrap();
+    let out = run(&op, &inst.y, 0.5, &iterations(20_000).fixed_step(0.5));
     let (ex, ed) = errors(&out, &inst);
     assert!(out.status.is_success(), "{:?}", out.status);
     assert!(ex <= 1e-8 && ed <= 1e-8, "errors {ex:e} {ed:e}");
     // The line search needs fewer iterations on the same instance.
-    let ls = solve(&Problem::new(&op, &inst.y, 0.5), &Settings::default()).unwrap();
+    let ls = run(&op, &inst.y, 0.5, &Settings::default());
     assert!(
         ls.iterations < out.iterations,
         "{} vs {}",
@@ -117,10 +127,10 @@ fn tight_gain_box_is_respected_and_recovery_holds() {
     let mut lowest = f64::INFINITY;
     let mut highest = f64::NEG_INFINITY;
     let mut seen = Vec::new();
-    let out = solve_with_observer(
+    let out = solve_observed(
         &Problem::new(&op, &inst.y, 0.1),
         &Settings::default(),
-        &mut |info| {
+        &mut |info: &IterationInfo| {
             seen.push(info.objective);
             Control::Continue
         },
@@ -143,12 +153,9 @@ fn linear_baseline_is_exact_at_the_counting_bound() {
     for (n, m, p) in [(21, 10, 3), (20, 10, 3), (40, 8, 6)] {
         let inst = instance(n, m, p, 0.5, 0.0, 11).unwrap();
         let op = dense(&inst);
-        let out = solve(
-            &Problem::new(&op, &inst.y, 0.5),
-            &Settings::default().method(Method::Linear),
-        )
-        .unwrap();
-        assert_eq!(out.status, Status::Solved, "{n} {m} {p}");
+        let out = run(&op, &inst.y, 0.5, &linear());
+        assert_eq!(out.status, Status::Converged, "{n} {m} {p}");
+        assert_eq!(out.reason, Some(Reason::Solved), "{n} {m} {p}");
         let (ex, ed) = errors(&out, &inst);
         assert!(
             ex <= 1e-9 && ed <= 1e-9,
@@ -159,18 +166,11 @@ fn linear_baseline_is_exact_at_the_counting_bound() {
     // Below the bound the null space is larger: reported, not hidden.
     let inst = instance(22, 10, 3, 0.5, 0.0, 11).unwrap();
     let op = dense(&inst);
-    let out = solve(
-        &Problem::new(&op, &inst.y, 0.5),
-        &Settings::default().method(Method::Linear),
-    )
-    .unwrap();
+    let out = run(&op, &inst.y, 0.5, &linear());
     assert_eq!(out.status, Status::Underdetermined);
+    assert!(out.message.contains("null space"), "{}", out.message);
     let one = instance(5, 4, 1, 0.5, 0.0, 1).unwrap();
-    let out = solve(
-        &Problem::new(&dense(&one), &one.y, 0.5),
-        &Settings::default().method(Method::Linear),
-    )
-    .unwrap();
+    let out = run(&dense(&one), &one.y, 0.5, &linear());
     assert_eq!(out.status, Status::Underdetermined);
 }
 
@@ -180,13 +180,9 @@ fn noise_error_scales_with_the_noise_level() {
     for level in [1e-4, 1e-2] {
         let inst = instance(64, 32, 32, 0.5, level, 21).unwrap();
         let op = dense(&inst);
-        let out = solve(&Problem::new(&op, &inst.y, 0.5), &Settings::default()).unwrap();
+        let out = run(&op, &inst.y, 0.5, &Settings::default());
         assert!(out.status.is_success(), "{:?}", out.status);
-        let lin = solve(
-            &Problem::new(&op, &inst.y, 0.5),
-            &Settings::default().method(Method::Linear),
-        )
-        .unwrap();
+        let lin = run(&op, &inst.y, 0.5, &linear());
         let (ex, ed) = errors(&out, &inst);
         let (lx, ld) = errors(&lin, &inst);
         assert!(
@@ -206,19 +202,12 @@ fn noise_error_scales_with_the_noise_level() {
 
 /// A calibration instance on a given operator: Gaussian x, gains as the generator draws them.
 fn instance_on(op: &dyn SensingOperator, rho: f64, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let (n, m, p) = (op.signal_len(), op.sensors(), op.snapshots());
+    let (n, m) = (op.signal_len(), op.sensors());
     let x = noise(n, seed);
     let mut d: Vec<f64> = noise(m, seed + 1).iter().map(|v| 1.0 + rho * v).collect();
     let mean = d.iter().sum::<f64>() / m as f64;
     d.iter_mut().for_each(|v| *v += 1.0 - mean);
-    let mut y = vec![0.0; m * p];
-    let mut scratch = vec![0.0; op.scratch_len()];
-    for l in 0..p {
-        op.apply(l, &x, &mut y[l * m..(l + 1) * m], &mut scratch);
-        for i in 0..m {
-            y[l * m + i] *= d[i];
-        }
-    }
+    let y = measure(op, &x, &d);
     (x, d, y)
 }
 
@@ -230,18 +219,14 @@ fn fast_operator_recovers_and_agrees_with_its_dense_copy() {
     let views: Vec<_> = blocks.iter().map(|b| b.as_ref()).collect();
     let slow = DenseOperator::from_blocks(&views).unwrap();
     let (x, d, y) = instance_on(&fast, 0.4, 5);
-    let a = solve(&Problem::new(&fast, &y, 0.4), &Settings::default()).unwrap();
-    let b = solve(&Problem::new(&slow, &y, 0.4), &Settings::default()).unwrap();
+    let a = run(&fast, &y, 0.4, &Settings::default());
+    let b = run(&slow, &y, 0.4, &Settings::default());
     assert!(a.status.is_success());
     assert!(relative_error(&a.x, &x) <= 1e-8 && relative_error(&a.d, &d) <= 1e-8);
     assert_eq!(a.iterations, b.iterations);
     assert!(relative_error(&a.x, &b.x) < 1e-10);
-    let lin = solve(
-        &Problem::new(&fast, &y, 0.4),
-        &Settings::default().method(Method::Linear),
-    )
-    .unwrap();
-    assert_eq!(lin.status, Status::Solved);
+    let lin = run(&fast, &y, 0.4, &linear());
+    assert_eq!(lin.reason, Some(Reason::Solved));
     assert!(relative_error(&lin.x, &x) <= 1e-9 && relative_error(&lin.d, &d) <= 1e-9);
 }
 
@@ -268,14 +253,7 @@ fn subspace_priors_recover_with_few_snapshots() {
         .map(|i| (0..h).map(|j| bmat[(i, j)] * b_true[j]).sum())
         .collect();
     let op = dense(&inst);
-    let mut y = vec![0.0; m * p];
-    let mut scratch = vec![];
-    for l in 0..p {
-        op.apply(l, &x, &mut y[l * m..(l + 1) * m], &mut scratch);
-        for i in 0..m {
-            y[l * m + i] *= d[i];
-        }
-    }
+    let y = measure(&op, &x, &d);
     let problem = Problem::new(&op, &y, 0.5)
         .with_signal_basis(zmat.as_ref())
         .with_gain_basis(bmat.as_ref());
@@ -285,22 +263,18 @@ fn subspace_priors_recover_with_few_snapshots() {
     assert!(relative_error(out.z.as_ref().unwrap(), &z_true) <= 1e-8);
     assert!(relative_error(out.b.as_ref().unwrap(), &b_true) <= 1e-8);
     // Without the priors the same data are too few (m p = 72 < n + m - 1 = 83).
-    let plain = solve(
-        &Problem::new(&op, &y, 0.5),
-        &Settings::default().max_iterations(500),
-    )
-    .unwrap();
+    let plain = run(&op, &y, 0.5, &iterations(500));
     assert!(relative_error(&plain.x, &x) > 1e-3);
     // The linear method takes the signal basis, not the gain basis.
     let lin = solve(
         &Problem::new(&op, &y, 0.5).with_signal_basis(zmat.as_ref()),
-        &Settings::default().method(Method::Linear),
+        &linear(),
     )
     .unwrap();
-    assert_eq!(lin.status, Status::Solved);
+    assert_eq!(lin.reason, Some(Reason::Solved));
     assert!(relative_error(&lin.x, &x) <= 1e-9);
     assert!(matches!(
-        solve(&problem, &Settings::default().method(Method::Linear)),
+        solve(&problem, &linear()),
         Err(CalibrationError::Unsupported(_))
     ));
 }
@@ -311,7 +285,7 @@ fn results_are_deterministic_and_thread_independent() {
     let inst = instance(256, 64, 12, 0.5, 0.01, 4).unwrap();
     let op = dense(&inst);
     let problem = Problem::new(&op, &inst.y, 0.5);
-    let s = Settings::default().max_iterations(100);
+    let s = iterations(100);
     let a = solve(&problem, &s).unwrap();
     let b = solve(&problem, &s).unwrap();
     let c = solve(&problem, &s.clone().parallel(false)).unwrap();
@@ -336,34 +310,31 @@ fn observer_and_time_limit_stop_the_iteration() {
     let op = dense(&inst);
     let problem = Problem::new(&op, &inst.y, 0.5);
     let mut seen = Vec::new();
-    let out = solve_with_observer(&problem, &Settings::default(), &mut |info| {
-        seen.push(info.objective);
-        if info.iteration == 3 {
-            Control::Stop
-        } else {
-            Control::Continue
-        }
-    })
+    let out = solve_observed(
+        &problem,
+        &Settings::default(),
+        &mut |info: &IterationInfo| {
+            seen.push(info.objective);
+            Control::stop_if(info.iteration == 3)
+        },
+    )
     .unwrap();
     assert_eq!(out.status, Status::Interrupted);
     assert_eq!(out.iterations, 3);
     // The line search is monotone.
     assert!(seen.windows(2).all(|w| w[1] <= w[0]));
-    let out = solve(
-        &problem,
-        &Settings::default().time_limit(std::time::Duration::ZERO),
-    )
-    .unwrap();
-    assert_eq!(out.status, Status::TimeLimit);
-    let out = solve(&problem, &Settings::default().max_iterations(2)).unwrap();
-    assert_eq!(out.status, Status::MaxIterations);
+    let zero = Budget::default().with_time_limit(Some(Duration::ZERO));
+    let out = solve(&problem, &Settings::default().budget(zero)).unwrap();
+    assert_eq!((out.status, out.iterations), (Status::TimeLimit, 0));
+    let out = solve(&problem, &iterations(2)).unwrap();
+    assert_eq!(out.status, Status::IterationLimit);
     // A step far too large diverges and says so.
-    let out = solve(
-        &problem,
-        &Settings::default().fixed_step(50.0).max_iterations(2000),
-    )
-    .unwrap();
-    assert_eq!(out.status, Status::Diverged);
+    let out = solve(&problem, &iterations(2000).fixed_step(50.0)).unwrap();
+    assert_eq!(
+        (out.status, out.reason),
+        (Status::NumericalError, Some(Reason::Diverged))
+    );
+    assert!(out.message.contains("too large"), "{}", out.message);
 }
 
 #[test]
@@ -408,10 +379,7 @@ fn bad_input_gives_typed_errors() {
         y[l * 4 + 2] = 0.0;
     }
     assert_eq!(
-        err(
-            &Problem::new(&op, &y, 0.5),
-            &s.clone().method(Method::Linear)
-        ),
+        err(&Problem::new(&op, &y, 0.5), &linear()),
         CalibrationError::ZeroSensor { sensor: 2 }
     );
     assert!(matches!(
@@ -419,17 +387,17 @@ fn bad_input_gives_typed_errors() {
             &Problem::new(&op, &inst.y, 0.5),
             &s.clone().fixed_step(-1.0)
         ),
-        CalibrationError::InvalidSetting { name: "step", .. }
+        CalibrationError::InvalidSetting(SettingError { name: "step", .. })
     ));
     assert!(matches!(
         err(
             &Problem::new(&op, &inst.y, 0.5),
             &s.clone().tol_step(f64::NAN)
         ),
-        CalibrationError::InvalidSetting {
+        CalibrationError::InvalidSetting(SettingError {
             name: "tol_step",
             ..
-        }
+        })
     ));
     let b = Mat::from_fn(4, 2, |i, j| if j == 0 { 1.0 + i as f64 } else { 1.0 });
     assert!(matches!(
@@ -462,4 +430,40 @@ fn bad_input_gives_typed_errors() {
             ..
         }
     ));
+}
+
+#[test]
+fn settings_from_json_and_the_iteration_log() {
+    let s: Settings = serde_json::from_str(
+        r#"{"method": "linear", "step": {"fixed": {"mu": 0.5}},
+            "budget": {"max_iterations": 9}, "parallel": false}"#,
+    )
+    .unwrap();
+    assert_eq!(s.method, Method::Linear);
+    assert_eq!(s.step, StepRule::Fixed { mu: 0.5 });
+    assert_eq!(s.budget.max_iterations, 9);
+    assert!(serde_json::from_str::<Settings>(r#"{"max_iterations": 9}"#).is_err());
+    let back: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+    let inst = instance(24, 12, 8, 0.5, 0.0, 6).unwrap();
+    let op = dense(&inst);
+    let mut log = opal_core::LogObserver::new(Vec::new());
+    let out = solve_observed(
+        &Problem::new(&op, &inst.y, 0.5),
+        &Settings::default(),
+        &mut log,
+    )
+    .unwrap();
+    let text = String::from_utf8(log.into_inner()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("calibration pgd on n = 24"), "{text}");
+    assert!(lines[1].trim_start().starts_with("iter"), "{text}");
+    assert!(
+        lines.last().unwrap().starts_with("converged after"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.len(),
+        out.iterations + out.iterations.div_ceil(10) + 2
+    );
 }

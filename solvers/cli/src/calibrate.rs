@@ -1,14 +1,13 @@
 //! `opal calibrate`: blind gain calibration on a generated instance y_l = diag(d) A_l x,
 //! by projected gradient descent or the linear baseline, with errors against the truth.
 
-use std::time::Duration;
-
 use clap::{Args, ValueEnum};
 use opal_calibration::{
-    DenseOperator, HadamardOperator, Method, Output, Problem, SensingOperator, Settings,
-    relative_error, solve,
+    DEFAULT_MAX_ITERATIONS, DenseOperator, HadamardOperator, Method, Output, Problem,
+    SensingOperator, Settings, measure, relative_error, solve,
 };
-use opal_problems::generators::calibration::instance;
+use opal_core::Budget;
+use opal_problems::generators::calibration::{add_relative_noise, instance};
 use opal_problems::generators::{gaussian_vec, rng};
 use serde_json::json;
 
@@ -61,7 +60,7 @@ pub struct CalibrateArgs {
     #[arg(long)]
     mu: Option<f64>,
     /// Iteration limit.
-    #[arg(long, default_value_t = Settings::default().max_iterations)]
+    #[arg(long, default_value_t = DEFAULT_MAX_ITERATIONS)]
     max_iterations: usize,
     /// Relative residual tolerance.
     #[arg(long, default_value_t = Settings::default().tol_residual)]
@@ -69,7 +68,7 @@ pub struct CalibrateArgs {
     /// Relative change tolerance.
     #[arg(long, default_value_t = Settings::default().tol_step)]
     tol_step: f64,
-    /// Wall-clock limit in seconds.
+    /// Wall-clock limit in seconds (inf for none).
     #[arg(long)]
     time_limit: Option<f64>,
     /// Log one line per iteration to stderr.
@@ -107,22 +106,8 @@ fn build(args: &CalibrateArgs) -> Result<Case, CliError> {
             let op = HadamardOperator::random(args.n, args.m, args.p, args.seed)?;
             let mut r = rng(args.seed.wrapping_add(1));
             let x = gaussian_vec(&mut r, args.n);
-            let (m, p) = (args.m, args.p);
-            let mut y = vec![0.0; m * p];
-            let mut scratch = vec![0.0; op.scratch_len()];
-            for l in 0..p {
-                op.apply(l, &x, &mut y[l * m..(l + 1) * m], &mut scratch);
-                for i in 0..m {
-                    y[l * m + i] *= gains[i];
-                }
-            }
-            if args.noise > 0.0 {
-                let rms = (y.iter().map(|v| v * v).sum::<f64>() / y.len() as f64).sqrt();
-                let z = gaussian_vec(&mut r, y.len());
-                y.iter_mut()
-                    .zip(z)
-                    .for_each(|(v, zi)| *v += args.noise * rms * zi);
-            }
+            let mut y = measure(&op, &x, &gains);
+            add_relative_noise(&mut y, args.noise, &mut r);
             Ok(Case {
                 op: Box::new(op),
                 y,
@@ -134,22 +119,21 @@ fn build(args: &CalibrateArgs) -> Result<Case, CliError> {
 }
 
 fn settings(args: &CalibrateArgs) -> Result<Settings, CliError> {
+    let mut budget = Budget::iterations(args.max_iterations);
+    if let Some(t) = args.time_limit {
+        budget = budget.with_time_limit_secs(t)?;
+    }
     let mut s = Settings::default()
         .method(match args.method {
             MethodArg::Pgd => Method::ProjectedGradient,
             MethodArg::Linear => Method::Linear,
         })
-        .max_iterations(args.max_iterations)
+        .budget(budget)
         .tol_residual(args.tol_residual)
         .tol_step(args.tol_step)
         .verbose(args.verbose);
     if let Some(mu) = args.mu {
         s = s.fixed_step(mu);
-    }
-    if let Some(t) = args.time_limit {
-        let limit = Duration::try_from_secs_f64(t)
-            .map_err(|e| CliError::new(format!("--time-limit {t}: {e}")))?;
-        s = s.time_limit(limit);
     }
     Ok(s)
 }
@@ -172,7 +156,9 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
             "noise": num(args.noise),
             "seed": args.seed,
             "method": format!("{:?}", out.method),
-            "status": format!("{:?}", out.status),
+            "status": out.status.as_str(),
+            "reason": out.reason.map(|r| r.as_str()),
+            "message": out.message,
             "success": out.status.is_success(),
             "iterations": out.iterations,
             "objective": num(out.objective),
@@ -187,8 +173,15 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
         println!("{v}");
     } else {
         println!(
-            "calibration n = {}, m = {}, p = {}, rho = {}, noise = {}: {:?} {:?}",
-            args.n, args.m, args.p, args.rho, args.noise, out.method, out.status
+            "calibration n = {}, m = {}, p = {}, rho = {}, noise = {}: {:?} {}{}",
+            args.n,
+            args.m,
+            args.p,
+            args.rho,
+            args.noise,
+            out.method,
+            out.status,
+            out.reason.map_or(String::new(), |r| format!(" ({r})"))
         );
         println!(
             "  iterations {}, operator applications {}, time {:.3} s",
@@ -200,6 +193,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), CliError> {
             "  objective {:.3e}, relative residual {:.3e}, error x {ex:.3e}, error d {ed:.3e}",
             out.objective, out.relative_residual
         );
+        println!("  {}", out.message);
     }
     Ok(())
 }

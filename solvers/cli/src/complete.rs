@@ -5,7 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use opal_completion::{Mode, RegressionSolver, Settings, complete};
+use opal_completion::{DEFAULT_MAX_SWEEPS, Mode, RegressionSolver, Settings, complete};
+use opal_core::Budget;
 use opal_problems::formats::matrix_market::{
     DenseMatrix, read_matrix_market, read_triplet_text, write_matrix_market_array,
 };
@@ -69,7 +70,7 @@ pub struct CompleteArgs {
     /// Shape ROWSxCOLS for text files (default: the largest indices seen).
     #[arg(long)]
     shape: Option<String>,
-    /// Time limit in seconds.
+    /// Time limit in seconds (inf for none).
     #[arg(long)]
     time_limit: Option<f64>,
     /// Write the factors to PREFIX_U.mtx and PREFIX_V.mtx (MatrixMarket arrays; U V^T is
@@ -129,12 +130,16 @@ fn read_input(args: &CompleteArgs) -> Result<Triplets, CliError> {
 /// Runs the subcommand.
 pub fn run(args: CompleteArgs) -> Result<(), CliError> {
     let data = read_input(&args)?;
+    let mut budget = Budget::iterations(args.max_iter.unwrap_or(DEFAULT_MAX_SWEEPS));
+    if let Some(t) = args.time_limit {
+        budget = budget.with_time_limit_secs(t)?;
+    }
     let mut s = Settings::default()
         .rank(args.rank)
+        .budget(budget)
         .biases(args.biases)
         .weighted_lambda(args.weighted_lambda)
         .verbose(args.verbose)
-        .time_limit(args.time_limit)
         .solver(match args.solver {
             SolverArg::Exact => RegressionSolver::Exact,
             SolverArg::Cg => RegressionSolver::Cg,
@@ -146,9 +151,6 @@ pub fn run(args: CompleteArgs) -> Result<(), CliError> {
     }
     if let Some(v) = args.lambda {
         s = s.lambda(v);
-    }
-    if let Some(v) = args.max_iter {
-        s = s.max_iter(v);
     }
     if let Some(v) = args.tol {
         s = s.tol(v);
@@ -200,8 +202,9 @@ pub fn run(args: CompleteArgs) -> Result<(), CliError> {
             "factor_columns": cols,
             "degrees_of_freedom": out.degrees_of_freedom,
             "status": out.status.as_str(),
-            "recovered": out.status.recovered(),
-            "note": out.note,
+            "reason": out.reason.map(|r| r.as_str()),
+            "message": out.message,
+            "recovered": out.recovered(),
             "iterations": out.iterations,
             "train_rmse": num(out.train_rmse),
             "relative_residual": num(out.relative_residual),
@@ -225,8 +228,9 @@ pub fn run(args: CompleteArgs) -> Result<(), CliError> {
             out.nrows, out.ncols, out.observed, out.held_out, out.duplicates_merged, out.rank
         );
         println!(
-            "status {}  sweeps {}  train RMSE {:.6e}  relative residual {:.3e}{}  time {:.3}s",
+            "status {}{}  sweeps {}  train RMSE {:.6e}  relative residual {:.3e}{}  time {:.3}s",
             out.status,
+            out.reason.map_or(String::new(), |r| format!(" ({r})")),
             out.iterations,
             out.train_rmse,
             out.relative_residual,
@@ -234,9 +238,7 @@ pub fn run(args: CompleteArgs) -> Result<(), CliError> {
                 .map_or(String::new(), |v| format!("  validation RMSE {v:.6e}")),
             out.time
         );
-        if let Some(note) = &out.note {
-            println!("note: {note}");
-        }
+        println!("{}", out.message);
         if let Some((pu, pv)) = &files {
             println!("wrote {} and {}", pu.display(), pv.display());
         }

@@ -198,9 +198,12 @@ fn calibration() -> Result<(), CliError> {
             &Settings::default().method(method),
         )?;
         println!(
-            "  {:<19} {:<18} {:>4} iterations  error x {:.1e}  error d {:.1e}",
+            "  {:<19} {:<31} {:>4} iterations  error x {:.1e}  error d {:.1e}",
             name,
-            format!("{:?}", out.status),
+            match out.reason {
+                Some(r) => format!("{} ({r})", out.status.as_str()),
+                None => out.status.as_str().to_string(),
+            },
             out.iterations,
             relative_error(&out.x, &inst.x),
             relative_error(&out.d, &inst.d)

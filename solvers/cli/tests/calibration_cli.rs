@@ -1,21 +1,9 @@
 //! `opal calibrate` end to end: text and JSON output, both methods, both operators, and
 //! the error path for invalid input.
 
-use assert_cmd::Command;
+mod common;
 
-fn opal() -> Command {
-    Command::cargo_bin("opal").unwrap()
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = opal().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "opal {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{json, opal, stdout};
 
 #[test]
 fn calibrate_recovers_with_both_methods_and_operators() {
@@ -40,6 +28,12 @@ fn calibrate_recovers_with_both_methods_and_operators() {
         args.extend(extra.iter());
         let v = json(&args);
         assert_eq!(v["success"], true, "{args:?}: {v}");
+        assert_eq!(v["status"], "converged", "{args:?}: {v}");
+        let reason = v["reason"].as_str().unwrap();
+        assert!(
+            ["residual_tolerance", "step_tolerance", "solved"].contains(&reason),
+            "{args:?}: {v}"
+        );
         assert!(v["error_x"].as_f64().unwrap() < 1e-8, "{args:?}: {v}");
         assert!(v["error_d"].as_f64().unwrap() < 1e-8, "{args:?}: {v}");
         assert_eq!(v["d"].as_array().unwrap().len(), 16);
@@ -48,12 +42,7 @@ fn calibrate_recovers_with_both_methods_and_operators() {
 
 #[test]
 fn calibrate_text_output_and_errors() {
-    let out = opal()
-        .args(["calibrate", "--n", "16", "--m", "8", "--p", "8"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout(&["calibrate", "--n", "16", "--m", "8", "--p", "8"]);
     assert!(
         text.contains("error x") && text.contains("ProjectedGradient"),
         "{text}"

@@ -1,28 +1,14 @@
 //! `opal complete` end to end: generate -> complete -> read the factors back, rating files
 //! with a header, non-recovery in the JSON, and error paths.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{json, opal, stdout};
 use opal_problems::formats::matrix_market::read_matrix_market_array;
 use opal_problems::registry::{Generated, Params, generate};
 
-fn opal() -> Command {
-    Command::cargo_bin("opal").unwrap()
-}
-
 fn dir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("opal-complete-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = opal().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "opal {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::temp_dir("complete-cli")
 }
 
 #[test]
@@ -30,13 +16,9 @@ fn generate_complete_and_read_the_factors_back() {
     let d = dir();
     let mtx = d.join("obs.mtx");
     let spec = "completion:m=120,n=100,rank=3,oversampling=5,seed=4";
-    let out = opal()
-        .args(["generate", spec, "--out", mtx.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    stdout(&["generate", spec, "--out", mtx.to_str().unwrap()]);
     let prefix = d.join("fit");
-    let v = json_of(&[
+    let v = json(&[
         "complete",
         mtx.to_str().unwrap(),
         "--rank",
@@ -90,7 +72,7 @@ fn rating_file_with_header_biases_and_validation() {
         }
     }
     std::fs::write(&path, text).unwrap();
-    let v = json_of(&[
+    let fit = [
         "complete",
         path.to_str().unwrap(),
         "--rank",
@@ -98,10 +80,8 @@ fn rating_file_with_header_biases_and_validation() {
         "--biases",
         "--lambda",
         "1",
-        "--validation",
-        "0.2",
-        "--json",
-    ]);
+    ];
+    let v = json(&[&fit[..], &["--validation", "0.2", "--json"]].concat());
     assert_eq!(
         (v["rows"].as_u64(), v["cols"].as_u64()),
         (Some(60), Some(40))
@@ -114,40 +94,29 @@ fn rating_file_with_header_biases_and_validation() {
         "rating data are never called recovered: {v}"
     );
     // human-readable form
-    let out = opal()
-        .args([
-            "complete",
-            path.to_str().unwrap(),
-            "--rank",
-            "2",
-            "--biases",
-            "--lambda",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("train RMSE"));
+    assert!(stdout(&fit).contains("train RMSE"));
 }
 
 #[test]
 fn too_few_entries_are_reported_as_underdetermined() {
     let d = dir();
     let mtx = d.join("few.mtx");
-    let out = opal()
-        .args([
-            "generate",
-            "completion:m=80,n=60,rank=4,oversampling=0.7",
-            "--out",
-            mtx.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v = json_of(&["complete", mtx.to_str().unwrap(), "--rank", "4", "--json"]);
+    stdout(&[
+        "generate",
+        "completion:m=80,n=60,rank=4,oversampling=0.7",
+        "--out",
+        mtx.to_str().unwrap(),
+    ]);
+    let v = json(&["complete", mtx.to_str().unwrap(), "--rank", "4", "--json"]);
     assert_eq!(v["status"], "underdetermined");
+    assert_eq!(v["reason"], "too_few_entries");
     assert_eq!(v["recovered"], false);
-    assert!(v["note"].as_str().unwrap().contains("degrees of freedom"));
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("degrees of freedom")
+    );
 }
 
 #[test]

@@ -1,9 +1,178 @@
 //! Small dense kernels on k x k and s x k blocks: dot/axpy with split accumulators (so the
-//! compiler vectorizes them), the Gram matrix, Cholesky, Householder QR and triangular
-//! solves. All in place on caller-owned buffers: nothing here allocates.
+//! compiler vectorizes them), the Gram matrix, the Cholesky and Householder QR
+//! factorizations (faer's from [`FAER_MIN_K`] unknowns on, hand-written below, where faer's
+//! per-call overhead dominates), triangular solves, and the orthonormalization of the
+//! factors (faer's blocked QR). All in place on caller-owned buffers: nothing here
+//! allocates once the workspaces exist.
+//!
+//! Why hand-written kernels remain (one regression solve, k x k systems called once per
+//! row and column of every sweep): measured against faer 0.24's `cholesky_in_place`,
+//! `qr_in_place` + `apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj`
+//! and `solve_{lower,upper}_triangular_in_place` on the same buffers (criterion, one
+//! thread, interleaved runs; the shared 2-core machine was loaded, so the spread is wide),
+//! best time per call, hand-written / faer:
+//!
+//! | k | Cholesky + solve | QR of the 6k x k sketch + Q^T b + R solve | R^-T, R^-1 pair |
+//! |---|---|---|---|
+//! | 5 | 0.18 / 0.28 us | 1.5 / 1.8 us | 0.21 / 0.34 us |
+//! | 10 | 1.1 / 1.3 us | 9.9 / 22.8 us | 0.32 / 0.66 us |
+//! | 20 | 4.2 / 4.1 us | 25 / 34 us | 0.63 / 1.5 us |
+//! | 50 | 39 / 82 us | (noisy) / faer 1.3x slower | 3.5 / 15 us |
+//! | 100 | 667 / 287 us | 10.2 / 8.5 ms | 25 / 44 us |
+//!
+//! So faer factors from k = [`FAER_MIN_K`] on (it is faster at 100, 1.2-2.3x slower up to
+//! 50), the triangular solves stay hand-written at every k (faer 1.6-4.4x slower on a
+//! single right-hand side), and so do `dot`/`axpy`: eight split accumulators let the
+//! compiler vectorize the length-k dot products of the residual and CG passes, which
+//! `opal_core::linalg`'s left-to-right sums (kept for bit-reproducible results elsewhere)
+//! cannot.
 //!
 //! Every kernel is `#[inline(always)]` so that the regression solvers, compiled once for
 //! the baseline target and once with AVX2+FMA (chosen at run time), inline them.
+
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::cholesky::llt;
+use faer::linalg::householder;
+use faer::linalg::qr::no_pivoting::factor as qr;
+use faer::{Conj, MatMut, MatRef, Par};
+
+/// From this many unknowns on the regressions factor with faer (see the module
+/// documentation for the measurements behind it).
+pub const FAER_MIN_K: usize = 64;
+
+/// Scratch memory for faer's in-place factorizations, sized once (a clone gets a buffer
+/// of its own).
+pub struct Scratch {
+    req: StackReq,
+    buf: MemBuffer,
+}
+
+impl Scratch {
+    /// A buffer for `req`.
+    pub fn new(req: StackReq) -> Self {
+        Self {
+            req,
+            buf: MemBuffer::new(req),
+        }
+    }
+
+    /// The buffer as faer's stack.
+    pub fn stack(&mut self) -> &mut MemStack {
+        MemStack::new(&mut self.buf)
+    }
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Self {
+        Self::new(self.req)
+    }
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scratch").field("req", &self.req).finish()
+    }
+}
+
+/// Householder QR of column-major `rows x k` blocks by faer, with its block reflector
+/// coefficients and scratch sized once for up to `max_rows` rows.
+#[derive(Debug, Clone)]
+pub struct BlockQr {
+    k: usize,
+    block: usize,
+    coeff: Vec<f64>,
+    scratch: Scratch,
+}
+
+impl BlockQr {
+    /// Buffers for `rows x k` blocks with `rows <= max_rows`.
+    pub fn new(max_rows: usize, k: usize) -> Self {
+        let block = qr::recommended_block_size::<f64>(max_rows.max(k), k).max(1);
+        let req = StackReq::any_of(&[
+            qr::qr_in_place_scratch::<f64>(max_rows, k, block, Par::Seq, Default::default()),
+            householder::apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<
+                f64,
+            >(max_rows, block, k),
+            householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<f64>(
+                max_rows, block, k,
+            ),
+        ]);
+        Self {
+            k,
+            block,
+            coeff: vec![0.0; block * k],
+            scratch: Scratch::new(req),
+        }
+    }
+
+    /// Factors `a` (column-major `rows x k`, rows >= k) in place: R on and above the
+    /// diagonal, the reflectors below it (with the coefficients kept here).
+    pub fn factor(&mut self, a: &mut [f64], rows: usize) {
+        let k = self.k;
+        qr::qr_in_place(
+            MatMut::from_column_major_slice_mut(&mut a[..rows * k], rows, k),
+            MatMut::from_column_major_slice_mut(&mut self.coeff, self.block, k),
+            Par::Seq,
+            self.scratch.stack(),
+            Default::default(),
+        );
+    }
+
+    /// y <- Q^T y (`transpose`) or y <- Q y, `cols` right-hand sides column-major
+    /// `rows x cols`, with the Q of the last [`factor`](Self::factor) of `a`.
+    pub fn apply(&mut self, a: &[f64], rows: usize, y: &mut [f64], cols: usize, transpose: bool) {
+        let basis = MatRef::from_column_major_slice(&a[..rows * self.k], rows, self.k);
+        let coeff = MatRef::from_column_major_slice(&self.coeff, self.block, self.k);
+        let y = MatMut::from_column_major_slice_mut(&mut y[..rows * cols], rows, cols);
+        let stack = self.scratch.stack();
+        if transpose {
+            householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
+                basis,
+                coeff,
+                Conj::No,
+                y,
+                Par::Seq,
+                stack,
+            );
+        } else {
+            householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+                basis,
+                coeff,
+                Conj::No,
+                y,
+                Par::Seq,
+                stack,
+            );
+        }
+    }
+}
+
+/// Cholesky G = L L^T in place of the lower triangle of a row-major k x k matrix
+/// (hand-written below [`FAER_MIN_K`], faer's from there on). Returns false when a pivot
+/// is not positive (G not numerically positive definite).
+#[inline(always)]
+pub fn cholesky_any(g: &mut [f64], k: usize, scratch: &mut Scratch) -> bool {
+    if k < FAER_MIN_K {
+        return cholesky(g, k);
+    }
+    llt::factor::cholesky_in_place(
+        MatMut::from_row_major_slice_mut(&mut g[..k * k], k, k),
+        Default::default(),
+        Par::Seq,
+        scratch.stack(),
+        Default::default(),
+    )
+    .is_ok()
+}
+
+/// Scratch for [`cholesky_any`] with k unknowns.
+pub fn cholesky_scratch(k: usize) -> Scratch {
+    Scratch::new(llt::factor::cholesky_in_place_scratch::<f64>(
+        k,
+        Par::Seq,
+        Default::default(),
+    ))
+}
 
 /// Dot product with eight independent partial sums.
 #[inline(always)]
@@ -169,61 +338,89 @@ pub fn r_solve(qr: &[f64], rows: usize, k: usize, z: &mut [f64]) {
     }
 }
 
-/// The thin Q (column-major `rows x k`) of a [`householder_qr`] factorization:
-/// Q = H_0 ... H_(k-1) [I; 0], accumulated backwards.
-pub fn thin_q(qr: &[f64], rows: usize, k: usize, tau: &[f64], q: &mut [f64]) {
-    q[..rows * k].fill(0.0);
-    for j in 0..k {
-        q[j * rows + j] = 1.0;
-    }
-    for j in (0..k).rev() {
-        let v = &qr[j * rows + j + 1..(j + 1) * rows];
-        for c in j..k {
-            let col = &mut q[c * rows..(c + 1) * rows];
-            let w = tau[j] * (col[j] + dot(v, &col[j + 1..]));
-            col[j] -= w;
-            axpy(-w, v, &mut col[j + 1..]);
+/// Orthonormalizes the columns of row-major `rows x k` matrices in place (faer's blocked
+/// Householder QR), with buffers for up to `max_rows` rows sized once: the sweeps
+/// re-orthonormalize a factor every half-sweep without allocating.
+#[derive(Debug, Clone)]
+pub struct Orthonormalizer {
+    k: usize,
+    qr: Vec<f64>,
+    q: Vec<f64>,
+    r: Vec<f64>,
+    tmp: Vec<f64>,
+    factor: BlockQr,
+}
+
+impl Orthonormalizer {
+    /// Buffers for matrices of up to `max_rows` rows and `k` columns.
+    pub fn new(max_rows: usize, k: usize) -> Self {
+        Self {
+            k,
+            qr: vec![0.0; max_rows * k],
+            q: vec![0.0; max_rows * k],
+            r: vec![0.0; k * k],
+            tmp: vec![0.0; k],
+            factor: BlockQr::new(max_rows, k),
         }
+    }
+
+    /// a <- Q with a = Q R on entry (a row-major `rows x k`, k <= rows <= max_rows);
+    /// returns R (row-major k x k, upper).
+    pub fn orthonormalize(&mut self, a: &mut [f64], rows: usize) -> &[f64] {
+        let k = self.k;
+        assert!(rows >= k, "orthonormalize: {rows} rows < {k} columns");
+        let qr = &mut self.qr[..rows * k];
+        for i in 0..rows {
+            for c in 0..k {
+                qr[c * rows + i] = a[i * k + c];
+            }
+        }
+        self.factor.factor(qr, rows);
+        self.r.fill(0.0);
+        for i in 0..k {
+            for j in i..k {
+                self.r[i * k + j] = qr[j * rows + i];
+            }
+        }
+        // thin Q = Q [I; 0]
+        let q = &mut self.q[..rows * k];
+        q.fill(0.0);
+        for j in 0..k {
+            q[j * rows + j] = 1.0;
+        }
+        self.factor.apply(qr, rows, q, k, false);
+        for i in 0..rows {
+            for c in 0..k {
+                a[i * k + c] = q[c * rows + i];
+            }
+        }
+        &self.r
+    }
+
+    /// b <- b R^T with the R of the last [`orthonormalize`](Self::orthonormalize) (b
+    /// row-major with k columns): keeps a product A B^T unchanged when A became A R^-1.
+    pub fn carry(&mut self, b: &mut [f64]) {
+        times_rt_with(b, self.k, &self.r, &mut self.tmp);
     }
 }
 
-/// Orthonormalizes the columns of a row-major `rows x k` matrix in place (Householder QR)
-/// and returns R (row-major k x k, upper), so that input = output * R.
+/// Orthonormalizes the columns of a row-major `rows x k` matrix in place and returns R
+/// (row-major k x k, upper), so that input = output * R (allocates its buffers; the sweeps
+/// keep an [`Orthonormalizer`]).
 pub fn orthonormalize_rows_major(a: &mut [f64], rows: usize, k: usize) -> Vec<f64> {
-    assert!(rows >= k, "orthonormalize: {rows} rows < {k} columns");
-    let mut qr = vec![0.0; rows * k];
-    for i in 0..rows {
-        for c in 0..k {
-            qr[c * rows + i] = a[i * k + c];
-        }
-    }
-    let mut tau = vec![0.0; k];
-    householder_qr(&mut qr, rows, k, &mut tau);
-    let mut r = vec![0.0; k * k];
-    for i in 0..k {
-        for j in i..k {
-            r[i * k + j] = qr[j * rows + i];
-        }
-    }
-    let mut q = vec![0.0; rows * k];
-    thin_q(&qr, rows, k, &tau, &mut q);
-    for i in 0..rows {
-        for c in 0..k {
-            a[i * k + c] = q[c * rows + i];
-        }
-    }
-    r
+    Orthonormalizer::new(rows, k)
+        .orthonormalize(a, rows)
+        .to_vec()
 }
 
-/// b <- b R^T for b row-major `rows x k` and R row-major k x k upper triangular
-/// (keeps a product A B^T unchanged when A becomes A R^-1).
-pub fn times_rt(b: &mut [f64], k: usize, r: &[f64]) {
-    let mut tmp = vec![0.0; k];
+/// b <- b R^T for b row-major `rows x k` and R row-major k x k upper triangular, with a
+/// scratch row `tmp` of length k.
+fn times_rt_with(b: &mut [f64], k: usize, r: &[f64], tmp: &mut [f64]) {
     for row in b.chunks_exact_mut(k) {
         for (i, t) in tmp.iter_mut().enumerate() {
             *t = dot(&row[i..], &r[i * k + i..(i + 1) * k]);
         }
-        row.copy_from_slice(&tmp);
+        row.copy_from_slice(tmp);
     }
 }
 
@@ -302,7 +499,7 @@ mod tests {
         // A B^T = Q (B R^T)^T for any B
         let bm: Vec<f64> = (0..7 * k).map(|t| ((t * 13 % 17) as f64) - 8.0).collect();
         let mut b2 = bm.clone();
-        times_rt(&mut b2, k, &r);
+        times_rt_with(&mut b2, k, &r, &mut vec![0.0; k]);
         for i in 0..n {
             for j in 0..7 {
                 let ab = dot(&a[i * k..(i + 1) * k], &bm[j * k..(j + 1) * k]);

@@ -1,12 +1,15 @@
 //! Initialization (spec A.1): top-k SVD of (1/p) P_Omega(M) by a randomized range finder
 //! with power iterations (Halko, Martinsson, Tropp 2011, Alg. 4.4) on the sparse matrix,
-//! never densified; then incoherence clipping of the rows of U.
+//! never densified; then incoherence clipping of the rows of U, and the starting factors
+//! (orthonormal U without a ridge, balanced factors with one; ridge means for the biases).
 
 use rayon::prelude::*;
 
 use super::data::Observations;
-use super::dense::{dot, orthonormalize_rows_major};
+use super::dense::{Orthonormalizer, dot, orthonormalize_rows_major};
+use super::model::{Factors, Model};
 use super::rng::SplitMix;
+use super::settings::Settings;
 
 /// The sparse operator A = scale * P_Omega(M - offsets), offsets already subtracted from
 /// the values, with products against row-major dense blocks.
@@ -140,6 +143,137 @@ pub fn clip_rows(u: &mut [f64], k: usize, threshold: f64) -> usize {
         }
     }
     clipped
+}
+
+/// The starting factors from the observations `obs` (all training entries, or theory
+/// mode's first part) and how many rows of U were clipped for incoherence. Without a
+/// ridge U comes out orthonormal, with R carried into V (`ortho` holds buffers for the
+/// larger side); with one the factors are balanced, U diag(sqrt(sigma)), V diag(sqrt(sigma)).
+pub fn initialize(
+    obs: &Observations,
+    model: &Model,
+    settings: &Settings,
+    ortho: &mut Orthonormalizer,
+) -> (Factors, usize) {
+    let (m, n, k) = (obs.nrows, obs.ncols, model.k);
+    let mut row_bias = vec![0.0; m];
+    let mut col_bias = vec![0.0; n];
+    if model.biases {
+        init_biases(
+            obs,
+            model.mean,
+            settings.lambda,
+            settings.weighted_lambda,
+            &mut row_bias,
+            &mut col_bias,
+        );
+    }
+    let (row_adj, col_adj) = adjusted_values(obs, model.mean, &row_bias, &col_bias, model.biases);
+    let p = obs.len() as f64 / (m as f64 * n as f64);
+    let op = SparseOp {
+        obs,
+        row_val: &row_adj,
+        col_val: &col_adj,
+        scale: 1.0 / p,
+    };
+    let svd = randomized_svd(
+        &op,
+        k,
+        settings.oversampling,
+        settings.power_iters,
+        settings.seed,
+    );
+    let (mut u, mut v) = (svd.u, svd.v);
+    let threshold = 2.0 * settings.incoherence * (k as f64 / m as f64).sqrt();
+    let clipped_rows = clip_rows(&mut u, k, threshold);
+    if settings.lambda == 0.0 {
+        // U R = clipped U; warm start V = V_svd diag(sigma) R^T keeps U V^T
+        for row in v.chunks_exact_mut(k) {
+            for (c, x) in row.iter_mut().enumerate() {
+                *x *= svd.sigma[c];
+            }
+        }
+        ortho.orthonormalize(&mut u, m);
+        ortho.carry(&mut v);
+    } else {
+        // ridge: balanced factors U diag(sqrt(sigma)), V diag(sqrt(sigma))
+        for (f, len) in [(&mut u, m), (&mut v, n)] {
+            for row in f.chunks_exact_mut(k).take(len) {
+                for (c, x) in row.iter_mut().enumerate() {
+                    *x *= svd.sigma[c].sqrt();
+                }
+            }
+        }
+    }
+    let factors = Factors {
+        u,
+        v,
+        row_bias,
+        col_bias,
+    };
+    (factors, clipped_rows)
+}
+
+/// Alternating ridge means for the biases: b_i = sum_j (M_ij - mu - c_j) / (lambda_i + n_i)
+/// and likewise c_j (three rounds), lambda_i = lambda (or lambda n_i when weighted).
+fn init_biases(
+    obs: &Observations,
+    mean: f64,
+    lambda: f64,
+    weighted: bool,
+    rb: &mut [f64],
+    cb: &mut [f64],
+) {
+    let reg = |n: usize| {
+        let l = if weighted { lambda * n as f64 } else { lambda };
+        l.max(1e-12) + n as f64
+    };
+    for _ in 0..3 {
+        for j in 0..obs.ncols {
+            let (rows, vals) = obs.col(j);
+            let s: f64 = rows
+                .iter()
+                .zip(vals)
+                .map(|(&i, &v)| v - mean - rb[i as usize])
+                .sum();
+            cb[j] = s / reg(rows.len());
+        }
+        for i in 0..obs.nrows {
+            let (cols, vals) = obs.row(i);
+            let s: f64 = cols
+                .iter()
+                .zip(vals)
+                .map(|(&j, &v)| v - mean - cb[j as usize])
+                .sum();
+            rb[i] = s / reg(cols.len());
+        }
+    }
+}
+
+/// Values minus mu + b_i + c_j, in CSR and CSC order.
+fn adjusted_values(
+    obs: &Observations,
+    mean: f64,
+    rb: &[f64],
+    cb: &[f64],
+    biases: bool,
+) -> (Vec<f64>, Vec<f64>) {
+    if !biases {
+        return (obs.row_val.clone(), obs.col_val.clone());
+    }
+    let mut row_adj = obs.row_val.clone();
+    for i in 0..obs.nrows {
+        for p in obs.row_ptr[i]..obs.row_ptr[i + 1] {
+            row_adj[p] -= mean + rb[i] + cb[obs.row_col[p] as usize];
+        }
+    }
+    let mut col_adj = obs.col_val.clone();
+    for j in 0..obs.ncols {
+        for p in obs.col_ptr[j]..obs.col_ptr[j + 1] {
+            col_adj[p] -= mean + cb[j] + rb[obs.col_row[p] as usize];
+        }
+    }
+    (row_adj, col_adj)
 }
 
 #[cfg(test)]

@@ -14,74 +14,82 @@
 //! columns are allowed (their factor rows come out zero, their biases shrink to zero) but
 //! make exact recovery impossible, which the status says.
 //!
-//! Status: only [`Status::Converged`] claims recovery. Below the information limit
-//! (|Omega| < k (m + n - k), or a row or column with fewer than k entries) the status is
-//! [`Status::Underdetermined`] whatever the fit; with a held-out set, a fit whose held-out
-//! residual exceeds `recovery_tol` is [`Status::NotRecovered`].
+//! Runs follow opal's protocol (`opal_core`): the settings hold a
+//! [`Budget`](opal_core::Budget) (sweep limit, time limit, stop request),
+//! [`complete_observed`] takes an [`Observer`](opal_core::Observer) of [`SweepLog`] (the
+//! `verbose` log is `opal_core::LogObserver`), and the result carries an
+//! [`opal_core::Status`] with a [`Reason`] where one status has several causes and a
+//! `message` in words.
+//!
+//! Status: only `Status::Converged` claims recovery ([`Completion::recovered`]). Below the
+//! information limit (|Omega| < k (m + n - k), or a row or column with fewer than k
+//! entries) the status is `Status::Underdetermined` ([`Reason::TooFewEntries`]) whatever
+//! the fit; a fit of the training entries that is not locally unique, or whose held-out
+//! residual exceeds `recovery_tol`, is `Status::Underdetermined` too
+//! ([`Reason::NotRecovered`]). A run that stops improving is `Status::Stalled`
+//! ([`Reason::Stagnated`] on the objective, [`Reason::EarlyStopped`] on the held-out RMSE);
+//! a non-finite residual is `Status::NumericalError`.
+//!
+//! ```
+//! use opal_completion::{Settings, complete};
+//! let inst = opal_problems::generators::completion::low_rank(60, 50, 2, 900, 0.0, 1).unwrap();
+//! let fit = complete(&inst.observed, &Settings::default().rank(2)).unwrap();
+//! assert!(fit.recovered(), "{}", fit.message);
+//! assert!(inst.relative_error_entrywise(&fit.u, &fit.v, fit.rank) < 1e-6);
+//! ```
+
+#![deny(missing_docs)]
 
 mod data;
 mod dense;
 mod init;
+mod model;
+mod output;
 pub mod regression;
 mod rng;
 mod settings;
 mod solve;
+mod sweep;
 
+pub use output::{Completion, SweepLog};
 pub use regression::{LsqProblem, RegressionOptions, RegressionStats, RegressionWorkspace};
-pub use settings::{Duplicates, Mode, RegressionSolver, Settings};
-pub use solve::{Completion, SweepLog, complete, complete_with_observer};
+pub use settings::{DEFAULT_MAX_SWEEPS, Duplicates, Mode, RegressionSolver, Settings};
+pub use solve::{complete, complete_observed};
 
-/// Why the solve stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// The relative residual on Omega reached `tol` (and, with a held-out set, the held-out
-    /// residual is within `recovery_tol`): the matrix is recovered.
-    Converged,
-    /// The objective stopped decreasing (by `stall_tol` within `patience` sweeps): a
-    /// stationary fit, the normal end for noisy or real data; not a recovery claim.
+/// Which test ended a solve, where one [`opal_core::Status`] has several causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// `Status::Stalled`: the objective stopped decreasing (by `stall_tol` within
+    /// `patience` sweeps): a stationary fit, the normal end for noisy or real data; not a
+    /// recovery claim.
     Stagnated,
-    /// The held-out RMSE stopped improving; the best iterate is returned.
+    /// `Status::Stalled`: the held-out RMSE stopped improving; the best iterate is
+    /// returned.
     EarlyStopped,
-    /// `max_iter` sweeps ran without meeting a stopping test.
-    MaxIterations,
-    /// The time limit was reached.
-    TimeLimit,
-    /// Fewer observations than degrees of freedom (or a row/column with fewer entries than
-    /// unknowns) with lambda = 0: many rank-k matrices fit, none can be called recovered.
-    Underdetermined,
-    /// The training entries are fit to `tol` but the held-out entries are not: the fit does
-    /// not generalize, so it is not a recovery.
+    /// `Status::Underdetermined`: fewer observations than degrees of freedom, or a row or
+    /// column with fewer entries than unknowns, with lambda = 0: many rank-k matrices fit,
+    /// none can be called recovered.
+    TooFewEntries,
+    /// `Status::Underdetermined`: the training entries are fit to `tol`, but the fit is not
+    /// locally unique (singular regressions at the solution) or does not reach the
+    /// held-out entries (`recovery_tol`): not a recovery.
     NotRecovered,
-    /// The residual became NaN or infinite.
-    Diverged,
-    /// The observer asked to stop.
-    Interrupted,
 }
 
-impl Status {
-    /// Short lower-case name (for logs and JSON).
+impl Reason {
+    /// Short lower-case name (for logs, JSON and Python).
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Converged => "converged",
-            Status::Stagnated => "stagnated",
-            Status::EarlyStopped => "early_stopped",
-            Status::MaxIterations => "max_iterations",
-            Status::TimeLimit => "time_limit",
-            Status::Underdetermined => "underdetermined",
-            Status::NotRecovered => "not_recovered",
-            Status::Diverged => "diverged",
-            Status::Interrupted => "interrupted",
+            Reason::Stagnated => "stagnated",
+            Reason::EarlyStopped => "early_stopped",
+            Reason::TooFewEntries => "too_few_entries",
+            Reason::NotRecovered => "not_recovered",
         }
-    }
-
-    /// True only for [`Status::Converged`]: the returned completion is claimed to be the
-    /// matrix (to the tolerance).
-    pub fn recovered(self) -> bool {
-        self == Status::Converged
     }
 }
 
-impl std::fmt::Display for Status {
+impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -93,14 +101,9 @@ pub enum CompletionError {
     /// The observed entries are unusable (says which entry and why).
     #[error("invalid completion data: {0}")]
     Data(String),
-    /// A setting is out of range.
-    #[error("invalid setting {name}: {message}")]
-    Setting {
-        /// The field.
-        name: &'static str,
-        /// What is wrong.
-        message: String,
-    },
+    /// A setting is out of range (names the field).
+    #[error("invalid {0}")]
+    Setting(#[from] opal_core::SettingError),
 }
 
 #[cfg(test)]

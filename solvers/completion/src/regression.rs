@@ -23,7 +23,8 @@
 //! correction is below `tol ||x||`.
 
 use super::dense::{
-    apply_qt, axpy, cholesky, cholesky_solve, dot, gram_lower, householder_qr, r_solve, rt_solve,
+    BlockQr, FAER_MIN_K, Scratch, apply_qt, axpy, cholesky_any, cholesky_scratch, cholesky_solve,
+    dot, gram_lower, householder_qr, r_solve, rt_solve,
 };
 use super::rng::SplitMix;
 use super::settings::RegressionSolver;
@@ -100,6 +101,8 @@ pub struct RegressionWorkspace {
     t: Vec<f64>,
     best: Vec<f64>,
     diag: Vec<f64>,
+    chol: Scratch,
+    block_qr: BlockQr,
 }
 
 /// Sketch size used for `k` unknowns: ceil(factor k) rounded up to a multiple of the
@@ -134,6 +137,8 @@ impl RegressionWorkspace {
             t: vec![0.0; k],
             best: vec![0.0; k],
             diag: vec![0.0; k],
+            chol: cholesky_scratch(k),
+            block_qr: BlockQr::new(qr_rows, k),
         }
     }
 
@@ -325,7 +330,7 @@ fn exact(
         for d in 0..k {
             g[d * k + d] += p.lambda + jitter;
         }
-        if cholesky(g, k) {
+        if cholesky_any(g, k, &mut ws.chol) {
             break;
         }
         // Singular Gram matrix (fewer rows than unknowns, repeated rows): a tiny relative
@@ -567,9 +572,7 @@ fn sketch_precondition(
         let sb = &mut ws.sb[..rows];
         sb.fill(0.0);
         sb[..n].copy_from_slice(&p.b[..n]);
-        householder_qr(qr, rows, k, &mut ws.tau);
-        guard_diagonal(qr, rows, k);
-        apply_qt(qr, rows, k, &ws.tau, sb);
+        factor_and_apply(qr, rows, k, sb, &mut ws.tau, &mut ws.block_qr);
         x.copy_from_slice(&sb[..k]);
         r_solve(qr, rows, k, x);
         // measures the residual; an iteration only runs if rounding left the solve short
@@ -621,9 +624,7 @@ fn sketch_precondition(
             }
         }
     }
-    householder_qr(qr, rows, k, &mut ws.tau);
-    guard_diagonal(qr, rows, k);
-    apply_qt(qr, rows, k, &ws.tau, sb);
+    factor_and_apply(qr, rows, k, &mut sb[..rows], &mut ws.tau, &mut ws.block_qr);
     x.copy_from_slice(&sb[..k]);
     r_solve(qr, rows, k, x);
     let (it, rss, conv) = cgls(p, x, Precond::Triangular(rows), opts, ws);
@@ -632,6 +633,29 @@ fn sketch_precondition(
         iterations: it,
         rss,
         converged: conv,
+    }
+}
+
+/// QR of the column-major `rows x k` block `qr` in place (hand-written Householder below
+/// [`FAER_MIN_K`] unknowns, faer's blocked one from there on), R kept invertible
+/// ([`guard_diagonal`]), and sb <- Q^T sb.
+#[inline(always)]
+fn factor_and_apply(
+    qr: &mut [f64],
+    rows: usize,
+    k: usize,
+    sb: &mut [f64],
+    tau: &mut [f64],
+    block: &mut BlockQr,
+) {
+    if k < FAER_MIN_K {
+        householder_qr(qr, rows, k, tau);
+        guard_diagonal(qr, rows, k);
+        apply_qt(qr, rows, k, tau, sb);
+    } else {
+        block.factor(qr, rows);
+        guard_diagonal(qr, rows, k);
+        block.apply(qr, rows, sb, 1, true);
     }
 }
 

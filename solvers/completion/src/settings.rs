@@ -1,18 +1,23 @@
 //! Options of the completion solver, each with its documented default.
 
+use opal_core::{Budget, SettingError, check_range};
+use serde::{Deserialize, Serialize};
+
 /// How the observed entries are used across sweeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Every sweep uses all observed entries (default; what one runs in practice).
     Practical,
     /// The analysis' sample splitting (Jain, Netrapalli, Sanghavi 2013; Gu et al. 2024):
-    /// Omega is split at random into 2T+1 disjoint parts (T = `max_iter`), part 0 for the
+    /// Omega is split at random into 2T+1 disjoint parts (T = `budget.max_iterations`), part 0 for the
     /// initialization and fresh parts for every half-sweep. Needs many more samples.
     Theory,
 }
 
 /// The per-row / per-column least-squares solver used in the sweeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RegressionSolver {
     /// Normal equations (k x k Gram matrix) + Cholesky, with iterative refinement on the
     /// residual until the correction is below the requested accuracy: O(|Omega_j| k^2).
@@ -30,7 +35,8 @@ pub enum RegressionSolver {
 }
 
 /// What to do with repeated (row, column) pairs in the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Duplicates {
     /// Merge them into one observation whose value is their mean (default); the count of
     /// merged entries is reported in the result.
@@ -40,13 +46,15 @@ pub enum Duplicates {
 }
 
 /// Settings of [`super::complete`]. Every field has a documented default; builder-style
-/// setters are provided.
-#[derive(Debug, Clone, PartialEq)]
+/// setters are provided; JSON configs give any subset of the fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Target rank k (default 5).
     pub rank: usize,
-    /// Maximum number of sweeps (one V update plus one U update) (default 100).
-    pub max_iter: usize,
+    /// Sweep limit (one sweep is one V update plus one U update), time limit and stop
+    /// request (default 100 sweeps, no time limit).
+    pub budget: Budget,
     /// Stop when the relative residual on Omega, ||P(U V^T - M)|| / ||P(M)||, is at most
     /// this (default 1e-9).
     pub tol: f64,
@@ -104,9 +112,7 @@ pub struct Settings {
     pub incoherence: f64,
     /// Repeated (row, column) pairs (default [`Duplicates::Average`]).
     pub duplicates: Duplicates,
-    /// Wall-clock limit in seconds (default none).
-    pub time_limit: Option<f64>,
-    /// One log line per sweep on stderr (default false).
+    /// One log line per sweep on stderr through `opal_core::LogObserver` (default false).
     pub verbose: bool,
 }
 
@@ -114,7 +120,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             rank: 5,
-            max_iter: 100,
+            budget: Budget::iterations(DEFAULT_MAX_SWEEPS),
             tol: 1e-9,
             stall_tol: 1e-5,
             patience: 3,
@@ -137,128 +143,85 @@ impl Default for Settings {
             oversampling: 10,
             incoherence: 2.0,
             duplicates: Duplicates::Average,
-            time_limit: None,
             verbose: false,
         }
     }
 }
 
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
-        impl Settings {
-            $($(#[$doc])* pub fn $name(mut self, value: $ty) -> Self { self.$name = value; self })*
-        }
-    };
-}
+/// Sweep limit unless the budget says otherwise.
+pub const DEFAULT_MAX_SWEEPS: usize = 100;
 
-setters! {
-    /// Sets the rank k.
-    rank: usize,
-    /// Sets the maximum number of sweeps.
-    max_iter: usize,
-    /// Sets the relative-residual tolerance.
-    tol: f64,
-    /// Sets the stagnation tolerance.
-    stall_tol: f64,
-    /// Sets the patience (sweeps).
-    patience: usize,
-    /// Sets the seed.
-    seed: u64,
-    /// Sets the mode.
-    mode: Mode,
-    /// Sets the ridge weight.
-    lambda: f64,
-    /// Turns the count-weighted ridge on or off.
-    weighted_lambda: bool,
-    /// Turns the bias terms on or off.
-    biases: bool,
-    /// Sets the held-out fraction.
-    validation_fraction: f64,
-    /// Sets the held-out tolerance for declaring recovery.
-    recovery_tol: f64,
-    /// Turns early stopping on the validation set on or off.
-    early_stopping: bool,
-    /// Sets the regression solver.
-    solver: RegressionSolver,
-    /// Sets the inner accuracy factor.
-    inner_factor: f64,
-    /// Sets the loosest inner accuracy.
-    inner_tol_max: f64,
-    /// Sets the tightest inner accuracy.
-    inner_tol_min: f64,
-    /// Sets the iteration cap of iterative regression solvers.
-    inner_max_iter: usize,
-    /// Sets the sketch size factor.
-    sketch_factor: f64,
-    /// Sets the nonzeros per column of the sketch.
-    sketch_nnz: usize,
-    /// Sets the power iterations of the initialization.
-    power_iters: usize,
-    /// Sets the range-finder oversampling.
-    oversampling: usize,
-    /// Sets the incoherence parameter mu.
-    incoherence: f64,
-    /// Sets the duplicate policy.
-    duplicates: Duplicates,
-    /// Sets the time limit in seconds.
-    time_limit: Option<f64>,
-    /// Turns the per-sweep log on or off.
-    verbose: bool,
+impl Settings {
+    opal_core::setters! {
+        rank: usize,
+        budget: Budget,
+        tol: f64,
+        stall_tol: f64,
+        patience: usize,
+        seed: u64,
+        mode: Mode,
+        lambda: f64,
+        weighted_lambda: bool,
+        biases: bool,
+        validation_fraction: f64,
+        recovery_tol: f64,
+        early_stopping: bool,
+        solver: RegressionSolver,
+        inner_factor: f64,
+        inner_tol_max: f64,
+        inner_tol_min: f64,
+        inner_max_iter: usize,
+        sketch_factor: f64,
+        sketch_nnz: usize,
+        power_iters: usize,
+        oversampling: usize,
+        incoherence: f64,
+        duplicates: Duplicates,
+        verbose: bool,
+    }
 }
 
 impl Settings {
     /// Checks every field; names the first bad one.
-    pub fn validate(&self) -> Result<(), super::CompletionError> {
-        let bad = |name: &'static str, msg: &str| {
-            Err(super::CompletionError::Setting {
+    pub fn validate(&self) -> Result<(), SettingError> {
+        let bad = |name: &'static str, detail: &str| {
+            Err(SettingError {
                 name,
-                message: msg.to_string(),
+                detail: detail.to_string(),
             })
         };
-        let pos = |v: f64| v.is_finite() && v > 0.0;
+        const INF: f64 = f64::INFINITY;
         if self.rank == 0 {
             return bad("rank", "must be at least 1");
         }
-        if self.max_iter == 0 {
-            return bad("max_iter", "must be at least 1");
+        if self.budget.max_iterations == 0 {
+            return bad("budget.max_iterations", "must be at least 1");
         }
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return bad("tol", "must be finite and non-negative");
-        }
-        if !(self.stall_tol.is_finite() && self.stall_tol >= 0.0) {
-            return bad("stall_tol", "must be finite and non-negative");
-        }
-        if !(self.lambda.is_finite() && self.lambda >= 0.0) {
-            return bad("lambda", "must be finite and non-negative");
-        }
+        check_range("tol", self.tol, 0.0, INF, false)?;
+        check_range("stall_tol", self.stall_tol, 0.0, INF, false)?;
+        check_range("lambda", self.lambda, 0.0, INF, false)?;
         if !(self.validation_fraction.is_finite() && (0.0..0.9).contains(&self.validation_fraction))
         {
             return bad("validation_fraction", "must lie in [0, 0.9)");
         }
-        if !pos(self.recovery_tol) {
-            return bad("recovery_tol", "must be positive");
-        }
-        if !pos(self.inner_factor) || !pos(self.inner_tol_max) || !pos(self.inner_tol_min) {
-            return bad("inner_factor", "inner tolerances must be positive");
-        }
-        if self.inner_tol_min > self.inner_tol_max {
-            return bad("inner_tol_min", "must not exceed inner_tol_max");
-        }
+        check_range("recovery_tol", self.recovery_tol, 0.0, INF, true)?;
+        check_range("inner_factor", self.inner_factor, 0.0, INF, true)?;
+        check_range("inner_tol_max", self.inner_tol_max, 0.0, INF, true)?;
+        check_range(
+            "inner_tol_min",
+            self.inner_tol_min,
+            0.0,
+            self.inner_tol_max,
+            true,
+        )?;
         if self.inner_max_iter == 0 {
             return bad("inner_max_iter", "must be at least 1");
         }
-        if !(self.sketch_factor.is_finite() && self.sketch_factor >= 1.0) {
-            return bad("sketch_factor", "must be at least 1");
-        }
+        check_range("sketch_factor", self.sketch_factor, 1.0, INF, false)?;
         if self.sketch_nnz == 0 {
             return bad("sketch_nnz", "must be at least 1");
         }
-        if !pos(self.incoherence) {
-            return bad("incoherence", "must be positive");
-        }
-        if self.time_limit.is_some_and(|t| t.is_nan() || t < 0.0) {
-            return bad("time_limit", "must be non-negative");
-        }
+        check_range("incoherence", self.incoherence, 0.0, INF, true)?;
         Ok(())
     }
 }

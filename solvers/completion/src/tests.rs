@@ -1,8 +1,11 @@
 //! Tests of the completion solver against things that can fail: dense QR least squares,
 //! ground-truth matrices, the information limit, noise scaling, determinism.
 
+use std::time::Duration;
+
 use faer::Mat;
 use faer::linalg::solvers::SolveLstsq;
+use opal_core::{Budget, Control, Status};
 
 use super::regression::{self, LsqProblem, RegressionOptions, RegressionWorkspace};
 use super::rng::SplitMix;
@@ -71,7 +74,8 @@ fn regression_solvers_match_dense_qr_on_ill_conditioned_systems() {
         max_iter: 2000,
         ..Default::default()
     };
-    for &k in &[5usize, 20] {
+    // k = 64: faer's Cholesky and QR (dense::FAER_MIN_K)
+    for &k in &[5usize, 20, 64] {
         let rows = 30 * k;
         let mut ws = RegressionWorkspace::new(rows, k, &opts);
         for (ci, &cond) in [1.0, 1e3, 1e6].iter().enumerate() {
@@ -92,6 +96,9 @@ fn regression_solvers_match_dense_qr_on_ill_conditioned_systems() {
                     RegressionSolver::Sketch,
                     RegressionSolver::Auto,
                 ] {
+                    if k >= 64 && matches!(solver, RegressionSolver::Cg | RegressionSolver::Auto) {
+                        continue; // the faer factorizations only: plain CG needs more steps
+                    }
                     let mut x = vec![0.0; k];
                     // Plain CG's stopping test is on the gradient, blind to errors along
                     // small singular directions; tol = 0 runs it to its rounding floor.
@@ -194,6 +201,11 @@ fn instance(
     opal_problems::generators::completion::low_rank(m, n, k, obs, noise, seed).unwrap()
 }
 
+/// Default settings with a sweep limit.
+fn sweeps(n: usize) -> Settings {
+    Settings::default().budget(Budget::iterations(n))
+}
+
 fn solve_inst(
     inst: &opal_problems::generators::completion::CompletionInstance,
     s: &Settings,
@@ -214,7 +226,7 @@ fn exact_recovery_with_every_regression_solver() {
         RegressionSolver::Auto,
     ] {
         let (c, err) = solve_inst(&inst, &Settings::default().rank(5).solver(solver));
-        assert_eq!(c.status, Status::Converged, "{solver:?}: {:?}", c.note);
+        assert_eq!(c.status, Status::Converged, "{solver:?}: {}", c.message);
         assert!(err <= 1e-6, "{solver:?}: relative error {err:.2e}");
         assert!(c.relative_residual <= 1e-9 && c.history.len() == c.iterations);
         assert_eq!(c.degrees_of_freedom, 5 * 595);
@@ -226,10 +238,11 @@ fn below_the_information_limit_reports_non_recovery() {
     // 0.8 k (m + n - k) entries: the training entries can be fit, the matrix cannot be
     // recovered, and the status must say so.
     let inst = instance(200, 150, 4, 0.8, 0.0, 2);
-    let (c, err) = solve_inst(&inst, &Settings::default().rank(4).max_iter(60));
+    let (c, err) = solve_inst(&inst, &sweeps(60).rank(4));
     assert_eq!(c.status, Status::Underdetermined);
-    assert!(!c.status.recovered());
-    assert!(c.note.as_deref().unwrap().contains("degrees of freedom"));
+    assert_eq!(c.reason, Some(Reason::TooFewEntries));
+    assert!(!c.recovered());
+    assert!(c.message.contains("degrees of freedom"));
     assert!(
         err > 1e-3,
         "a generic under-sampled instance cannot be recovered: {err}"
@@ -258,12 +271,7 @@ fn below_the_information_limit_reports_non_recovery() {
     t.rows.retain(|_| *it.next().unwrap());
     let (c, _) = solve_inst(&inst, &Settings::default().rank(4));
     assert_eq!(c.status, Status::Underdetermined);
-    assert!(
-        c.note
-            .as_deref()
-            .unwrap()
-            .contains("fewer observed entries (3)")
-    );
+    assert!(c.message.contains("fewer observed entries (3)"));
 }
 
 /// A coherent rank-1 matrix: only row 0 is nonzero. Its unobserved entries are invisible
@@ -299,11 +307,13 @@ fn coherent_matrix_is_not_called_recovered() {
         c.relative_residual <= 1e-9,
         "the training entries are fit exactly"
     );
-    assert_eq!(c.status, Status::NotRecovered, "{:?}", c.note);
-    assert!(c.note.as_deref().unwrap().contains("singular"));
+    assert_eq!(c.reason, Some(Reason::NotRecovered), "{}", c.message);
+    assert_eq!(c.status, Status::Underdetermined);
+    assert!(c.message.contains("singular"));
     // the hold-out test sees it too
     let c = complete(&t, &Settings::default().rank(1).validation_fraction(0.2)).unwrap();
-    assert_eq!(c.status, Status::NotRecovered, "{:?}", c.note);
+    assert_eq!(c.reason, Some(Reason::NotRecovered), "{}", c.message);
+    assert_eq!(c.status, Status::Underdetermined);
     assert!(c.validation_relative_residual.unwrap() > 0.1);
 }
 
@@ -311,7 +321,7 @@ fn coherent_matrix_is_not_called_recovered() {
 fn validation_confirms_a_real_recovery() {
     let inst = instance(300, 300, 5, 6.0, 0.0, 5);
     let (c, err) = solve_inst(&inst, &Settings::default().rank(5).validation_fraction(0.1));
-    assert_eq!(c.status, Status::Converged, "{:?}", c.note);
+    assert_eq!(c.status, Status::Converged, "{}", c.message);
     assert!(err <= 1e-6);
     assert!(c.held_out > 0 && c.validation_rmse.unwrap() < 1e-6);
     assert_eq!(c.held_out + c.observed, inst.observed.len());
@@ -324,7 +334,7 @@ fn error_is_proportional_to_the_noise() {
         let inst = instance(300, 300, 5, 5.0, sigma, 6);
         let (c, err) = solve_inst(&inst, &Settings::default().rank(5));
         assert!(
-            matches!(c.status, Status::Stagnated | Status::MaxIterations),
+            c.reason == Some(Reason::Stagnated) || c.status == Status::IterationLimit,
             "noisy data cannot be fit to 1e-9: {:?}",
             c.status
         );
@@ -350,7 +360,7 @@ fn deterministic_for_a_seed_whatever_the_thread_count() {
         .rank(3)
         .solver(RegressionSolver::Sketch)
         .seed(9)
-        .max_iter(8);
+        .budget(Budget::iterations(8));
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -373,7 +383,7 @@ fn theory_mode_with_sample_splitting_converges() {
     // entries; each half-sweep sees a fresh one. The initialization sees only 1/13 of the
     // data, so the mode needs many samples: the point is the geometric decrease.
     let inst = instance(300, 300, 3, 40.0, 0.0, 8);
-    let s = Settings::default().rank(3).mode(Mode::Theory).max_iter(6);
+    let s = sweeps(6).rank(3).mode(Mode::Theory);
     let (c, err) = solve_inst(&inst, &s);
     assert_eq!(c.iterations, 6);
     assert!(
@@ -403,7 +413,7 @@ fn biases_and_ridge_for_rating_like_data() {
         t.values[e] += 3.5 + rb[t.rows[e]] + cb[t.cols[e]];
     }
     let c = complete(&t, &Settings::default().rank(3).biases(true)).unwrap();
-    assert_eq!(c.status, Status::Converged, "{:?}", c.note);
+    assert_eq!(c.status, Status::Converged, "{}", c.message);
     let mut worst: f64 = 0.0;
     for (i, j) in [(0, 0), (5, 17), (199, 179), (42, 3)] {
         let truth = inst.entry(i, j) + 3.5 + rb[i] + cb[j];
@@ -428,10 +438,7 @@ fn biases_and_ridge_for_rating_like_data() {
             .validation_fraction(0.1),
     )
     .unwrap();
-    assert!(matches!(
-        c.status,
-        Status::Stagnated | Status::EarlyStopped | Status::Converged
-    ));
+    assert!(matches!(c.status, Status::Stalled | Status::Converged));
     let vals = &noisy.observed.values;
     let mean = vals.iter().sum::<f64>() / vals.len() as f64;
     let sd = (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / vals.len() as f64).sqrt();
@@ -513,21 +520,22 @@ fn bad_input_and_edge_cases() {
     // observer interruption and the time limit
     let inst = instance(100, 100, 2, 5.0, 0.0, 14);
     let mut seen = 0;
-    let out = complete_with_observer(&inst.observed, &Settings::default().rank(2), |log| {
-        seen = log.sweep;
-        log.sweep < 2
-    })
+    let out = complete_observed(
+        &inst.observed,
+        &Settings::default().rank(2),
+        &mut |log: &SweepLog| {
+            seen = log.sweep;
+            Control::stop_if(log.sweep >= 2)
+        },
+    )
     .unwrap();
     assert_eq!(
         (out.status, out.iterations, seen),
         (Status::Interrupted, 2, 2)
     );
-    let out = complete(
-        &inst.observed,
-        &Settings::default().rank(2).time_limit(Some(0.0)),
-    )
-    .unwrap();
-    assert_eq!(out.status, Status::TimeLimit);
+    let zero = Budget::default().with_time_limit(Some(Duration::ZERO));
+    let out = complete(&inst.observed, &Settings::default().rank(2).budget(zero)).unwrap();
+    assert_eq!((out.status, out.iterations), (Status::TimeLimit, 0));
 }
 
 #[test]
@@ -543,7 +551,7 @@ fn degenerate_shapes_and_values_do_not_panic() {
     // a fully observed 1 x 4 row: rank 1 is exact
     let row = t(1, 4, &[(0, 0, 1.0), (0, 1, 2.0), (0, 2, -1.0), (0, 3, 0.5)]);
     let c = complete(&row, &Settings::default().rank(1)).unwrap();
-    assert_eq!(c.status, Status::Converged, "{:?}", c.note);
+    assert_eq!(c.status, Status::Converged, "{}", c.message);
     assert!((c.predict(0, 1) - 2.0).abs() < 1e-9);
     // all-zero observations: the zero matrix, no NaN
     let zeros = t(3, 3, &[(0, 0, 0.0), (1, 1, 0.0), (2, 2, 0.0), (0, 1, 0.0)]);
@@ -557,4 +565,34 @@ fn degenerate_shapes_and_values_do_not_panic() {
     let c = complete(&one, &Settings::default().rank(1)).unwrap();
     assert_eq!(c.status, Status::Underdetermined);
     assert!(c.u.iter().chain(&c.v).all(|x| x.is_finite()));
+}
+
+#[test]
+fn settings_from_json_and_the_sweep_log() {
+    let s: Settings = serde_json::from_str(
+        r#"{"rank": 3, "budget": {"max_iterations": 7, "time_limit": 2.5},
+            "solver": "sketch", "mode": "theory"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (s.rank, s.budget.max_iterations, s.solver, s.mode),
+        (3, 7, RegressionSolver::Sketch, Mode::Theory)
+    );
+    assert_eq!(s.budget.time_limit, Some(Duration::from_millis(2500)));
+    assert!(serde_json::from_str::<Settings>(r#"{"max_iter": 3}"#).is_err());
+    let back: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+    // the verbose log: a first line, the header every ten sweeps, a line per sweep, the end
+    let inst = instance(60, 50, 2, 5.0, 0.0, 2);
+    let mut log = opal_core::LogObserver::new(Vec::new());
+    let c = complete_observed(&inst.observed, &Settings::default().rank(2), &mut log).unwrap();
+    let text = String::from_utf8(log.into_inner()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("completion on 60 x 50"), "{text}");
+    assert!(lines[1].trim_start().starts_with("iter"), "{text}");
+    assert!(
+        lines.last().unwrap().starts_with("converged after"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), c.iterations + c.iterations.div_ceil(10) + 2);
 }
