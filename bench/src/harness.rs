@@ -249,7 +249,7 @@ fn nlp_record(
         match nlp::run(solver, &*p, &common) {
             Ok(out) => {
                 r.status = out.status.as_str().into();
-                r.solved = out.status.is_converged() && out.kkt_residual <= 1e-6;
+                r.solved = out.status.is_success() && out.kkt_residual <= 1e-6;
                 r.iterations = Some(out.iterations as u64);
                 r.time_s = Some(out.time.as_secs_f64());
                 r.objective = Some(out.objective);

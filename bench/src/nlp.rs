@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use opal_nlp::eqnlp::{Method, Output};
+use opal_nlp::Method;
+use opal_nlp::eqnlp::Output;
 use opal_problems::SmoothProblem;
 use opal_problems::registry::{self, Params};
 

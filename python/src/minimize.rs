@@ -2,10 +2,10 @@
 //! `opal.Problem`, with the GIL released during the solve and Ctrl-C honoured between
 //! iterations.
 
-use std::ops::ControlFlow;
-
 use numpy::PyArray1;
-use opal_nlp::eqnlp::{Method, NlpError, Output, Status};
+use opal_core::Control;
+use opal_nlp::Method;
+use opal_nlp::eqnlp::{IterationInfo, NlpError, Output};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -73,12 +73,8 @@ pub fn minimize<'py>(
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
         let r = wrapped.with(|p| {
-            m.solve_observed(&**p, &mut |_| {
-                if interrupt.poll() {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
+            m.solve_observed(&**p, &mut |_: &IterationInfo| {
+                Control::stop_if(interrupt.poll())
             })
         });
         (r, interrupt)
@@ -93,17 +89,15 @@ pub fn minimize<'py>(
 
 fn result_dict<'py>(py: Python<'py>, out: &Output) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    let success = out.status == Status::Converged;
     d.set_item("x", PyArray1::from_slice(py, &out.x))?;
     d.set_item("fun", out.objective)?;
-    d.set_item("success", success)?;
+    d.set_item("success", out.status.is_success())?;
     d.set_item("status", out.status.as_str())?;
-    let message = match &out.message {
-        Some(msg) => format!("{}: {msg}", out.status.as_str()),
-        None if success => "converged: KKT residual below the tolerance".to_string(),
-        None => out.status.as_str().to_string(),
-    };
-    d.set_item("message", message)?;
+    d.set_item("reason", out.failure.map(|f| f.as_str()))?;
+    d.set_item(
+        "message",
+        format!("{}: {}", out.status.as_str(), out.message),
+    )?;
     d.set_item("nit", out.iterations)?;
     d.set_item("multipliers", PyArray1::from_slice(py, &out.lambda))?;
     d.set_item("kkt_residual", out.kkt_residual)?;

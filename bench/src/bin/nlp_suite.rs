@@ -139,7 +139,7 @@ fn main() {
                         with_ref += reference.is_some() as usize;
                         counted = true;
                     }
-                    let ok = out.status.is_converged();
+                    let ok = out.status.is_success();
                     solved[k] += ok as usize;
                     let refmark = match reference {
                         Some(r) if ok => {

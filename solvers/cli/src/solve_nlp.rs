@@ -1,6 +1,7 @@
 //! `opal solve` for smooth equality-constrained problems: adasketch, newton, auglag.
 
-use opal_nlp::eqnlp::{Evaluations, Method, Output};
+use opal_nlp::Method;
+use opal_nlp::eqnlp::{Evaluations, Output};
 use serde_json::json;
 
 use crate::json::{num, nums};
@@ -95,6 +96,7 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
             "solver": out.solver,
             "status": out.status.as_str(),
             "message": out.message,
+            "reason": out.failure.map(|f| f.as_str()),
             "objective": num(out.objective),
             "x": nums(&out.x),
             "multipliers": nums(&out.lambda),
@@ -127,10 +129,11 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
         Some(sk) => println!("solver           {} ({sk} sketch)", out.solver),
         None => println!("solver           {}", out.solver),
     }
-    println!("status           {}", out.status);
-    if let Some(msg) = &out.message {
-        println!("message          {msg}");
+    match out.failure {
+        Some(f) => println!("status           {} ({})", out.status, f.as_str()),
+        None => println!("status           {}", out.status),
     }
+    println!("message          {}", out.message);
     println!("objective        {:.10e}", out.objective);
     println!(
         "kkt residual     {:.3e} (initial {:.3e}; ||grad L|| {:.3e}, max |c| {:.3e})",

@@ -2,10 +2,13 @@
 //! (checked against a dense direct solve of its KKT system) and constrained logistic
 //! regression on a small LIBSVM set.
 
+mod support;
+
 use faer::Mat;
 use faer::linalg::solvers::Solve;
+use opal_core::Status;
 use opal_nlp::adasketch::{self, SketchKind};
-use opal_nlp::eqnlp::Status;
+use opal_nlp::eqnlp::MeritSettings;
 use opal_nlp::{auglag, newton_merit};
 use opal_problems::SmoothProblem;
 use opal_problems::registry::{Params, load_builtin};
@@ -49,7 +52,7 @@ fn max_diff(a: &[f64], b: &[f64]) -> f64 {
 fn pde_control_matches_the_direct_solution() {
     let p = load_builtin("pde:N=6", Params::default()).unwrap();
     let exact = pde_exact(&*p);
-    let s = adasketch::Settings::default().tol(0.0).abs_tol(1e-9);
+    let s = support::ada(1e-9);
     let out = adasketch::solve(&*p, &s).unwrap();
     assert_eq!(out.status, Status::Converged, "{out:?}");
     assert!(
@@ -57,11 +60,7 @@ fn pde_control_matches_the_direct_solution() {
         "{}",
         max_diff(&out.x, &exact)
     );
-    let out = newton_merit::solve(
-        &*p,
-        &newton_merit::Settings::default().tol(0.0).abs_tol(1e-9),
-    )
-    .unwrap();
+    let out = newton_merit::solve(&*p, &support::merit(1e-9)).unwrap();
     assert_eq!(
         (out.status, out.iterations),
         (Status::Converged, 1),
@@ -72,8 +71,8 @@ fn pde_control_matches_the_direct_solution() {
     assert_eq!(out.status, Status::Converged, "{out:?}");
     assert!(max_diff(&out.x, &exact) < 1e-6);
     // The sparse (no dense matrix) analysis path gives the same answer.
-    let out = adasketch::solve(&*p, &s.clone().dense_limit(0)).unwrap();
-    assert!(out.status.is_converged() && max_diff(&out.x, &exact) < 1e-8);
+    let out = adasketch::solve(&*p, &s.clone().merit(support::merit(1e-9).dense_limit(0))).unwrap();
+    assert!(out.status == Status::Converged && max_diff(&out.x, &exact) < 1e-8);
 }
 
 #[test]
@@ -86,11 +85,7 @@ fn pure_sketching_solves_the_paper_size_pde() {
         SketchKind::Gaussian,
         SketchKind::SparseSign,
     ] {
-        let s = adasketch::Settings::default()
-            .sketch(sketch)
-            .direct_fallback(false)
-            .tol(0.0)
-            .abs_tol(1e-8);
+        let s = support::ada(1e-8).sketch(sketch).direct_fallback(false);
         let out = adasketch::solve(&*p, &s).unwrap();
         assert_eq!(out.status, Status::Converged, "{sketch:?}: {out:?}");
         assert_eq!(out.direct_solves, 0);
@@ -108,8 +103,9 @@ fn constrained_logistic_regression_on_sonar() {
     };
     let spec = format!("logreg:{}", path.display());
     let p = load_builtin(&spec, Params::default()).unwrap();
-    let ada = adasketch::solve(&*p, &adasketch::Settings::default().tol(1e-8)).unwrap();
-    let newton = newton_merit::solve(&*p, &newton_merit::Settings::default().tol(1e-8)).unwrap();
+    let ada = adasketch::Settings::default().merit(MeritSettings::default().tol(1e-8));
+    let ada = adasketch::solve(&*p, &ada).unwrap();
+    let newton = newton_merit::solve(&*p, &MeritSettings::default().tol(1e-8)).unwrap();
     let al = auglag::solve(&*p, &auglag::Settings::default().tol(1e-8)).unwrap();
     for out in [&ada, &newton, &al] {
         assert_eq!(out.status, Status::Converged, "{}: {out:?}", out.solver);

@@ -3,12 +3,15 @@
 
 mod support;
 
-use std::ops::ControlFlow;
+use std::time::Duration;
 
+use opal_core::{Budget, Control, Status};
 use opal_nlp::adasketch::{self, SketchKind};
-use opal_nlp::eqnlp::{NlpError, Output, Status};
+use opal_nlp::eqnlp::{Failure, MeritSettings, NlpError, Output};
 use opal_nlp::{auglag, newton_merit};
 use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
+
+use support::{ada, merit};
 
 fn check_solution(p: &support::Dense, out: &Output, what: &str) {
     assert_eq!(
@@ -67,12 +70,7 @@ fn every_sketch_solves_the_small_problems() {
             SketchKind::SparseSign,
         ] {
             for fallback in [true, false] {
-                let s = adasketch::Settings::default()
-                    .sketch(sketch)
-                    .tol(0.0)
-                    .abs_tol(1e-9)
-                    .direct_fallback(fallback)
-                    .seed(11);
+                let s = ada(1e-9).sketch(sketch).direct_fallback(fallback).seed(11);
                 let out = adasketch::solve(&p, &s).unwrap();
                 check_solution(
                     &p,
@@ -91,11 +89,7 @@ fn every_sketch_solves_the_small_problems() {
 #[test]
 fn baselines_solve_the_small_problems() {
     for p in support::small_problems() {
-        let out = newton_merit::solve(
-            &p,
-            &newton_merit::Settings::default().tol(0.0).abs_tol(1e-9),
-        )
-        .unwrap();
+        let out = newton_merit::solve(&p, &merit(1e-9)).unwrap();
         check_solution(&p, &out, "newton");
         assert_eq!(out.direct_solves, out.iterations);
         let out = auglag::solve(&p, &auglag::Settings::default().tol(0.0).abs_tol(1e-9)).unwrap();
@@ -110,9 +104,7 @@ fn hessian_modification_variants_and_superlinear_schedule_converge() {
         for hm in [Hm::Minimal, Hm::Reference] {
             for superlinear in [false, true] {
                 let s = adasketch::Settings::default()
-                    .tol(0.0)
-                    .abs_tol(1e-9)
-                    .hessian_modification(hm)
+                    .merit(merit(1e-9).hessian_modification(hm))
                     .superlinear(superlinear);
                 let out = adasketch::solve(&p, &s).unwrap();
                 check_solution(
@@ -143,7 +135,7 @@ fn runs_are_deterministic_per_seed() {
         assert_eq!(a.inner_iterations, b.inner_iterations);
         assert_eq!(a.evaluations, b.evaluations);
         let c = adasketch::solve(&p, &s.clone().seed(6)).unwrap();
-        assert!(c.status.is_converged());
+        assert_eq!(c.status, Status::Converged);
         assert_ne!(
             (a.inner_iterations, a.x.clone()),
             (c.inner_iterations, c.x.clone()),
@@ -156,21 +148,15 @@ fn runs_are_deterministic_per_seed() {
 fn observer_sees_every_iteration_and_limits_are_honoured() {
     let p = support::hs6();
     let mut seen = Vec::new();
-    let out = adasketch::solve_observed(&p, &adasketch::Settings::default(), &mut |it| {
+    let mut record = |it: &opal_nlp::eqnlp::IterationInfo| {
         seen.push((it.iteration, it.kkt_residual));
-        ControlFlow::Continue(())
-    })
-    .unwrap();
+        Control::Continue
+    };
+    let out = adasketch::solve_observed(&p, &adasketch::Settings::default(), &mut record).unwrap();
     assert_eq!(seen.len(), out.iterations + 1);
     assert_eq!(seen.last().unwrap().1, out.kkt_residual);
     // An observer that asks to stop after iteration 2 interrupts every solver there.
-    let stop_at_2 = &mut |it: &opal_nlp::eqnlp::IterationInfo| {
-        if it.iteration >= 2 {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
-    };
+    let stop_at_2 = &mut |it: &opal_nlp::eqnlp::IterationInfo| Control::stop_if(it.iteration >= 2);
     let out = adasketch::solve_observed(&p, &adasketch::Settings::default(), stop_at_2).unwrap();
     assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
     let out =
@@ -178,12 +164,25 @@ fn observer_sees_every_iteration_and_limits_are_honoured() {
     assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
     let out = auglag::solve_observed(&p, &auglag::Settings::default(), stop_at_2).unwrap();
     assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
-    let out = adasketch::solve(&p, &adasketch::Settings::default().max_iter(2)).unwrap();
+    let limited = |budget: Budget| {
+        adasketch::Settings::default().merit(MeritSettings::default().budget(budget))
+    };
+    let out = adasketch::solve(&p, &limited(Budget::iterations(2))).unwrap();
     assert_eq!((out.status, out.iterations), (Status::IterationLimit, 2));
-    let out = adasketch::solve(&p, &adasketch::Settings::default().time_limit(0.0)).unwrap();
+    let no_time = Budget::default().with_time_limit(Some(Duration::ZERO));
+    let out = adasketch::solve(&p, &limited(no_time)).unwrap();
     assert_eq!(out.status, Status::TimeLimit);
-    let out = auglag::solve(&p, &auglag::Settings::default().max_iter(1)).unwrap();
+    let out = auglag::solve(
+        &p,
+        &auglag::Settings::default().budget(Budget::iterations(1)),
+    )
+    .unwrap();
     assert_eq!(out.status, Status::IterationLimit);
+    // A raised interrupt stops every solver before its first step.
+    let stop = opal_core::Interrupt::new();
+    stop.trigger();
+    let out = adasketch::solve(&p, &limited(Budget::default().with_interrupt(stop))).unwrap();
+    assert_eq!((out.status, out.iterations), (Status::Interrupted, 0));
 }
 
 /// HS7 with its constraint duplicated (`shift` = 0: consistent) or duplicated and shifted
@@ -223,32 +222,50 @@ fn hs7_duplicated(shift: f64) -> support::Dense {
     )
 }
 
+fn assert_singular(out: &Output) {
+    assert_eq!(
+        (out.status, out.failure),
+        (Status::NumericalError, Some(Failure::SingularJacobian)),
+        "{out:?}"
+    );
+}
+
+fn assert_evaluation_error(out: &Output, what: &str) {
+    assert_eq!(
+        (out.status, out.failure),
+        (Status::NumericalError, Some(Failure::Evaluation)),
+        "{}: {out:?}",
+        out.solver
+    );
+    assert!(out.message.contains(what), "{}", out.message);
+}
+
 #[test]
 fn duplicated_constraint_is_a_singular_jacobian() {
     // Inconsistent duplicate: rank deficient at every iterate, reported after the patience.
     let p = hs7_duplicated(1.0);
     for sketch in [SketchKind::Kaczmarz, SketchKind::SparseSign] {
         let out = adasketch::solve(&p, &adasketch::Settings::default().sketch(sketch)).unwrap();
-        assert_eq!(out.status, Status::SingularJacobian, "{out:?}");
+        assert_singular(&out);
         assert!(out.iterations >= 3, "{out:?}");
-        assert!(out.message.as_deref().unwrap().contains("rank deficient"));
+        assert!(out.message.contains("rank deficient"));
     }
     let out = newton_merit::solve(&p, &newton_merit::Settings::default()).unwrap();
-    assert_eq!(out.status, Status::SingularJacobian);
+    assert_singular(&out);
     // The sparse analysis path (no dense matrices) detects it too.
-    let out = adasketch::solve(&p, &adasketch::Settings::default().dense_limit(0)).unwrap();
-    assert_eq!(out.status, Status::SingularJacobian);
+    let sparse = MeritSettings::default().dense_limit(0);
+    let out = adasketch::solve(&p, &adasketch::Settings::default().merit(sparse)).unwrap();
+    assert_singular(&out);
     // Consistent duplicate: without patience it is reported at once ...
     let p = hs7_duplicated(0.0);
-    let strict = adasketch::Settings::default().singular_patience(0);
-    let out = adasketch::solve(&p, &strict).unwrap();
-    assert_eq!((out.status, out.iterations), (Status::SingularJacobian, 0));
+    let patience = |n: usize| {
+        adasketch::Settings::default().merit(MeritSettings::default().singular_patience(n))
+    };
+    let out = adasketch::solve(&p, &patience(0)).unwrap();
+    assert_singular(&out);
+    assert_eq!(out.iterations, 0);
     // ... and with unlimited patience the regularized iteration finds the solution.
-    let out = adasketch::solve(
-        &p,
-        &adasketch::Settings::default().singular_patience(usize::MAX),
-    )
-    .unwrap();
+    let out = adasketch::solve(&p, &patience(usize::MAX)).unwrap();
     assert_eq!(out.status, Status::Converged, "{out:?}");
     assert!((out.objective + 3f64.sqrt()).abs() < 1e-5);
 }
@@ -302,12 +319,7 @@ fn nan_from_the_problem_is_an_evaluation_error() {
         nan_hessian: false,
     };
     let out = adasketch::solve(&p, &adasketch::Settings::default()).unwrap();
-    assert_eq!(out.status, Status::EvaluationError, "{out:?}");
-    assert!(
-        out.message.as_deref().unwrap().contains("objective"),
-        "{:?}",
-        out.message
-    );
+    assert_evaluation_error(&out, "objective");
     assert_eq!(out.x, vec![-4.0, 1.0, 1.0]);
     // NaN in the Hessian at the start.
     let p = NanAfterStart {
@@ -319,17 +331,7 @@ fn nan_from_the_problem_is_an_evaluation_error() {
         newton_merit::solve(&p, &newton_merit::Settings::default()).unwrap(),
         auglag::solve(&p, &auglag::Settings::default()).unwrap(),
     ] {
-        assert_eq!(
-            out.status,
-            Status::EvaluationError,
-            "{}: {out:?}",
-            out.solver
-        );
-        assert!(
-            out.message.as_deref().unwrap().contains("hessian"),
-            "{:?}",
-            out.message
-        );
+        assert_evaluation_error(&out, "hessian");
     }
     // NaN at the start point.
     let mut bad = support::hs6();
@@ -355,8 +357,8 @@ fn bounds_and_inequalities_are_refused() {
     assert!(e.to_string().contains("1 inequality constraint"), "{e}");
     let e = auglag::solve(&p, &auglag::Settings::default()).unwrap_err();
     assert!(matches!(e, NlpError::Unsupported { .. }));
-    let e =
-        adasketch::solve(&support::hs6(), &adasketch::Settings::default().beta(0.7)).unwrap_err();
+    let bad_beta = adasketch::Settings::default().merit(MeritSettings::default().beta(0.7));
+    let e = adasketch::solve(&support::hs6(), &bad_beta).unwrap_err();
     assert!(
         matches!(e, NlpError::InvalidSetting { name: "beta", .. }),
         "{e}"
@@ -391,7 +393,6 @@ fn constraint_right_hand_sides_are_honoured() {
     );
     p.info.constraint_lower = vec![1.0];
     p.info.constraint_upper = vec![1.0];
-    let out =
-        adasketch::solve(&p, &adasketch::Settings::default().tol(0.0).abs_tol(1e-10)).unwrap();
+    let out = adasketch::solve(&p, &ada(1e-10)).unwrap();
     check_solution(&support::hs28(), &out, "adasketch with cl = 1");
 }

@@ -2,8 +2,9 @@
 //! `../shared/data/sif`: the acceptance (converge to ||(grad L, c)|| <= 1e-6 on at
 //! least 39, reach the file's `*LO SOLTN` objective on at least 37) guarded in CI.
 
+use opal_core::Status;
 use opal_nlp::adasketch::{self, Settings};
-use opal_nlp::eqnlp::Status;
+use opal_nlp::eqnlp::MeritSettings;
 use opal_problems::shared_data::require;
 use opal_problems::suites::{
     CUTEST_PAPER as PAPER, sif_reference_objective as reference_objective,
@@ -14,10 +15,16 @@ fn adasketch_solves_the_paper_problems() {
     let Some(dir) = require("data/sif", "adasketch_solves_the_paper_problems") else {
         return;
     };
-    let settings = Settings::default()
-        .tol(1e-15)
-        .abs_tol(1e-6)
-        .time_limit(30.0);
+    let budget = MeritSettings::default()
+        .budget
+        .with_time_limit_secs(30.0)
+        .expect("a valid time limit");
+    let settings = Settings::default().merit(
+        MeritSettings::default()
+            .tol(1e-15)
+            .abs_tol(1e-6)
+            .budget(budget),
+    );
     let (mut converged, mut same_objective, mut with_reference) = (0, 0, 0);
     let mut failures = Vec::new();
     for name in PAPER {

@@ -21,21 +21,21 @@
 //! without descent; steepest descent of the merit as last resort; a minimum step relative
 //! to the point; full Newton steps accepted when they halve the best KKT residual
 //! (watchdog against Maratos-like rejections under a large eta1); regularized steps while
-//! J is rank deficient, reported as `SingularJacobian` when that stalls the iteration.
+//! J is rank deficient, reported as a singular-Jacobian failure when that stalls the iteration.
 //!
-//! The exact-Newton baseline on the same merit is [`crate::newton_merit`].
+//! The exact-Newton baseline on the same merit is the `newton_merit` module; the
+//! iteration both share is in [`crate::eqnlp`], and `kkt_solve_method = direct` makes this solver
+//! take the direct steps too.
 
 mod settings;
-pub(crate) mod sketch;
-pub(crate) mod solve;
 
+pub use crate::eqnlp::{Sampling, SketchKind};
 pub use settings::Settings;
-pub use sketch::{Sampling, SketchKind};
 
-use std::ops::ControlFlow;
-
+use opal_core::{NoObserver, Observer};
 use opal_problems::SmoothProblem;
 
+use crate::eqnlp::merit::{self, MeritConfig};
 use crate::eqnlp::{IterationInfo, NlpError, Output};
 
 /// Solves `problem` with the sketched inexact Newton method.
@@ -43,16 +43,21 @@ pub fn solve<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
 ) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut |_| ControlFlow::Continue(()))
+    solve_observed(problem, settings, &mut NoObserver)
 }
 
-/// As [`solve`], calling `observer` after every iteration (and once at the start); the
-/// run stops with [`Status::Interrupted`](crate::eqnlp::Status) when it returns `Break`.
+/// As [`solve`], showing `observer` every iterate (the start point included); the run
+/// ends with [`Status::Interrupted`](opal_core::Status::Interrupted) when it says stop.
 pub fn solve_observed<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
-    observer: &mut dyn FnMut(&IterationInfo) -> ControlFlow<()>,
+    observer: &mut dyn Observer<IterationInfo>,
 ) -> Result<Output, NlpError> {
     settings.validate()?;
-    solve::run(problem, &solve::Config::from_settings(settings), observer)
+    let cfg = MeritConfig {
+        solver: "adasketch",
+        settings: &settings.merit,
+        kkt: settings.kkt_choice(),
+    };
+    merit::solve(problem, &cfg, observer)
 }

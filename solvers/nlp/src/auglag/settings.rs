@@ -1,22 +1,25 @@
 //! Settings of the classical augmented Lagrangian method.
 
-use crate::eqnlp::params::{parse, parse_bool, parse_seconds};
-use crate::eqnlp::{MultiplierInit, NlpError, check_setting};
-use opal_core::setters;
+use opal_core::{Budget, check_range, setters};
 
-/// Settings of [`super::solve`].
-#[derive(Debug, Clone)]
+use crate::eqnlp::params::{parse, parse_bool, set_budget};
+use crate::eqnlp::{MultiplierInit, NlpError};
+
+/// Settings of [`super::solve`]. Every field has a documented default; build with
+/// `Settings::default().tol(1e-8).mu0(10.0)`; JSON through serde (missing fields keep
+/// their defaults, unknown ones are refused).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Relative KKT tolerance (times max(1, r0)). Default 1e-6.
     pub tol: f64,
     /// Absolute KKT tolerance. Default 0 (off).
     pub abs_tol: f64,
-    /// Maximum outer iterations (multiplier updates). Default 1_000.
-    pub max_iter: usize,
+    /// Outer iterations (multiplier updates), time limit and stop request. Default 1_000
+    /// iterations, no time limit.
+    pub budget: Budget,
     /// Maximum Newton steps per subproblem. Default 200.
     pub max_inner: usize,
-    /// Wall-clock limit in seconds. Default infinity.
-    pub time_limit: f64,
     /// Initial penalty mu_0. Default 1.0.
     pub mu0: f64,
     /// Penalty growth factor per outer iteration. Default 1.5.
@@ -40,7 +43,7 @@ pub struct Settings {
     pub scaling: bool,
     /// Start multipliers. Default `Auto`.
     pub multiplier_init: MultiplierInit,
-    /// One line per outer iteration on stderr. Default false.
+    /// Log one line per outer iteration to stderr ([`opal_core::LogObserver`]). Default false.
     pub verbose: bool,
 }
 
@@ -49,9 +52,8 @@ impl Default for Settings {
         Self {
             tol: 1e-6,
             abs_tol: 0.0,
-            max_iter: 1_000,
+            budget: Budget::iterations(1_000),
             max_inner: 200,
-            time_limit: f64::INFINITY,
             mu0: 1.0,
             mu_factor: 1.5,
             mu_max: 1e12,
@@ -69,19 +71,20 @@ impl Default for Settings {
 
 impl Settings {
     setters!(
-        tol: f64, abs_tol: f64, max_iter: usize, max_inner: usize, time_limit: f64, mu0: f64,
+        tol: f64, abs_tol: f64, budget: Budget, max_inner: usize, mu0: f64,
         mu_factor: f64, mu_max: f64, inner_tol0: f64, inner_tol_factor: f64, armijo: f64,
         alpha_min: f64, dense_limit: usize, scaling: bool, multiplier_init: MultiplierInit, verbose: bool,
     );
 
     /// Sets a parameter by name (the CLI's `--param`); Ok(false) for unknown names.
     pub fn set(&mut self, name: &str, value: &str) -> Result<bool, String> {
+        if set_budget(&mut self.budget, name, value)? {
+            return Ok(true);
+        }
         match name {
             "tol" => self.tol = parse(name, value)?,
             "abs_tol" => self.abs_tol = parse(name, value)?,
-            "max_iter" => self.max_iter = parse(name, value)?,
             "max_inner" => self.max_inner = parse(name, value)?,
-            "time_limit" => self.time_limit = parse_seconds(name, value)?,
             "mu0" => self.mu0 = parse(name, value)?,
             "mu_factor" => self.mu_factor = parse(name, value)?,
             "mu_max" => self.mu_max = parse(name, value)?,
@@ -100,21 +103,15 @@ impl Settings {
 
     /// Checks ranges.
     pub fn validate(&self) -> Result<(), NlpError> {
-        check_setting("tol", self.tol, 0.0, f64::INFINITY, false)?;
-        check_setting("abs_tol", self.abs_tol, 0.0, f64::INFINITY, false)?;
-        if self.time_limit.is_nan() || self.time_limit < 0.0 {
-            return Err(NlpError::InvalidSetting {
-                name: "time_limit",
-                detail: format!("{} is negative", self.time_limit),
-            });
-        }
-        check_setting("mu0", self.mu0, 0.0, f64::MAX, true)?;
-        check_setting("mu_factor", self.mu_factor, 1.0, f64::MAX, false)?;
-        check_setting("mu_max", self.mu_max, self.mu0, f64::MAX, false)?;
-        check_setting("inner_tol0", self.inner_tol0, 0.0, f64::MAX, true)?;
-        check_setting("inner_tol_factor", self.inner_tol_factor, 0.0, 1.0, true)?;
-        check_setting("armijo", self.armijo, 0.0, 0.5, true)?;
-        check_setting("alpha_min", self.alpha_min, 0.0, 1.0, true)?;
+        check_range("tol", self.tol, 0.0, f64::INFINITY, false)?;
+        check_range("abs_tol", self.abs_tol, 0.0, f64::INFINITY, false)?;
+        check_range("mu0", self.mu0, 0.0, f64::MAX, true)?;
+        check_range("mu_factor", self.mu_factor, 1.0, f64::MAX, false)?;
+        check_range("mu_max", self.mu_max, self.mu0, f64::MAX, false)?;
+        check_range("inner_tol0", self.inner_tol0, 0.0, f64::MAX, true)?;
+        check_range("inner_tol_factor", self.inner_tol_factor, 0.0, 1.0, true)?;
+        check_range("armijo", self.armijo, 0.0, 0.5, true)?;
+        check_range("alpha_min", self.alpha_min, 0.0, 1.0, true)?;
         Ok(())
     }
 }

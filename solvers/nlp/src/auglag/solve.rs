@@ -1,74 +1,82 @@
-//! The augmented Lagrangian iteration and its Newton subproblem solver.
+//! The augmented Lagrangian iteration and its Newton subproblem solver. Every matrix,
+//! factor and workspace is sized once: an iteration allocates nothing.
 
-use std::cell::Cell;
-use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
-
-use faer::Side;
-use faer::linalg::solvers::Solve;
-use faer::sparse::linalg::solvers::{Llt, SymbolicLlt};
-use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Conj, Mat, Par};
+use opal_core::linalg::{add_scaled, dot, norm};
+use opal_core::{NoObserver, Observer, Run, Start, Status};
+use opal_problems::{SmoothProblem, SparsityPattern};
 
 use super::settings::Settings;
-use crate::eqnlp::gram::Gram;
-use crate::eqnlp::linalg::{add_scaled, dense_general, dense_symmetric, dot, norm};
+use crate::eqnlp::solve::{
+    Counters, Final, Setup, least_squares_start, output, record_at, with_log,
+};
 use crate::eqnlp::{
-    DirectionKind, EqProblem, IterationInfo, MultiplierInit, NlpError, Output, Status,
-    least_squares_multipliers, print_header, print_line,
+    DirectionKind, End, EqProblem, Gram, GramCholesky, IterationInfo, NlpError, Output, Point,
+    fill_general, fill_symmetric,
 };
 
-/// Values at a point: f, grad f, c - cl, J.
-struct Point {
-    f: f64,
-    g: Vec<f64>,
-    c: Vec<f64>,
-    jv: Vec<f64>,
+/// Dense matrices of the Newton system, sized once (n <= dense_limit).
+struct DenseNewton {
+    /// H + mu J^T J.
+    a: Mat<f64>,
+    /// The factor of a + tau I.
+    work: Mat<f64>,
+    jd: Mat<f64>,
+    jtj: Mat<f64>,
+    mem: MemBuffer,
+    par: Par,
 }
 
-impl Point {
-    fn new(n: usize, m: usize, jnnz: usize) -> Self {
-        Self {
-            f: 0.0,
-            g: vec![0.0; n],
-            c: vec![0.0; m],
-            jv: vec![0.0; jnnz],
-        }
-    }
-
-    fn eval<P: SmoothProblem + ?Sized>(
-        &mut self,
-        ep: &mut EqProblem<'_, P>,
-        x: &[f64],
-    ) -> Result<(), EvalError> {
-        self.f = ep.objective_gradient(x, &mut self.g)?;
-        ep.constraints(x, &mut self.c)?;
-        ep.jacobian(x, &mut self.jv)
-    }
-
-    /// L_A = f + lambda^T c + mu/2 ||c||^2.
-    fn phi(&self, lam: &[f64], mu: f64) -> f64 {
-        self.f + dot(lam, &self.c) + 0.5 * mu * dot(&self.c, &self.c)
-    }
-
-    /// out = grad f + J^T w.
-    fn grad_with(&self, jac: &SparsityPattern, w: &[f64], out: &mut [f64]) {
-        out.copy_from_slice(&self.g);
-        jac.matvec_transpose(&self.jv, w, out, true);
-    }
+/// The Newton system matrix H(x, y) + mu J^T J + tau I, dense or sparse, with its
+/// right side.
+struct NewtonMatrix {
+    kind: NewtonKind,
+    rhs: Mat<f64>,
 }
 
-/// The Newton system matrix H(x, y) + mu J^T J + tau I, dense or sparse.
-enum NewtonMatrix {
-    Dense,
-    Sparse {
-        gram: Gram,
-        symbolic: Option<SymbolicLlt<usize>>,
-    },
+enum NewtonKind {
+    Dense(Box<DenseNewton>),
+    /// `None` when the symbolic analysis failed (no step can be computed).
+    Sparse(Option<Box<GramCholesky>>),
 }
 
 impl NewtonMatrix {
+    fn new(
+        n: usize,
+        m: usize,
+        dense_limit: usize,
+        hess: &SparsityPattern,
+        jac: &SparsityPattern,
+    ) -> Self {
+        let kind = if n <= dense_limit {
+            // Sequential: at n <= dense_limit threads hardly pay, the results are the
+            // same bit for bit, and faer's rayon kernels allocate on every call.
+            let par = Par::Seq;
+            let req = llt::factor::cholesky_in_place_scratch::<f64>(n, par, Default::default())
+                .or(llt::solve::solve_in_place_scratch::<f64>(n, 1, par));
+            NewtonKind::Dense(Box::new(DenseNewton {
+                a: Mat::zeros(n, n),
+                work: Mat::zeros(n, n),
+                jd: Mat::zeros(m, n),
+                jtj: Mat::zeros(n, n),
+                mem: MemBuffer::new(req),
+                par,
+            }))
+        } else {
+            NewtonKind::Sparse(GramCholesky::new(Gram::new(n, Some(hess), Some(jac))).map(Box::new))
+        };
+        Self {
+            kind,
+            rhs: Mat::zeros(n, 1),
+        }
+    }
+
     /// Solves (H + mu J^T J + tau I) p = -grad with the smallest tau of the sequence
     /// 0, beta, 2 beta, ... (beta = 1e-3 max(1, max |diag|)) giving a successful Cholesky.
+    #[allow(clippy::too_many_arguments)]
     fn newton_step(
         &mut self,
         hess: &SparsityPattern,
@@ -79,73 +87,109 @@ impl NewtonMatrix {
         grad: &[f64],
         p: &mut [f64],
     ) -> Option<f64> {
-        let n = grad.len();
-        let rhs = faer::Mat::<f64>::from_fn(n, 1, |i, _| -grad[i]);
-        match self {
-            NewtonMatrix::Dense => {
-                let mut a = dense_symmetric(hess, hv, n);
-                if !jv.is_empty() && mu > 0.0 {
-                    let jd = dense_general(jac, jv);
-                    let jtj = jd.transpose() * &jd;
-                    a += faer::Scale(mu) * &jtj;
+        for (i, g) in grad.iter().enumerate() {
+            self.rhs[(i, 0)] = -g;
+        }
+        let tau = match &mut self.kind {
+            NewtonKind::Dense(d) => d.step(hess, hv, jac, jv, mu, self.rhs.as_mut())?,
+            NewtonKind::Sparse(chol) => sparse_step(chol.as_mut()?, hv, jv, mu, self.rhs.as_mut())?,
+        };
+        for (i, pi) in p.iter_mut().enumerate() {
+            *pi = self.rhs[(i, 0)];
+        }
+        Some(tau)
+    }
+}
+
+/// The first shift of the modified Cholesky from the diagonal: 0 when positive, else
+/// beta - min diag; and beta = 1e-3 max(1, max |diag|).
+fn first_shift(diag: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (dmin, dmax) = diag.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v.abs()))
+    });
+    let beta = 1e-3 * dmax.max(1.0);
+    (if dmin > 0.0 { 0.0 } else { beta - dmin }, beta)
+}
+
+impl DenseNewton {
+    /// The dense modified-Cholesky step; the solution overwrites `rhs`.
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        hess: &SparsityPattern,
+        hv: &[f64],
+        jac: &SparsityPattern,
+        jv: &[f64],
+        mu: f64,
+        rhs: faer::MatMut<'_, f64>,
+    ) -> Option<f64> {
+        let n = self.a.nrows();
+        fill_symmetric(hess, hv, self.a.as_mut());
+        if !jv.is_empty() && mu > 0.0 {
+            fill_general(jac, jv, self.jd.as_mut());
+            matmul(
+                self.jtj.as_mut(),
+                Accum::Replace,
+                self.jd.transpose(),
+                self.jd.as_ref(),
+                1.0,
+                self.par,
+            );
+            for j in 0..n {
+                for i in 0..n {
+                    self.a[(i, j)] += mu * self.jtj[(i, j)];
                 }
-                let dmin = (0..n).map(|i| a[(i, i)]).fold(f64::INFINITY, f64::min);
-                let dmax = (0..n).map(|i| a[(i, i)].abs()).fold(0.0, f64::max);
-                let beta = 1e-3 * dmax.max(1.0);
-                let mut tau = if dmin > 0.0 { 0.0 } else { beta - dmin };
-                for _ in 0..80 {
-                    let mut b = a.clone();
-                    for i in 0..n {
-                        b[(i, i)] += tau;
-                    }
-                    if let Ok(llt) = b.llt(Side::Lower) {
-                        let sol = llt.solve(&rhs);
-                        for i in 0..n {
-                            p[i] = sol[(i, 0)];
-                        }
-                        return Some(tau);
-                    }
-                    tau = (2.0 * tau).max(beta);
-                }
-                None
-            }
-            NewtonMatrix::Sparse { gram, symbolic } => {
-                if symbolic.is_none() {
-                    *symbolic = SymbolicLlt::try_new(gram.symbolic(), Side::Lower).ok();
-                }
-                let sym = symbolic.clone()?;
-                gram.assemble(hv, 1.0, jv, mu, 0.0);
-                let col_ptr = gram.symbolic().col_ptr().to_vec();
-                let row_idx = gram.symbolic().row_idx().to_vec();
-                let mut dmin = f64::INFINITY;
-                let mut dmax: f64 = 0.0;
-                for j in 0..n {
-                    for k in col_ptr[j]..col_ptr[j + 1] {
-                        if row_idx[k] == j {
-                            dmin = dmin.min(gram.values[k]);
-                            dmax = dmax.max(gram.values[k].abs());
-                        }
-                    }
-                }
-                let beta = 1e-3 * dmax.max(1.0);
-                let mut tau = if dmin > 0.0 { 0.0 } else { beta - dmin };
-                for _ in 0..80 {
-                    gram.assemble(hv, 1.0, jv, mu, tau);
-                    if let Ok(llt) =
-                        Llt::try_new_with_symbolic(sym.clone(), gram.as_faer(), Side::Lower)
-                    {
-                        let sol = llt.solve(&rhs);
-                        for i in 0..n {
-                            p[i] = sol[(i, 0)];
-                        }
-                        return Some(tau);
-                    }
-                    tau = (2.0 * tau).max(beta);
-                }
-                None
             }
         }
+        let (mut tau, beta) = first_shift((0..n).map(|i| self.a[(i, i)]));
+        for _ in 0..80 {
+            self.work.fill(0.0);
+            self.work.copy_from_triangular_lower(&self.a);
+            for i in 0..n {
+                self.work[(i, i)] += tau;
+            }
+            let factored = llt::factor::cholesky_in_place(
+                self.work.as_mut(),
+                Default::default(),
+                self.par,
+                MemStack::new(&mut self.mem),
+                Default::default(),
+            );
+            if factored.is_ok() {
+                llt::solve::solve_in_place_with_conj(
+                    self.work.as_ref(),
+                    Conj::No,
+                    rhs,
+                    self.par,
+                    MemStack::new(&mut self.mem),
+                );
+                return Some(tau);
+            }
+            tau = (2.0 * tau).max(beta);
+        }
+        None
     }
+}
+
+/// The sparse modified-Cholesky step; the solution overwrites `rhs`.
+fn sparse_step(
+    chol: &mut GramCholesky,
+    hv: &[f64],
+    jv: &[f64],
+    mu: f64,
+    rhs: faer::MatMut<'_, f64>,
+) -> Option<f64> {
+    chol.gram.assemble(hv, 1.0, jv, mu, 0.0);
+    let (mut tau, beta) = first_shift(chol.gram.diagonal());
+    for _ in 0..80 {
+        chol.gram.assemble(hv, 1.0, jv, mu, tau);
+        if chol.factor() {
+            chol.solve_in_place(rhs);
+            return Some(tau);
+        }
+        tau = (2.0 * tau).max(beta);
+    }
+    None
 }
 
 /// Solves `problem` with the classical augmented Lagrangian method.
@@ -153,277 +197,298 @@ pub fn solve<P: SmoothProblem + ?Sized>(
     problem: &P,
     settings: &Settings,
 ) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut |_| ControlFlow::Continue(()))
+    solve_observed(problem, settings, &mut NoObserver)
 }
 
-/// As [`solve`], calling `observer` after every outer iteration (and once at the start).
+/// As [`solve`], showing `observer` every outer iterate (the start point included); the
+/// run ends with [`Status::Interrupted`] when it says stop.
 pub fn solve_observed<P: SmoothProblem + ?Sized>(
     problem: &P,
-    s: &Settings,
-    observer: &mut dyn FnMut(&IterationInfo) -> ControlFlow<()>,
+    settings: &Settings,
+    observer: &mut dyn Observer<IterationInfo>,
 ) -> Result<Output, NlpError> {
-    s.validate()?;
-    let start = Instant::now();
-    let deadline = s
-        .time_limit
-        .is_finite()
-        .then(|| start + Duration::from_secs_f64(s.time_limit));
-    let timed_out = || deadline.is_some_and(|d| Instant::now() >= d);
-    let mut ep = EqProblem::new(problem, "auglag")?;
-    let (n, m) = (ep.n, ep.m);
-    let jac: &SparsityPattern = ep.jac();
-    let hess = ep.hess.clone();
-    let info = problem.info();
-    let mut x = info.x0.clone();
-    if s.scaling {
-        ep.compute_scaling(&x);
-    }
-    let mut lam = vec![0.0; m];
-    if let (MultiplierInit::Auto, Some(y0)) = (s.multiplier_init, &info.y0) {
-        ep.scale_multipliers(y0, &mut lam);
-    }
-    let mut pt = Point::new(n, m, jac.nnz());
-    let mut trial = Point::new(n, m, jac.nnz());
-    let mut xt = vec![0.0; n];
-    let mut y = vec![0.0; m];
-    let mut grad = vec![0.0; n];
-    let mut gl = vec![0.0; n];
-    let mut p = vec![0.0; n];
-    let mut hv = vec![0.0; hess.nnz()];
-    let mut matrix = if n <= s.dense_limit {
-        NewtonMatrix::Dense
-    } else {
-        NewtonMatrix::Sparse {
-            gram: Gram::new(n, Some(&hess), Some(jac)),
-            symbolic: None,
-        }
-    };
-    let stop = Cell::new(false);
-    let mut emit = |it: &IterationInfo| {
-        if s.verbose {
-            print_line(it);
-        }
-        if observer(it).is_break() {
-            stop.set(true);
-        }
-    };
-    if s.verbose {
-        print_header("auglag", &info.name, n, m);
-    }
-    let mut mu = s.mu0;
-    let mut message = None;
-    let mut iterations = 0;
-    let mut inner_total = 0;
-    if let Err(e) = pt.eval(&mut ep, &x) {
-        return Ok(output(
-            Status::EvaluationError,
-            Some(format!("at the start point: {e}")),
-            x,
-            lam,
-            f64::NAN,
-            f64::NAN,
-            &pt,
-            &[],
-            0,
-            0,
-            &ep,
-            mu,
-            start,
-        ));
-    }
-    if s.multiplier_init == MultiplierInit::LeastSquares
-        && let Some(l0) = least_squares_multipliers(jac, &pt.jv, &pt.g)
-    {
-        lam = l0;
-    }
-    pt.grad_with(jac, &lam, &mut gl);
-    // Convergence is judged on the original problem (the iteration runs on the scaled one).
-    let r0 = ep.unscaled_kkt(&gl, &pt.c);
-    let tol = s.abs_tol.max(s.tol * r0.max(1.0));
-    let mut omega = s.inner_tol0;
-    let omega_min = 0.1 * tol * ep.obj_scale;
-    let (cn, _, gn) = ep.unscaled_norms(&gl, &pt.c);
-    emit(&IterationInfo {
-        iteration: 0,
-        objective: pt.f / ep.obj_scale,
-        constraint_norm: cn,
-        lagrangian_gradient_norm: gn,
-        kkt_residual: r0,
-        eta1: mu,
-        eta2: 0.0,
-        shift: 0.0,
-        inner_iterations: 0,
-        inner_residual: f64::NAN,
-        alpha: 0.0,
-        direction: DirectionKind::Start,
-        elapsed: start.elapsed(),
-    });
-    let mut stuck = 0usize;
-    let status = 'outer: loop {
-        pt.grad_with(jac, &lam, &mut gl);
-        let r = ep.unscaled_kkt(&gl, &pt.c);
-        if r <= tol {
-            break Status::Converged;
-        }
-        if stop.get() {
-            break Status::Interrupted;
-        }
-        if iterations >= s.max_iter {
-            break Status::IterationLimit;
-        }
-        if timed_out() {
-            break Status::TimeLimit;
-        }
-        // Subproblem: minimize phi(x) = f + lam^T c + mu/2 ||c||^2 by modified Newton.
-        let mut inner = 0;
-        let mut last_alpha = 0.0;
-        let mut last_tau = 0.0;
-        let mut ls_failed = false;
-        loop {
-            for i in 0..m {
-                y[i] = lam[i] + mu * pt.c[i];
-            }
-            pt.grad_with(jac, &y, &mut grad);
-            if norm(&grad) <= omega || inner >= s.max_inner {
-                break;
-            }
-            if timed_out() {
-                break 'outer Status::TimeLimit;
-            }
-            if let Err(e) = ep.hessian(&x, 1.0, &y, &mut hv) {
-                message = Some(format!("Hessian at outer iteration {iterations}: {e}"));
-                break 'outer Status::EvaluationError;
-            }
-            let Some(tau) = matrix.newton_step(&hess, &hv, jac, &pt.jv, mu, &grad, &mut p) else {
-                message = Some(format!(
-                    "no positive definite modification of the subproblem Hessian at outer \
-                     iteration {iterations}"
-                ));
-                break 'outer Status::LineSearchFailure;
-            };
-            last_tau = tau;
-            let phi0 = pt.phi(&lam, mu);
-            let slope = dot(&grad, &p);
-            let noise = 10.0 * f64::EPSILON * phi0.abs();
-            let mut alpha = 1.0;
-            let mut accepted = false;
-            while alpha >= s.alpha_min {
-                add_scaled(&x, alpha, &p, &mut xt);
-                if trial.eval(&mut ep, &xt).is_ok()
-                    && trial.phi(&lam, mu) <= phi0 + s.armijo * alpha * slope + noise
-                {
-                    accepted = true;
-                    break;
-                }
-                alpha *= 0.5;
-            }
-            inner += 1;
-            if !accepted {
-                ls_failed = true;
-                break;
-            }
-            last_alpha = alpha;
-            x.copy_from_slice(&xt);
-            std::mem::swap(&mut pt, &mut trial);
-        }
-        inner_total += inner;
-        // First-order multiplier update and penalty / tolerance schedule.
-        for i in 0..m {
-            lam[i] += mu * pt.c[i];
-        }
-        mu = (mu * s.mu_factor).min(s.mu_max);
-        omega = (omega * s.inner_tol_factor).max(omega_min);
-        iterations += 1;
-        pt.grad_with(jac, &lam, &mut gl);
-        let r_new = ep.unscaled_kkt(&gl, &pt.c);
-        stuck = if ls_failed && (r_new.is_nan() || r_new >= 0.999 * r) {
-            stuck + 1
-        } else {
-            0
-        };
-        let (cn, _, gn) = ep.unscaled_norms(&gl, &pt.c);
-        emit(&IterationInfo {
-            iteration: iterations,
-            objective: pt.f / ep.obj_scale,
-            constraint_norm: cn,
-            lagrangian_gradient_norm: gn,
-            kkt_residual: r_new,
-            eta1: mu,
-            eta2: 0.0,
-            shift: last_tau,
-            inner_iterations: inner,
-            inner_residual: f64::NAN,
-            alpha: last_alpha,
-            direction: DirectionKind::Subproblem,
-            elapsed: start.elapsed(),
-        });
-        if stuck >= 5 {
-            message = Some(format!(
-                "the subproblem line search failed in 5 consecutive outer iterations \
-                 (last {iterations})"
-            ));
-            break Status::LineSearchFailure;
-        }
-    };
-    pt.grad_with(jac, &lam, &mut gl);
-    let r_final = ep.unscaled_kkt(&gl, &pt.c);
-    Ok(output(
-        status,
-        message,
-        x,
-        lam,
-        r_final,
-        r0,
-        &pt,
-        &gl,
-        iterations,
-        inner_total,
-        &ep,
-        mu,
-        start,
-    ))
+    settings.validate()?;
+    let setup = Setup::new(
+        problem,
+        "auglag",
+        settings.scaling,
+        settings.multiplier_init,
+    )?;
+    let al = AugLag::new(setup, settings);
+    Ok(with_log(settings.verbose, observer, |obs| al.run(obs)))
 }
 
-fn output<P: SmoothProblem + ?Sized>(
-    status: Status,
-    message: Option<String>,
+/// How one subproblem solve went.
+struct Subproblem {
+    inner: usize,
+    last_alpha: f64,
+    last_tau: f64,
+    line_search_failed: bool,
+}
+
+/// The state of an augmented Lagrangian run.
+struct AugLag<'a, 'p, P: ?Sized> {
+    s: &'a Settings,
+    ep: EqProblem<'p, P>,
+    jac: &'p SparsityPattern,
+    hess: SparsityPattern,
+    line: String,
     x: Vec<f64>,
     lam: Vec<f64>,
-    kkt: f64,
-    r0: f64,
-    pt: &Point,
-    gl: &[f64],
-    iterations: usize,
-    inner: usize,
-    ep: &EqProblem<'_, P>,
+    pt: Point,
+    trial: Point,
+    xt: Vec<f64>,
+    y: Vec<f64>,
+    grad: Vec<f64>,
+    gl: Vec<f64>,
+    p: Vec<f64>,
+    hv: Vec<f64>,
+    matrix: NewtonMatrix,
     mu: f64,
-    start: Instant,
-) -> Output {
-    let mut lambda = vec![0.0; lam.len()];
-    ep.unscale_multipliers(&lam, &mut lambda);
-    let (cn, cv, gn) = ep.unscaled_norms(gl, &pt.c);
-    Output {
-        solver: "auglag",
-        status,
-        message,
-        x,
-        lambda,
-        objective: if kkt.is_nan() && r0.is_nan() {
-            f64::NAN
-        } else {
-            pt.f / ep.obj_scale
-        },
-        constraint_norm: cn,
-        constraint_violation: cv,
-        lagrangian_gradient_norm: if gl.is_empty() { f64::NAN } else { gn },
-        kkt_residual: kkt,
-        initial_kkt_residual: r0,
-        iterations,
-        inner_iterations: inner,
-        direct_solves: 0,
-        evaluations: ep.evals,
-        eta1: mu,
-        eta2: 0.0,
-        time: start.elapsed(),
+    omega: f64,
+    omega_min: f64,
+    counters: Counters,
+    stuck: usize,
+    r0: f64,
+    tol: f64,
+}
+
+impl<'a, 'p, P: SmoothProblem + ?Sized> AugLag<'a, 'p, P> {
+    fn new(setup: Setup<'p, P>, s: &'a Settings) -> Self {
+        let ep = setup.ep;
+        let (n, m) = (ep.n, ep.m);
+        let jac = ep.jac();
+        let hess = ep.hess.clone();
+        Self {
+            s,
+            jac,
+            hv: vec![0.0; hess.nnz()],
+            matrix: NewtonMatrix::new(n, m, s.dense_limit, &hess, jac),
+            hess,
+            line: setup.line,
+            x: setup.x,
+            lam: setup.lam,
+            pt: Point::new(n, m, jac.nnz()),
+            trial: Point::new(n, m, jac.nnz()),
+            xt: vec![0.0; n],
+            y: vec![0.0; m],
+            grad: vec![0.0; n],
+            gl: vec![0.0; n],
+            p: vec![0.0; n],
+            mu: s.mu0,
+            omega: s.inner_tol0,
+            omega_min: 0.0,
+            counters: Counters::default(),
+            stuck: 0,
+            r0: f64::NAN,
+            tol: 0.0,
+            ep,
+        }
+    }
+
+    /// The whole run: start point, outer iterations, output.
+    fn run(mut self, observer: &mut dyn Observer<IterationInfo>) -> Output {
+        let s = self.s;
+        let start = Start {
+            solver: "auglag",
+            problem: &self.line,
+        };
+        let mut run = Run::start(&s.budget, observer, start);
+        if let Err(e) = self.pt.eval(&mut self.ep, &self.x) {
+            let end = End::evaluation(format!("at the start point: {e}"));
+            let time = run.finish(end.status, 0, f64::NAN, &end.message);
+            let mut out = self.output(end, f64::NAN, time);
+            out.objective = f64::NAN;
+            out.lagrangian_gradient_norm = f64::NAN;
+            return out;
+        }
+        least_squares_start(&self.ep, s.multiplier_init, &self.pt, &mut self.lam);
+        self.pt.gradient_with(self.jac, &self.lam, &mut self.gl);
+        // Convergence is judged on the original problem (the iteration runs on the scaled one).
+        self.r0 = self.ep.unscaled_kkt(&self.gl, &self.pt.c);
+        self.tol = s.abs_tol.max(s.tol * self.r0.max(1.0));
+        self.omega_min = 0.1 * self.tol * self.ep.obj_scale;
+        let end = self.iterate(&mut run);
+        self.pt.gradient_with(self.jac, &self.lam, &mut self.gl);
+        let kkt = self.ep.unscaled_kkt(&self.gl, &self.pt.c);
+        let objective = self.pt.f / self.ep.obj_scale;
+        let time = run.finish(
+            end.status,
+            self.counters.iterations,
+            objective,
+            &end.message,
+        );
+        self.output(end, kkt, time)
+    }
+
+    /// Outer iterations until convergence, a limit or a failure.
+    fn iterate(&mut self, run: &mut Run<'_, '_, IterationInfo>) -> End {
+        let first = self.record(0, None, run);
+        let mut limit = run.iteration(0, &first);
+        loop {
+            self.pt.gradient_with(self.jac, &self.lam, &mut self.gl);
+            let r = self.ep.unscaled_kkt(&self.gl, &self.pt.c);
+            if r <= self.tol {
+                return End::with_status(Status::Converged, r, self.tol, &self.s.budget);
+            }
+            if let Some(status) = limit {
+                return End::with_status(status, r, self.tol, &self.s.budget);
+            }
+            let sub = match self.subproblem(run) {
+                Ok(sub) => sub,
+                Err(end) => return end,
+            };
+            self.counters.inner += sub.inner;
+            // First-order multiplier update and penalty / tolerance schedule.
+            for (l, c) in self.lam.iter_mut().zip(&self.pt.c) {
+                *l += self.mu * c;
+            }
+            self.mu = (self.mu * self.s.mu_factor).min(self.s.mu_max);
+            self.omega = (self.omega * self.s.inner_tol_factor).max(self.omega_min);
+            self.counters.iterations += 1;
+            self.pt.gradient_with(self.jac, &self.lam, &mut self.gl);
+            let r_new = self.ep.unscaled_kkt(&self.gl, &self.pt.c);
+            self.stuck = if sub.line_search_failed && (r_new.is_nan() || r_new >= 0.999 * r) {
+                self.stuck + 1
+            } else {
+                0
+            };
+            let info = self.record(self.counters.iterations, Some(&sub), run);
+            limit = run.iteration(self.counters.iterations, &info);
+            if self.stuck >= 5 {
+                return End::stalled(format!(
+                    "the subproblem line search failed in 5 consecutive outer iterations \
+                     (last {})",
+                    self.counters.iterations
+                ));
+            }
+        }
+    }
+
+    /// Subproblem: minimize phi(x) = f + lam^T c + mu/2 ||c||^2 by modified Newton steps
+    /// with an Armijo backtracking line search, to ||grad phi|| <= omega.
+    fn subproblem(&mut self, run: &Run<'_, '_, IterationInfo>) -> Result<Subproblem, End> {
+        let s = self.s;
+        let mut sub = Subproblem {
+            inner: 0,
+            last_alpha: 0.0,
+            last_tau: 0.0,
+            line_search_failed: false,
+        };
+        let iterations = self.counters.iterations;
+        loop {
+            for ((yi, l), c) in self.y.iter_mut().zip(&self.lam).zip(&self.pt.c) {
+                *yi = l + self.mu * c;
+            }
+            self.pt.gradient_with(self.jac, &self.y, &mut self.grad);
+            if norm(&self.grad) <= self.omega || sub.inner >= s.max_inner {
+                return Ok(sub);
+            }
+            if let Some(status) = run.should_stop() {
+                return Err(End::with_status(status, f64::NAN, self.tol, &s.budget));
+            }
+            if let Err(e) = self.ep.hessian(&self.x, 1.0, &self.y, &mut self.hv) {
+                return Err(End::evaluation(format!(
+                    "Hessian at outer iteration {iterations}: {e}"
+                )));
+            }
+            let step = self.matrix.newton_step(
+                &self.hess,
+                &self.hv,
+                self.jac,
+                &self.pt.jv,
+                self.mu,
+                &self.grad,
+                &mut self.p,
+            );
+            let Some(tau) = step else {
+                return Err(End::stalled(format!(
+                    "no positive definite modification of the subproblem Hessian at outer \
+                     iteration {iterations}"
+                )));
+            };
+            sub.last_tau = tau;
+            let accepted = self.backtrack();
+            sub.inner += 1;
+            let Some(alpha) = accepted else {
+                sub.line_search_failed = true;
+                return Ok(sub);
+            };
+            sub.last_alpha = alpha;
+            self.x.copy_from_slice(&self.xt);
+            std::mem::swap(&mut self.pt, &mut self.trial);
+        }
+    }
+
+    /// Armijo backtracking (halving) along `p` on phi; the accepted step, if any, with
+    /// the trial point in `xt` / `trial`.
+    fn backtrack(&mut self) -> Option<f64> {
+        let s = self.s;
+        let phi0 = self.pt.augmented_lagrangian(&self.lam, self.mu);
+        let slope = dot(&self.grad, &self.p);
+        let noise = 10.0 * f64::EPSILON * phi0.abs();
+        let mut alpha = 1.0;
+        while alpha >= s.alpha_min {
+            add_scaled(&self.x, alpha, &self.p, &mut self.xt);
+            if self.trial.eval(&mut self.ep, &self.xt).is_ok()
+                && self.trial.augmented_lagrangian(&self.lam, self.mu)
+                    <= phi0 + s.armijo * alpha * slope + noise
+            {
+                return Some(alpha);
+            }
+            alpha *= 0.5;
+        }
+        None
+    }
+
+    /// The record of the current outer iterate, with the last subproblem's step.
+    fn record(
+        &self,
+        iteration: usize,
+        sub: Option<&Subproblem>,
+        run: &Run<'_, '_, IterationInfo>,
+    ) -> IterationInfo {
+        let base = record_at(
+            &self.ep,
+            self.pt.f,
+            &self.gl,
+            &self.pt.c,
+            iteration,
+            run.elapsed(),
+        );
+        let mut info = IterationInfo {
+            eta1: self.mu,
+            eta2: 0.0,
+            ..base
+        };
+        if let Some(sub) = sub {
+            info.shift = sub.last_tau;
+            info.inner_iterations = sub.inner;
+            info.alpha = sub.last_alpha;
+            info.direction = DirectionKind::Subproblem;
+        }
+        info
+    }
+
+    /// The output at the current iterate with KKT residual `kkt`.
+    fn output(self, end: End, kkt: f64, time: std::time::Duration) -> Output {
+        let last = Final {
+            x: self.x,
+            lam: &self.lam,
+            f: self.pt.f,
+            gl: &self.gl,
+            c: &self.pt.c,
+            kkt,
+            r0: self.r0,
+        };
+        output(
+            &self.ep,
+            "auglag",
+            end,
+            last,
+            self.counters,
+            (self.mu, 0.0),
+            time,
+        )
     }
 }

@@ -9,15 +9,23 @@
 //! Cholesky factor of J J^T, and the shift comes from a Gershgorin bound or from sparse
 //! Cholesky factorizations of H + t I (which make B positive definite on the whole space).
 //! Results are cached while H and J keep the same values (constant for QPs).
+//!
+//! Every matrix, factor and workspace is sized on first use and reused: an analysis
+//! allocates nothing after the first (the same faer routines as `Mat::svd`,
+//! `self_adjoint_eigenvalues` and sparse `Llt`, called on kept buffers).
 
-use faer::Side;
-use faer::linalg::solvers::Solve;
-use faer::sparse::linalg::solvers::{Llt, SymbolicLlt};
+use faer::diag::Diag;
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::evd::{self, ComputeEigenvectors};
+use faer::linalg::matmul::matmul;
+use faer::linalg::svd::{self, ComputeSvdVectors};
+use faer::{Accum, Mat, Par};
+use opal_core::linalg::{dot, norm};
 use opal_problems::SparsityPattern;
 
-use super::HessianModification;
-use super::gram::Gram;
-use super::linalg::{dense_general, dense_symmetric, dot, norm};
+use super::dense::{fill_general, fill_symmetric};
+use super::gram::{Gram, GramCholesky};
+use super::options::HessianModification;
 
 /// What the analysis found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,20 +41,94 @@ pub(crate) struct Analysis {
     pub singular: bool,
 }
 
+/// The constants of an [`Analyzer`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AnalyzerConfig {
+    /// Dense analysis up to this many variables.
+    pub dense_limit: usize,
+    /// The Hessian modification.
+    pub mode: HessianModification,
+    /// xi_B.
+    pub xi_b: f64,
+    /// Relative singular-value threshold of J.
+    pub singular_tol: f64,
+    /// Required lower bound of lambda_min(Z^T B Z) (besides the relative tolerance).
+    pub margin: f64,
+}
+
+/// Dense matrices of the exact analysis, sized once (n <= dense_limit).
+struct DenseWork {
+    jd: Mat<f64>,
+    u: Mat<f64>,
+    v: Mat<f64>,
+    s: Diag<f64>,
+    hd: Mat<f64>,
+    hz: Mat<f64>,
+    reduced: Mat<f64>,
+    eig: Diag<f64>,
+    mem: MemBuffer,
+    par: Par,
+}
+
+impl DenseWork {
+    fn new(n: usize, m: usize) -> Self {
+        // Sequential: at n <= dense_limit threads hardly pay, the results are the same
+        // bit for bit, and faer's rayon kernels allocate on every call.
+        let par = Par::Seq;
+        let mut req = svd::svd_scratch::<f64>(
+            m,
+            n,
+            ComputeSvdVectors::Full,
+            ComputeSvdVectors::Full,
+            par,
+            Default::default(),
+        );
+        for k in 1..=n {
+            req = req.or(evd::self_adjoint_evd_scratch::<f64>(
+                k,
+                ComputeEigenvectors::No,
+                par,
+                Default::default(),
+            ));
+        }
+        Self {
+            jd: Mat::zeros(m, n),
+            u: Mat::zeros(m, m),
+            v: Mat::zeros(n, n),
+            s: Diag::zeros(m.min(n)),
+            hd: Mat::zeros(n, n),
+            hz: Mat::zeros(n, n),
+            reduced: Mat::zeros(n, n),
+            eig: Diag::zeros(n),
+            mem: MemBuffer::new(req.or(StackReq::EMPTY)),
+            par,
+        }
+    }
+}
+
+/// Sparse-path workspaces, sized once.
+struct SparseWork {
+    /// Gershgorin: diagonal and off-diagonal row sums of H.
+    diag: Vec<f64>,
+    off: Vec<f64>,
+    /// Inverse iteration vectors (m x 1) and J^T v.
+    v: Mat<f64>,
+    w: Mat<f64>,
+    jtv: Vec<f64>,
+}
+
 /// Analyzer with cached structures and results.
 pub(crate) struct Analyzer {
     n: usize,
     m: usize,
     dense: bool,
-    mode: HessianModification,
-    xi_b: f64,
-    singular_tol: f64,
-    /// Required lower bound of lambda_min(Z^T B Z) (besides the relative tolerance).
-    margin: f64,
-    /// H + t I structure and its symbolic Cholesky (sparse path).
-    hsum: Option<(Gram, Option<SymbolicLlt<usize>>)>,
-    /// J J^T structure and its symbolic Cholesky (sparse path).
-    jjt: Option<(Gram, SymbolicLlt<usize>)>,
+    cfg: AnalyzerConfig,
+    dense_work: Option<DenseWork>,
+    sparse_work: SparseWork,
+    /// H + t I and its Cholesky (sparse path); `Some(None)` when its analysis failed.
+    hsum: Option<Option<GramCholesky>>,
+    /// J J^T and its Cholesky (sparse path).
+    jjt: Option<GramCholesky>,
     last_j: Vec<f64>,
     last_h: Vec<f64>,
     last: Option<Analysis>,
@@ -62,23 +144,22 @@ const PD_TOL: f64 = 1e-8;
 
 impl Analyzer {
     /// Prepares an analyzer for n variables and m constraints.
-    pub fn new(
-        n: usize,
-        m: usize,
-        dense_limit: usize,
-        mode: HessianModification,
-        xi_b: f64,
-        singular_tol: f64,
-        margin: f64,
-    ) -> Self {
+    pub fn new(n: usize, m: usize, cfg: AnalyzerConfig) -> Self {
+        let dense = n <= cfg.dense_limit;
+        let sparse = if dense { (0, 0) } else { (n, m) };
         Self {
             n,
             m,
-            margin,
-            dense: n <= dense_limit,
-            mode,
-            xi_b,
-            singular_tol,
+            dense,
+            cfg,
+            dense_work: None,
+            sparse_work: SparseWork {
+                diag: vec![0.0; sparse.0],
+                off: vec![0.0; sparse.0],
+                v: Mat::zeros(sparse.1, 1),
+                w: Mat::zeros(sparse.1, 1),
+                jtv: vec![0.0; sparse.0],
+            },
             hsum: None,
             jjt: None,
             last_j: Vec::new(),
@@ -140,7 +221,7 @@ impl Analyzer {
     }
 
     fn pd_threshold(&self, h_frob: f64) -> f64 {
-        (PD_TOL * h_frob.max(1.0)).max(self.margin)
+        (PD_TOL * h_frob.max(1.0)).max(self.cfg.margin)
     }
 
     fn shift_for(&self, lambda_min: f64, h_frob: f64) -> f64 {
@@ -148,10 +229,12 @@ impl Analyzer {
         if lambda_min >= thr {
             return 0.0;
         }
-        match self.mode {
+        match self.cfg.mode {
             HessianModification::Off => 0.0,
-            HessianModification::Minimal => (self.xi_b * self.kkt.min(1.0)).max(thr) - lambda_min,
-            HessianModification::Reference => self.xi_b + h_frob,
+            HessianModification::Minimal => {
+                (self.cfg.xi_b * self.kkt.min(1.0)).max(thr) - lambda_min
+            }
+            HessianModification::Reference => self.cfg.xi_b + h_frob,
         }
     }
 
@@ -164,36 +247,52 @@ impl Analyzer {
         h_frob: f64,
     ) -> Analysis {
         let (n, m) = (self.n, self.m);
+        let singular_tol = self.cfg.singular_tol;
+        let w = self.dense_work.get_or_insert_with(|| DenseWork::new(n, m));
         let mut xi_g = 1.0;
         let mut singular = false;
         let mut rank = 0;
-        let mut z: Option<faer::Mat<f64>> = None;
+        // The null-space basis: the last n - rank right singular vectors; `None` with
+        // m = 0 (the whole space, Z = I).
+        let mut basis: Option<bool> = None;
         if m > 0 {
-            let jd = dense_general(jac, jv);
-            match jd.svd() {
-                Ok(svd) => {
-                    let s = svd.S().column_vector();
+            fill_general(jac, jv, w.jd.as_mut());
+            // Fresh outputs, as `Mat::svd` has: the SVD completes V from what it holds.
+            w.u.fill(0.0);
+            w.v.fill(0.0);
+            w.s.column_vector_mut().fill(0.0);
+            let ok = svd::svd(
+                w.jd.as_ref(),
+                w.s.as_mut(),
+                Some(w.u.as_mut()),
+                Some(w.v.as_mut()),
+                w.par,
+                MemStack::new(&mut w.mem),
+                Default::default(),
+            );
+            match ok {
+                Ok(()) => {
+                    let s = w.s.column_vector();
                     let smax = if s.nrows() > 0 { s[0] } else { 0.0 };
                     rank = (0..s.nrows())
-                        .filter(|&i| s[i] > self.singular_tol * smax && s[i] > 0.0)
+                        .filter(|&i| s[i] > singular_tol * smax && s[i] > 0.0)
                         .count();
                     singular = m > n || rank < m;
                     xi_g = if m <= n { s[m - 1] * s[m - 1] } else { 0.0 };
-                    let v = svd.V();
-                    z = Some(v.subcols(rank, n - rank).to_owned());
+                    basis = Some(true);
                 }
                 Err(_) => {
                     singular = true;
                     xi_g = 0.0;
+                    // No usable basis: treat the whole space as the null space (Z = I;
+                    // the only allocation of the analysis, on an SVD failure).
+                    w.v = Mat::identity(n, n);
+                    rank = 0;
+                    basis = Some(true);
                 }
             }
-            if z.is_none() {
-                // No usable basis: treat the whole space as the null space.
-                z = Some(faer::Mat::<f64>::identity(n, n));
-                rank = 0;
-            }
         }
-        if self.mode == HessianModification::Off {
+        if self.cfg.mode == HessianModification::Off {
             return Analysis {
                 shift: 0.0,
                 reduced_min: None,
@@ -201,19 +300,47 @@ impl Analyzer {
                 singular,
             };
         }
-        let hd = dense_symmetric(hess, hv, n);
-        let lambda_min = if n - rank == 0 {
+        fill_symmetric(hess, hv, w.hd.as_mut());
+        let k = n - rank;
+        let lambda_min = if k == 0 {
             f64::INFINITY
         } else {
-            let reduced = match &z {
-                Some(z) => {
-                    let hz = &hd * z;
-                    z.transpose() * &hz
+            let reduced = match basis {
+                Some(_) => {
+                    let z = w.v.as_ref().subcols(rank, k);
+                    let mut hz = w.hz.as_mut().subcols_mut(0, k);
+                    matmul(hz.as_mut(), Accum::Replace, w.hd.as_ref(), z, 1.0, w.par);
+                    let mut reduced = w.reduced.as_mut().submatrix_mut(0, 0, k, k);
+                    matmul(
+                        reduced.as_mut(),
+                        Accum::Replace,
+                        z.transpose(),
+                        w.hz.as_ref().subcols(0, k),
+                        1.0,
+                        w.par,
+                    );
+                    w.reduced.as_ref().submatrix(0, 0, k, k)
                 }
-                None => hd,
+                None => w.hd.as_ref(),
             };
-            match reduced.self_adjoint_eigenvalues(Side::Lower) {
-                Ok(ev) => ev.iter().copied().fold(f64::INFINITY, f64::min),
+            let mut eig = w.eig.column_vector_mut().subrows_mut(0, k);
+            eig.fill(0.0);
+            let eig = eig.as_diagonal_mut();
+            match evd::self_adjoint_evd(
+                reduced,
+                eig,
+                None,
+                w.par,
+                MemStack::new(&mut w.mem),
+                Default::default(),
+            ) {
+                Ok(()) => w
+                    .eig
+                    .column_vector()
+                    .subrows(0, k)
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min),
                 Err(_) => -h_frob,
             }
         };
@@ -231,41 +358,48 @@ impl Analyzer {
         if m == 0 {
             return (1.0, false);
         }
-        let tol = self.singular_tol;
+        let tol = self.cfg.singular_tol;
         if self.jjt.is_none() {
-            let g = Gram::new(m, None, Some(&jac.transpose()));
-            match SymbolicLlt::try_new(g.symbolic(), Side::Lower) {
-                Ok(sym) => self.jjt = Some((g, sym)),
-                Err(_) => return (0.0, true),
+            match GramCholesky::new(Gram::new(m, None, Some(&jac.transpose()))) {
+                Some(c) => self.jjt = Some(c),
+                None => return (0.0, true),
             }
         }
         self.factorizations += 1;
-        let (g, sym) = self.jjt.as_mut().unwrap();
-        g.assemble(&[], 0.0, jv, 1.0, 0.0);
-        let llt = match Llt::try_new_with_symbolic(sym.clone(), g.as_faer(), Side::Lower) {
-            Ok(l) => l,
-            Err(_) => return (0.0, true),
+        let Some(chol) = self.jjt.as_mut() else {
+            unreachable!("set above")
         };
+        chol.gram.assemble(&[], 0.0, jv, 1.0, 0.0);
+        if !chol.factor() {
+            return (0.0, true);
+        }
         // Inverse iteration from a fixed, generic start vector.
-        let mut v = faer::Mat::<f64>::from_fn(m, 1, |i, _| 1.0 + ((i as f64) * 0.618_034).fract());
+        let w = &mut self.sparse_work;
+        for i in 0..m {
+            w.v[(i, 0)] = 1.0 + ((i as f64) * 0.618_034).fract();
+        }
         let mut lam = f64::INFINITY;
         for _ in 0..8 {
-            let nv = v.col(0).norm_l2();
-            v /= faer::Scale(nv);
-            let w = llt.solve(&v);
-            let nw = w.col(0).norm_l2();
+            let nv = w.v.col(0).norm_l2();
+            w.v /= faer::Scale(nv);
+            w.w.copy_from(&w.v);
+            chol.solve_in_place(w.w.as_mut());
+            let nw = w.w.col(0).norm_l2();
             if !nw.is_finite() || nw == 0.0 {
                 return (0.0, true);
             }
-            v = w;
+            std::mem::swap(&mut w.v, &mut w.w);
         }
-        let nv = v.col(0).norm_l2();
-        v /= faer::Scale(nv);
+        let nv = w.v.col(0).norm_l2();
+        w.v /= faer::Scale(nv);
         // Rayleigh quotient v^T J J^T v = ||J^T v||^2.
-        let vs: Vec<f64> = (0..m).map(|i| v[(i, 0)]).collect();
-        let mut jtv = vec![0.0; self.n];
-        jac.matvec_transpose(jv, &vs, &mut jtv, false);
-        lam = lam.min(dot(&jtv, &jtv));
+        let vs =
+            w.v.col(0)
+                .try_as_col_major()
+                .expect("a column of a Mat is contiguous")
+                .as_slice();
+        jac.matvec_transpose(jv, vs, &mut w.jtv, false);
+        lam = lam.min(dot(&w.jtv, &w.jtv));
         let jf2: f64 = jv.iter().map(|v| v * v).sum();
         (lam, lam <= tol * tol * jf2 || !lam.is_finite())
     }
@@ -277,13 +411,14 @@ impl Analyzer {
         hv: &[f64],
         h_frob: f64,
     ) -> (f64, Option<f64>) {
-        if self.mode == HessianModification::Off {
+        if self.cfg.mode == HessianModification::Off {
             return (0.0, None);
         }
         let n = self.n;
         // Gershgorin lower bound of lambda_min(H).
-        let mut diag = vec![0.0; n];
-        let mut off = vec![0.0; n];
+        let SparseWork { diag, off, .. } = &mut self.sparse_work;
+        diag.fill(0.0);
+        off.fill(0.0);
         for ((r, c), v) in hess.iter().zip(hv) {
             if r == c {
                 diag[r] += v;
@@ -301,28 +436,12 @@ impl Analyzer {
         }
         let lower = gersh.min(0.0);
         // Shifts that surely give B >= thr I: -lambda_min bound + max(xi_b, thr).
-        let t_hi = (-lower).min(h_frob) + self.xi_b.max(thr);
-        let try_shift = |this: &mut Self, t: f64| -> bool {
-            this.factorizations += 1;
-            let n = this.n;
-            let (gram, sym) = this
-                .hsum
-                .get_or_insert_with(|| (Gram::new(n, Some(hess), None), None));
-            if sym.is_none() {
-                match SymbolicLlt::try_new(gram.symbolic(), Side::Lower) {
-                    Ok(s) => *sym = Some(s),
-                    Err(_) => return false,
-                }
-            }
-            gram.assemble(hv, 1.0, &[], 0.0, t - thr);
-            let sym = sym.clone().unwrap();
-            Llt::try_new_with_symbolic(sym, gram.as_faer(), Side::Lower).is_ok()
-        };
-        if try_shift(self, 0.0) {
+        let t_hi = (-lower).min(h_frob) + self.cfg.xi_b.max(thr);
+        if self.positive_definite_with(hess, hv, 0.0 - thr) {
             return (0.0, Some(gersh));
         }
-        match self.mode {
-            HessianModification::Reference => (self.xi_b + h_frob, Some(gersh)),
+        match self.cfg.mode {
+            HessianModification::Reference => (self.cfg.xi_b + h_frob, Some(gersh)),
             _ => {
                 let mut t = if self.last_shift > 0.0 {
                     (self.last_shift / 3.0).max(1e-4)
@@ -333,7 +452,7 @@ impl Analyzer {
                     if t >= t_hi {
                         return (t_hi, Some(gersh));
                     }
-                    if try_shift(self, t) {
+                    if self.positive_definite_with(hess, hv, t - thr) {
                         return (t, Some(gersh));
                     }
                     t *= 8.0;
@@ -341,39 +460,66 @@ impl Analyzer {
             }
         }
     }
+
+    /// True when H + shift I has a Cholesky factorization.
+    fn positive_definite_with(&mut self, hess: &SparsityPattern, hv: &[f64], shift: f64) -> bool {
+        self.factorizations += 1;
+        let n = self.n;
+        let chol = self
+            .hsum
+            .get_or_insert_with(|| GramCholesky::new(Gram::new(n, Some(hess), None)));
+        let Some(chol) = chol else {
+            return false;
+        };
+        chol.gram.assemble(hv, 1.0, &[], 0.0, shift);
+        chol.factor()
+    }
 }
 
-/// Least-squares multipliers argmin ||g + J^T lambda|| for small problems (dense), or
-/// `None` when J is rank deficient.
+/// Least-squares multipliers argmin ||g + J^T lambda|| (normal equations with a sparse
+/// Cholesky, at any size), or `None` when J is rank deficient. Called once per solve.
 pub(crate) fn least_squares_multipliers(
     jac: &SparsityPattern,
     jv: &[f64],
     g: &[f64],
 ) -> Option<Vec<f64>> {
     let m = jac.nrows();
-    let n = jac.ncols();
     if m == 0 {
         return Some(Vec::new());
     }
-    // Normal equations J J^T lambda = -J g via a sparse Cholesky (works at any size).
-    let gram = {
-        let mut gm = Gram::new(m, None, Some(&jac.transpose()));
-        gm.assemble(&[], 0.0, jv, 1.0, 0.0);
-        gm
-    };
-    let llt = gram.as_faer().sp_cholesky(Side::Lower).ok()?;
+    // Normal equations J J^T lambda = -J g.
+    let mut chol = GramCholesky::new(Gram::new(m, None, Some(&jac.transpose())))?;
+    chol.gram.assemble(&[], 0.0, jv, 1.0, 0.0);
+    if !chol.factor() {
+        return None;
+    }
     let mut jg = vec![0.0; m];
     jac.matvec(jv, g, &mut jg, false);
-    let rhs = faer::Mat::<f64>::from_fn(m, 1, |i, _| -jg[i]);
-    let sol = llt.solve(&rhs);
+    let mut sol = Mat::<f64>::from_fn(m, 1, |i, _| -jg[i]);
+    chol.solve_in_place(sol.as_mut());
     let lam: Vec<f64> = (0..m).map(|i| sol[(i, 0)]).collect();
-    let _ = n;
     (lam.iter().all(|v| v.is_finite()) && norm(&lam).is_finite()).then_some(lam)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cfg(
+        dense_limit: usize,
+        mode: HessianModification,
+        xi_b: f64,
+        singular_tol: f64,
+        margin: f64,
+    ) -> AnalyzerConfig {
+        AnalyzerConfig {
+            dense_limit,
+            mode,
+            xi_b,
+            singular_tol,
+            margin,
+        }
+    }
 
     fn diag_pattern(n: usize) -> SparsityPattern {
         SparsityPattern::new(n, n, (0..n).collect(), (0..n).collect())
@@ -384,19 +530,31 @@ mod tests {
         // H = diag(1, -1), J = [1, 0]: null space e2, reduced Hessian -1 -> shift xi_b + 1.
         let h = diag_pattern(2);
         let j = SparsityPattern::new(1, 2, vec![0], vec![0]);
-        let mut a = Analyzer::new(2, 1, 100, HessianModification::Minimal, 0.1, 1e-10, 0.0);
+        let mut a = Analyzer::new(
+            2,
+            1,
+            cfg(100, HessianModification::Minimal, 0.1, 1e-10, 0.0),
+        );
         let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt(), 1.0);
         assert!((r.shift - 1.1).abs() < 1e-12, "{r:?}");
         assert!((r.xi_g - 1.0).abs() < 1e-12 && !r.singular);
         // J = [0, 1]: null space e1, reduced Hessian 1 -> no shift although H is indefinite.
         let j2 = SparsityPattern::new(1, 2, vec![0], vec![1]);
-        let mut a = Analyzer::new(2, 1, 100, HessianModification::Minimal, 0.1, 1e-10, 0.0);
+        let mut a = Analyzer::new(
+            2,
+            1,
+            cfg(100, HessianModification::Minimal, 0.1, 1e-10, 0.0),
+        );
         assert_eq!(
             a.analyze(&h, &[1.0, -1.0], &j2, &[1.0], 2f64.sqrt(), 1.0)
                 .shift,
             0.0
         );
-        let mut a = Analyzer::new(2, 1, 100, HessianModification::Reference, 0.1, 1e-10, 0.0);
+        let mut a = Analyzer::new(
+            2,
+            1,
+            cfg(100, HessianModification::Reference, 0.1, 1e-10, 0.0),
+        );
         let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt(), 1.0);
         assert!((r.shift - (0.1 + 2f64.sqrt())).abs() < 1e-12);
     }
@@ -406,7 +564,11 @@ mod tests {
         let h = diag_pattern(3);
         let j = SparsityPattern::new(2, 3, vec![0, 0, 1, 1], vec![0, 1, 0, 1]);
         for limit in [100, 0] {
-            let mut a = Analyzer::new(3, 2, limit, HessianModification::Minimal, 0.1, 1e-10, 0.0);
+            let mut a = Analyzer::new(
+                3,
+                2,
+                cfg(limit, HessianModification::Minimal, 0.1, 1e-10, 0.0),
+            );
             let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 4.0], 3f64.sqrt(), 1.0);
             assert!(r.singular, "limit {limit}: {r:?}");
             let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 5.0], 3f64.sqrt(), 1.0);
@@ -419,7 +581,7 @@ mod tests {
         // J = [[2, 0, 0], [0, 1, 1]]: J J^T = diag(4, 2), xi_G = 2.
         let h = diag_pattern(3);
         let j = SparsityPattern::new(2, 3, vec![0, 1, 1], vec![0, 1, 2]);
-        let mut a = Analyzer::new(3, 2, 0, HessianModification::Minimal, 0.1, 1e-10, 0.0);
+        let mut a = Analyzer::new(3, 2, cfg(0, HessianModification::Minimal, 0.1, 1e-10, 0.0));
         let r = a.analyze(
             &h,
             &[1.0, -2.0, 3.0],
@@ -432,7 +594,7 @@ mod tests {
         // lambda_min(H) = -2: the Cholesky search must find a shift in (2, 2 + xi_b].
         assert!(r.shift > 2.0 && r.shift <= 2.1 + 1e-12, "{r:?}");
         // Diagonally dominant positive H: no shift, from Gershgorin alone.
-        let mut a = Analyzer::new(3, 2, 0, HessianModification::Minimal, 0.1, 1e-10, 0.0);
+        let mut a = Analyzer::new(3, 2, cfg(0, HessianModification::Minimal, 0.1, 1e-10, 0.0));
         let r = a.analyze(
             &h,
             &[1.0, 2.0, 3.0],

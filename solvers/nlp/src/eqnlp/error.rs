@@ -34,3 +34,12 @@ pub enum NlpError {
         detail: String,
     },
 }
+
+impl From<opal_core::SettingError> for NlpError {
+    fn from(e: opal_core::SettingError) -> Self {
+        NlpError::InvalidSetting {
+            name: e.name,
+            detail: e.detail,
+        }
+    }
+}

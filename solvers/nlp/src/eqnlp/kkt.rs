@@ -1,28 +1,47 @@
-//! The KKT matrix K = [[B, J^T], [J, -r I]] (B = H + t I) in compressed sparse row form.
+//! The KKT matrix K = [[H, J^T], [J, 0]] in compressed sparse row form, with the
+//! regularization of a factorization, diag(delta_w I, -delta_c I), kept apart
+//! ([`Regularization`]): the same assembled values serve every regularization a KKT
+//! solver tries.
 //!
 //! The structure (union of the Hessian pattern mirrored to both triangles, the full
 //! diagonal, J and J^T) is built once; every entry of the problem's Hessian and Jacobian
 //! patterns has a precomputed slot, so refreshing the values is O(nnz) with no allocation.
 //! K is symmetric, so the same arrays are also its compressed-column form (used by faer).
 
-use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMat, SymbolicSparseColMatRef};
 use opal_problems::SparsityPattern;
 
 /// Sentinel for "no mirrored slot" (diagonal Hessian entries).
 const NONE: usize = usize::MAX;
 
+/// The diagonal regularization of one factorization: delta_w on the Hessian block and
+/// -delta_c on the constraint block, K + diag(delta_w I_n, -delta_c I_m). The merit
+/// methods use delta_w = the Hessian shift t (B = H + t I) and delta_c = the
+/// regularization r of a rank-deficient Jacobian; an interior-point method uses the same
+/// two numbers for its inertia correction.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Regularization {
+    /// Added to the diagonal of the Hessian block (>= 0).
+    pub delta_w: f64,
+    /// Subtracted from the diagonal of the constraint block (>= 0).
+    pub delta_c: f64,
+}
+
+impl Regularization {
+    /// delta_w on the Hessian block, -delta_c on the constraint block.
+    pub fn new(delta_w: f64, delta_c: f64) -> Self {
+        Self { delta_w, delta_c }
+    }
+}
+
 /// KKT matrix with fixed structure and refreshable values.
-pub(crate) struct KktMatrix {
-    /// Number of variables.
-    pub n: usize,
-    /// Number of constraints.
-    pub m: usize,
-    /// Row pointers (length n + m + 1).
-    pub row_ptr: Vec<usize>,
-    /// Column indices, sorted within each row.
-    pub col_idx: Vec<usize>,
-    /// Values.
-    pub val: Vec<f64>,
+#[derive(Debug, Clone)]
+pub struct KktMatrix {
+    n: usize,
+    m: usize,
+    row_ptr: Vec<usize>,
+    col_idx: Vec<usize>,
+    val: Vec<f64>,
     h_lo: Vec<usize>,
     h_up: Vec<usize>,
     j_lo: Vec<usize>,
@@ -89,6 +108,16 @@ impl KktMatrix {
         }
     }
 
+    /// Number of variables n (order of the Hessian block).
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Number of constraints m (order of the constraint block).
+    pub fn m(&self) -> usize {
+        self.m
+    }
+
     /// Order n + m.
     pub fn dim(&self) -> usize {
         self.n + self.m
@@ -99,8 +128,29 @@ impl KktMatrix {
         self.col_idx.len()
     }
 
-    /// Refreshes the values: B = H + shift I, J, and -reg on the (2,2) diagonal.
-    pub fn assemble(&mut self, hv: &[f64], jv: &[f64], shift: f64, reg: f64) {
+    /// Row pointers (length n + m + 1) of the row-compressed structure.
+    pub fn row_ptr(&self) -> &[usize] {
+        &self.row_ptr
+    }
+
+    /// Column indices, sorted within each row.
+    pub fn col_idx(&self) -> &[usize] {
+        &self.col_idx
+    }
+
+    /// The unregularized values, in structure order.
+    pub fn values(&self) -> &[f64] {
+        &self.val
+    }
+
+    /// The structure as faer's compressed columns (equal to the rows by symmetry).
+    pub fn symbolic(&self) -> SymbolicSparseColMatRef<'_, usize> {
+        self.symbolic.as_ref()
+    }
+
+    /// Refreshes the values from the Hessian (lower-triangle pattern order) and the
+    /// Jacobian (pattern order); duplicates are summed.
+    pub fn assemble(&mut self, hv: &[f64], jv: &[f64]) {
         self.val.fill(0.0);
         for (k, &v) in hv.iter().enumerate() {
             self.val[self.h_lo[k]] += v;
@@ -112,44 +162,62 @@ impl KktMatrix {
             self.val[self.j_lo[k]] += v;
             self.val[self.j_up[k]] += v;
         }
+    }
+
+    /// Writes the values of K + diag(delta_w I, -delta_c I) into `out` (length
+    /// [`Self::nnz`]).
+    pub fn regularized_values(&self, reg: Regularization, out: &mut [f64]) {
+        out.copy_from_slice(&self.val);
         for i in 0..self.n {
-            self.val[self.diag[i]] += shift;
+            out[self.diag[i]] += reg.delta_w;
         }
         for i in self.n..self.dim() {
-            self.val[self.diag[i]] -= reg;
+            out[self.diag[i]] -= reg.delta_c;
         }
     }
 
-    /// out = K v.
-    pub fn matvec(&self, v: &[f64], out: &mut [f64]) {
+    /// out = K v for the values `val` on this structure (from [`Self::values`] or
+    /// [`Self::regularized_values`]).
+    pub fn matvec_with(&self, val: &[f64], v: &[f64], out: &mut [f64]) {
         for (i, o) in out.iter_mut().enumerate() {
             let mut s = 0.0;
             for p in self.row_ptr[i]..self.row_ptr[i + 1] {
-                s += self.val[p] * v[self.col_idx[p]];
+                s += val[p] * v[self.col_idx[p]];
             }
             *o = s;
         }
     }
 
-    /// (||B||_F, ||J||_F, ||K||_F).
-    pub fn norms(&self) -> (f64, f64, f64) {
-        let (mut b, mut j) = (0.0, 0.0);
+    /// (||B||_F, ||J||_F, ||K||_F) of the regularized matrix, B = H + delta_w I.
+    pub fn norms(&self, reg: Regularization) -> (f64, f64, f64) {
+        let (mut b, mut j, mut total) = (0.0, 0.0, 0.0);
         for i in 0..self.dim() {
             for p in self.row_ptr[i]..self.row_ptr[i + 1] {
                 let c = self.col_idx[p];
-                let v2 = self.val[p] * self.val[p];
+                let v = self.regularized(i, c, p, reg);
+                let v2 = v * v;
                 if i < self.n && c < self.n {
                     b += v2;
                 } else if i >= self.n && c < self.n {
                     j += v2;
                 }
+                total += v2;
             }
         }
-        let total: f64 = self.val.iter().map(|v| v * v).sum();
         (b.sqrt(), j.sqrt(), total.sqrt())
     }
 
-    /// faer view (compressed columns; equal to the row form by symmetry).
+    /// Value of slot `p` (row `i`, column `c`) with the regularization added.
+    #[inline]
+    fn regularized(&self, i: usize, c: usize, p: usize, reg: Regularization) -> f64 {
+        match (i == c, i < self.n) {
+            (true, true) => self.val[p] + reg.delta_w,
+            (true, false) => self.val[p] - reg.delta_c,
+            _ => self.val[p],
+        }
+    }
+
+    /// faer view of the unregularized values (compressed columns).
     pub fn as_faer(&self) -> SparseColMatRef<'_, usize, f64> {
         SparseColMatRef::new(self.symbolic.as_ref(), &self.val)
     }
@@ -165,18 +233,21 @@ mod tests {
         let h = SparsityPattern::new(2, 2, vec![0, 1, 1, 1], vec![0, 0, 1, 1]);
         let j = SparsityPattern::new(1, 2, vec![0, 0], vec![0, 1]);
         let mut k = KktMatrix::new(&h, &j);
-        k.assemble(&[2.0, 1.0, 1.0, 2.0], &[1.0, -1.0], 0.5, 0.25);
+        k.assemble(&[2.0, 1.0, 1.0, 2.0], &[1.0, -1.0]);
+        let reg = Regularization::new(0.5, 0.25);
+        let mut val = vec![0.0; k.nnz()];
+        k.regularized_values(reg, &mut val);
         let want = [[2.5, 1.0, 1.0], [1.0, 3.5, -1.0], [1.0, -1.0, -0.25]];
-        let dense = k.as_faer().to_dense();
+        let dense = SparseColMatRef::new(k.symbolic(), &val).to_dense();
         for i in 0..3 {
             for c in 0..3 {
                 assert_eq!(dense[(i, c)], want[i][c], "({i},{c})");
             }
         }
         let mut out = [0.0; 3];
-        k.matvec(&[1.0, 2.0, 3.0], &mut out);
+        k.matvec_with(&val, &[1.0, 2.0, 3.0], &mut out);
         assert_eq!(out, [7.5, 5.0, -1.75]);
-        let (b, jn, kn) = k.norms();
+        let (b, jn, kn) = k.norms(reg);
         assert!((b * b - (2.5f64.powi(2) + 2.0 + 3.5f64.powi(2))).abs() < 1e-12);
         assert!((jn * jn - 2.0).abs() < 1e-12);
         assert!((kn * kn - (b * b + 2.0 * jn * jn + 0.0625)).abs() < 1e-12);

@@ -1,52 +1,28 @@
 //! The result of an equality-constrained solve: status, solution, counters and time.
 
-use std::fmt;
 use std::time::Duration;
 
-/// Why a run stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// The KKT residual ||(grad_x L, c)||_2 reached the tolerance.
-    Converged,
-    /// The outer iteration limit was reached.
-    IterationLimit,
-    /// The time limit was reached.
-    TimeLimit,
+use opal_core::{Budget, Status};
+
+/// Which numerical failure ended a run with [`Status::NumericalError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
     /// The constraint Jacobian lost full row rank (smallest eigenvalue of J J^T below the
-    /// threshold) or the KKT matrix could not be factorized.
+    /// threshold) and the regularized iterations stopped making progress, or the KKT
+    /// matrix could not be factorized.
     SingularJacobian,
-    /// No step along the search direction (nor along steepest descent of the merit)
-    /// decreased the merit function down to the minimum step.
-    LineSearchFailure,
     /// The problem returned an error or a non-finite value at an iterate.
-    EvaluationError,
-    /// The observer asked to stop (e.g. Ctrl-C in the Python bindings).
-    Interrupted,
+    Evaluation,
 }
 
-impl Status {
-    /// Machine-readable name (`converged`, `iteration_limit`, ...), as in `--json` output.
-    pub fn as_str(&self) -> &'static str {
+impl Failure {
+    /// The snake_case name (`singular_jacobian`, `evaluation_error`), as in JSON.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Status::Converged => "converged",
-            Status::IterationLimit => "iteration_limit",
-            Status::TimeLimit => "time_limit",
-            Status::SingularJacobian => "singular_jacobian",
-            Status::LineSearchFailure => "line_search_failure",
-            Status::EvaluationError => "evaluation_error",
-            Status::Interrupted => "interrupted",
+            Failure::SingularJacobian => "singular_jacobian",
+            Failure::Evaluation => "evaluation_error",
         }
-    }
-
-    /// True for [`Status::Converged`].
-    pub fn is_converged(&self) -> bool {
-        *self == Status::Converged
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -70,10 +46,14 @@ pub struct Evaluations {
 pub struct Output {
     /// Solver name (`adasketch`, `newton`, `auglag`).
     pub solver: &'static str,
-    /// Why the run stopped.
+    /// Why the run stopped: `Converged` (KKT residual at the tolerance), `IterationLimit`,
+    /// `TimeLimit`, `Interrupted`, `Stalled` (the line search found no acceptable step,
+    /// or the steps stopped moving the point) or `NumericalError` (see `failure`).
     pub status: Status,
-    /// Details for statuses other than `Converged` (which evaluation failed, ...).
-    pub message: Option<String>,
+    /// For `NumericalError`: which failure.
+    pub failure: Option<Failure>,
+    /// The precise cause in words (which evaluation failed, the residual reached, ...).
+    pub message: String,
     /// Final point.
     pub x: Vec<f64>,
     /// Final multipliers (L = f + lambda^T (c - cl)).
@@ -107,4 +87,66 @@ pub struct Output {
     pub eta2: f64,
     /// Wall-clock time of the run.
     pub time: Duration,
+}
+
+/// How a run ended: the status, the failure for `NumericalError`, and the message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct End {
+    pub status: Status,
+    pub failure: Option<Failure>,
+    pub message: String,
+}
+
+impl End {
+    /// A numerical failure.
+    pub fn failure(failure: Failure, message: String) -> Self {
+        Self {
+            status: Status::NumericalError,
+            failure: Some(failure),
+            message,
+        }
+    }
+
+    /// An evaluation failure.
+    pub fn evaluation(message: String) -> Self {
+        Self::failure(Failure::Evaluation, message)
+    }
+
+    /// A singular Jacobian or KKT matrix.
+    pub fn singular(message: String) -> Self {
+        Self::failure(Failure::SingularJacobian, message)
+    }
+
+    /// The method stopped making progress.
+    pub fn stalled(message: String) -> Self {
+        Self {
+            status: Status::Stalled,
+            failure: None,
+            message,
+        }
+    }
+
+    /// The end for `status` when the loop has no message of its own: the residual reached
+    /// for `Converged`, the limit for the budget statuses.
+    pub fn with_status(status: Status, kkt: f64, tol: f64, budget: &Budget) -> Self {
+        let message = match status {
+            Status::Converged => {
+                format!("the KKT residual {kkt:.3e} reached the tolerance {tol:.3e}")
+            }
+            Status::IterationLimit => {
+                format!("the iteration limit {} was reached", budget.max_iterations)
+            }
+            Status::TimeLimit => format!(
+                "the time limit of {} s was reached",
+                budget.time_limit_secs()
+            ),
+            Status::Interrupted => "stopped on request (observer or interrupt)".to_string(),
+            other => other.as_str().to_string(),
+        };
+        Self {
+            status,
+            failure: None,
+            message,
+        }
+    }
 }

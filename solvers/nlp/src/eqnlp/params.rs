@@ -1,4 +1,6 @@
-//! Parsing of `NAME=VALUE` solver parameters (the CLI's `--param`).
+//! Parsing of `NAME=VALUE` solver parameters (the CLI's `--param`, the Python options).
+
+use opal_core::Budget;
 
 /// Parses `value` as `T`, naming the parameter in the error.
 pub(crate) fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String>
@@ -22,17 +24,40 @@ pub(crate) fn parse_bool(name: &str, value: &str) -> Result<bool, String> {
     }
 }
 
-/// Parses a time limit in seconds (`inf` or `none` for no limit).
-pub(crate) fn parse_seconds(name: &str, value: &str) -> Result<f64, String> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "inf" | "none" => Ok(f64::INFINITY),
-        _ => {
-            let v: f64 = parse(name, value)?;
-            if v >= 0.0 {
-                Ok(v)
-            } else {
-                Err(format!("parameter {name}: must be >= 0"))
-            }
+/// Sets a budget parameter: `max_iter` (iterations) or `time_limit` (seconds, `inf` or
+/// `none` for no limit). `Ok(false)` for any other name.
+pub(crate) fn set_budget(budget: &mut Budget, name: &str, value: &str) -> Result<bool, String> {
+    match name {
+        "max_iter" => budget.max_iterations = parse(name, value)?,
+        "time_limit" => {
+            let seconds = match value.trim().to_ascii_lowercase().as_str() {
+                "none" => f64::INFINITY,
+                _ => parse(name, value)?,
+            };
+            budget.time_limit = opal_core::time_limit_from_secs(seconds)
+                .map_err(|e| format!("parameter {name}: {e}"))?;
         }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_parameters() {
+        let mut b = Budget::default();
+        assert!(set_budget(&mut b, "max_iter", "7").unwrap());
+        assert!(set_budget(&mut b, "time_limit", "2.5").unwrap());
+        assert_eq!(b.max_iterations, 7);
+        assert_eq!(b.time_limit_secs(), 2.5);
+        for none in ["inf", "none", "1e300"] {
+            set_budget(&mut b, "time_limit", none).unwrap();
+            assert_eq!(b.time_limit, None);
+        }
+        assert!(set_budget(&mut b, "time_limit", "-1").is_err());
+        assert!(!set_budget(&mut b, "tol", "1").unwrap());
     }
 }

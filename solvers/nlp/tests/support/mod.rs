@@ -2,7 +2,19 @@
 //! HS28 from the CUTEst SIF files, until the SIF decoder lands) and random linear systems.
 #![allow(dead_code)]
 
+use opal_nlp::adasketch;
+use opal_nlp::eqnlp::MeritSettings;
 use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
+
+/// Merit settings converging on the absolute KKT residual `abs_tol` alone.
+pub fn merit(abs_tol: f64) -> MeritSettings {
+    MeritSettings::default().tol(0.0).abs_tol(abs_tol)
+}
+
+/// adasketch converging on the absolute KKT residual `abs_tol` alone.
+pub fn ada(abs_tol: f64) -> adasketch::Settings {
+    adasketch::Settings::default().merit(merit(abs_tol))
+}
 
 type Scalar = Box<dyn Fn(&[f64]) -> f64 + Send + Sync>;
 type Vector = Box<dyn Fn(&[f64], &mut [f64]) + Send + Sync>;
@@ -24,6 +36,8 @@ pub struct Dense {
     pub f_opt: f64,
     /// Known solution, when unique.
     pub x_opt: Option<Vec<f64>>,
+    /// The dense Hessian of a call (sized once: evaluations do not allocate).
+    full: std::sync::Mutex<Vec<f64>>,
 }
 
 impl Dense {
@@ -66,6 +80,7 @@ impl Dense {
             hp: SparsityPattern::new(n, n, hr, hc),
             f_opt,
             x_opt,
+            full: std::sync::Mutex::new(vec![0.0; n * n]),
         }
     }
 }
@@ -103,7 +118,8 @@ impl SmoothProblem for Dense {
         values: &mut [f64],
     ) -> Result<(), EvalError> {
         let n = self.info.n();
-        let mut full = vec![0.0; n * n];
+        let mut full = self.full.lock().expect("no panic while evaluating");
+        full.fill(0.0);
         (self.h)(x, sigma, y, &mut full);
         for (v, (r, c)) in values.iter_mut().zip(self.hp.iter()) {
             *v = full[r * n + c];

@@ -16,17 +16,20 @@
 //! original system. The residual is computed whenever the work since the last check
 //! reaches one product with K, so monitoring at most doubles the cost.
 //! Nothing is allocated per iteration: every workspace is sized once.
-
-use std::time::Instant;
+//!
+//! [`SketchKkt`] is the [`KktSolver`] of these solvers: inexact requests go to the sketch,
+//! exact ones to a [`DirectLu`] built on first use (the direct fallback of adasketch).
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 
-use crate::eqnlp::KktMatrix;
+use super::{Accuracy, DirectLu, Inertia, KktError, KktSolver, SolveReport};
+use crate::eqnlp::kkt::{KktMatrix, Regularization};
 
 /// Which sketch the inner solver uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SketchKind {
     /// Randomized Kaczmarz (one row per iteration).
     Kaczmarz,
@@ -62,7 +65,8 @@ impl SketchKind {
 }
 
 /// How rows are sampled (Kaczmarz and sparse sign sketches).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Sampling {
     /// Probability proportional to the squared row norm (Strohmer & Vershynin).
     SquaredNorm,
@@ -81,31 +85,34 @@ impl std::str::FromStr for Sampling {
     }
 }
 
-/// Parameters of the sketching solver.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SketchConfig {
-    pub kind: SketchKind,
-    pub sampling: Sampling,
-    pub block: usize,
-    pub column_nnz: usize,
-    pub equilibrate: bool,
-    pub residual_floor: f64,
-    pub stall_detection: bool,
+impl Sampling {
+    /// Name as used on the command line.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Sampling::SquaredNorm => "norm",
+            Sampling::Uniform => "uniform",
+        }
+    }
 }
 
-/// How a run of the sketching solver ended.
+/// Parameters of the sketching solver (adasketch's settings of the same names).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct SketchReport {
-    /// Iterations (projections) performed in this call.
-    pub iterations: usize,
-    /// ||K d - b|| on the original system at the end.
-    pub residual: f64,
-    /// The requested accuracy (or the round-off floor) was reached.
-    pub reached: bool,
-    /// Stopped early because the predicted iterations far exceed the budget.
-    pub stalled: bool,
-    /// The deadline passed.
-    pub timed_out: bool,
+pub struct SketchConfig {
+    /// The sketch.
+    pub kind: SketchKind,
+    /// Row sampling (Kaczmarz, sparse sign).
+    pub sampling: Sampling,
+    /// Sketch size s (>= 1).
+    pub block: usize,
+    /// Rows combined per sparse sign sketch column (>= 1).
+    pub column_nnz: usize,
+    /// Symmetric Ruiz equilibration of K before sketching.
+    pub equilibrate: bool,
+    /// A solve counts as accurate once ||K d - b|| <= residual_floor (||K||_F ||d|| +
+    /// ||b||), the round-off floor.
+    pub residual_floor: f64,
+    /// Give up early when the observed rate predicts a miss of the usable residual.
+    pub stall_detection: bool,
 }
 
 /// Stall prediction starts after this many iterations of one call.
@@ -175,14 +182,19 @@ impl Alias {
 }
 
 /// The sketching solver with all its workspaces.
-pub(crate) struct SketchSolver {
+struct SketchSolver {
     cfg: SketchConfig,
     dim: usize,
     rng: StdRng,
     row_ptr: Vec<usize>,
     col_idx: Vec<usize>,
     scale: Vec<f64>,
+    /// Values of the regularized K.
+    raw: Vec<f64>,
+    /// Values of the equilibrated K.
     vals: Vec<f64>,
+    /// ||K||_F of the regularized K.
+    k_frob: f64,
     row_norm2: Vec<f64>,
     alias: Alias,
     weights: Vec<f64>,
@@ -208,11 +220,12 @@ pub(crate) struct SketchSolver {
 
 impl SketchSolver {
     /// Workspaces for the structure of `k`.
-    pub fn new(k: &KktMatrix, cfg: SketchConfig, seed: u64) -> Self {
+    fn new(k: &KktMatrix, cfg: SketchConfig, seed: u64) -> Self {
         let dim = k.dim();
         let block = cfg.block.max(1);
+        let row_ptr = k.row_ptr();
         let max_row = (0..dim)
-            .map(|i| k.row_ptr[i + 1] - k.row_ptr[i])
+            .map(|i| row_ptr[i + 1] - row_ptr[i])
             .max()
             .unwrap_or(0);
         let (gauss, sparse) = match cfg.kind {
@@ -233,10 +246,12 @@ impl SketchSolver {
             },
             dim,
             rng: StdRng::seed_from_u64(seed),
-            row_ptr: k.row_ptr.clone(),
-            col_idx: k.col_idx.clone(),
+            row_ptr: k.row_ptr().to_vec(),
+            col_idx: k.col_idx().to_vec(),
             scale: vec![1.0; dim],
+            raw: vec![0.0; k.nnz()],
             vals: vec![0.0; k.nnz()],
+            k_frob: 0.0,
             row_norm2: vec![0.0; dim],
             alias: Alias::new(dim),
             weights: vec![0.0; dim],
@@ -258,10 +273,11 @@ impl SketchSolver {
         }
     }
 
-    /// Loads the current values of K and the right side b (equilibration, row norms,
-    /// sampling table).
-    pub fn prepare(&mut self, k: &KktMatrix, b: &[f64]) {
+    /// Loads the current values of K + reg (equilibration, row norms, sampling table).
+    fn load(&mut self, k: &KktMatrix, reg: Regularization) {
         let dim = self.dim;
+        k.regularized_values(reg, &mut self.raw);
+        self.k_frob = self.raw.iter().map(|v| v * v).sum::<f64>().sqrt();
         self.scale.fill(1.0);
         if self.cfg.equilibrate {
             // Symmetric Ruiz scaling: divide rows and columns by sqrt of the row max.
@@ -270,7 +286,7 @@ impl SketchSolver {
                 for i in 0..dim {
                     let mut mx: f64 = 0.0;
                     for p in self.row_ptr[i]..self.row_ptr[i + 1] {
-                        let v = (k.val[p] * self.scale[i] * self.scale[self.col_idx[p]]).abs();
+                        let v = (self.raw[p] * self.scale[i] * self.scale[self.col_idx[p]]).abs();
                         mx = mx.max(v);
                     }
                     self.res[i] = mx;
@@ -291,7 +307,7 @@ impl SketchSolver {
         for i in 0..dim {
             let mut s2 = 0.0;
             for p in self.row_ptr[i]..self.row_ptr[i + 1] {
-                let v = k.val[p] * self.scale[i] * self.scale[self.col_idx[p]];
+                let v = self.raw[p] * self.scale[i] * self.scale[self.col_idx[p]];
                 self.vals[p] = v;
                 s2 += v * v;
             }
@@ -306,24 +322,30 @@ impl SketchSolver {
                     }
                 }
             };
-            self.bs[i] = self.scale[i] * b[i];
         }
         self.has_rows = self.weights.iter().any(|&w| w > 0.0);
         if self.has_rows {
             self.alias.build(&self.weights);
         }
+    }
+
+    /// Sets the right side b (after [`Self::load`]).
+    fn set_rhs(&mut self, b: &[f64]) {
+        for i in 0..self.dim {
+            self.bs[i] = self.scale[i] * b[i];
+        }
         self.bnorm = b.iter().map(|v| v * v).sum::<f64>().sqrt();
     }
 
     /// Sets the start point d0 (original variables).
-    pub fn set_start(&mut self, d0: &[f64]) {
+    fn set_start(&mut self, d0: &[f64]) {
         for i in 0..self.dim {
             self.y[i] = d0[i] / self.scale[i];
         }
     }
 
     /// Writes the current iterate (original variables) into `d`.
-    pub fn solution(&self, d: &mut [f64]) {
+    fn solution(&self, d: &mut [f64]) {
         for i in 0..self.dim {
             d[i] = self.scale[i] * self.y[i];
         }
@@ -345,18 +367,17 @@ impl SketchSolver {
         (r2.sqrt(), d2.sqrt())
     }
 
-    /// Iterates until ||K d - b|| <= max(target, floor), `budget` iterations, the deadline,
+    /// Iterates until ||K d - b|| <= max(target, floor), `budget` iterations, `stop`,
     /// or (with stall detection) a prediction from the observed rate that even the looser
-    /// residual `usable` cannot be reached within four times the budget. `k_frob` is
-    /// ||K||_F (for the round-off floor).
-    pub fn run(
+    /// residual `usable` cannot be reached within four times the budget.
+    fn run(
         &mut self,
-        k_frob: f64,
         target: f64,
         usable: f64,
         budget: usize,
-        deadline: Option<Instant>,
-    ) -> SketchReport {
+        stop: &dyn Fn() -> bool,
+    ) -> SolveReport {
+        let k_frob = self.k_frob;
         let nnz = self.vals.len().max(1);
         let mut iterations = 0usize;
         let (mut res, mut dnorm) = self.residual();
@@ -365,18 +386,18 @@ impl SketchSolver {
         let mut anchor = (0usize, res);
         loop {
             let thr = target.max(self.cfg.residual_floor * (k_frob * dnorm + self.bnorm));
-            let mut report = SketchReport {
+            let mut report = SolveReport {
                 iterations,
                 residual: res,
                 reached: res <= thr,
                 stalled: false,
-                timed_out: false,
+                stopped: false,
             };
             if report.reached || iterations >= budget || !self.has_rows {
                 return report;
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                report.timed_out = true;
+            if stop() {
+                report.stopped = true;
                 return report;
             }
             checks += 1;
@@ -538,6 +559,71 @@ impl SketchSolver {
     }
 }
 
+/// The sketched [`KktSolver`]: [`Accuracy::Inexact`] requests run the sketching solver
+/// (warm-started at `d`, or resumed), [`Accuracy::Exact`] requests a [`DirectLu`] of the
+/// same system, analysed on first use and factored at most once per [`KktSolver::factor`].
+pub struct SketchKkt {
+    sketch: SketchSolver,
+    direct: Option<DirectLu>,
+    reg: Regularization,
+    direct_factored: bool,
+}
+
+impl SketchKkt {
+    /// Workspaces for the structure of `k`; the sketches are drawn from `seed`.
+    pub fn new(k: &KktMatrix, config: SketchConfig, seed: u64) -> Self {
+        Self {
+            sketch: SketchSolver::new(k, config, seed),
+            direct: None,
+            reg: Regularization::default(),
+            direct_factored: false,
+        }
+    }
+}
+
+impl KktSolver for SketchKkt {
+    fn factor(&mut self, k: &KktMatrix, reg: Regularization) -> Result<Option<Inertia>, KktError> {
+        self.reg = reg;
+        self.direct_factored = false;
+        self.sketch.load(k, reg);
+        Ok(None)
+    }
+
+    fn solve(
+        &mut self,
+        k: &KktMatrix,
+        b: &[f64],
+        d: &mut [f64],
+        accuracy: Accuracy,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<SolveReport, KktError> {
+        match accuracy {
+            Accuracy::Exact => {
+                let direct = self.direct.get_or_insert_with(|| DirectLu::new(k));
+                if !self.direct_factored {
+                    direct.factor(k, self.reg)?;
+                    self.direct_factored = true;
+                }
+                direct.solve(k, b, d, accuracy, stop)
+            }
+            Accuracy::Inexact {
+                target,
+                usable,
+                max_iterations,
+                resume,
+            } => {
+                if !resume {
+                    self.sketch.set_rhs(b);
+                    self.sketch.set_start(d);
+                }
+                let report = self.sketch.run(target, usable, max_iterations, stop);
+                self.sketch.solution(d);
+                Ok(report)
+            }
+        }
+    }
+}
+
 /// Solves G z = rho in place (G: s x s, lower triangle row-major, symmetric positive
 /// semidefinite) by Cholesky with a tiny relative diagonal jitter; false when G vanishes.
 fn chol_solve(g: &mut [f64], s: usize, rho: &mut [f64]) -> bool {
@@ -624,7 +710,7 @@ mod tests {
         let h = SparsityPattern::new(n, n, hr, hc);
         let j = SparsityPattern::new(m, n, jr, jc);
         let mut k = KktMatrix::new(&h, &j);
-        k.assemble(&hv, &jv, 0.0, 0.0);
+        k.assemble(&hv, &jv);
         let b = (0..n + m)
             .map(|_| StandardNormal.sample(&mut rng))
             .collect();
@@ -633,7 +719,7 @@ mod tests {
 
     fn true_residual(k: &KktMatrix, d: &[f64], b: &[f64]) -> f64 {
         let mut kd = vec![0.0; b.len()];
-        k.matvec(d, &mut kd);
+        k.matvec_with(k.values(), d, &mut kd);
         kd.iter()
             .zip(b)
             .map(|(x, y)| (x - y) * (x - y))
@@ -646,7 +732,6 @@ mod tests {
         for (n, m) in [(12, 0), (20, 0), (12, 5), (25, 10)] {
             let (k, b) = random_kkt(n, m, (n * 100 + m) as u64);
             let bnorm = b.iter().map(|v| v * v).sum::<f64>().sqrt();
-            let (_, _, k_frob) = k.norms();
             for (kind, block) in [
                 (SketchKind::Kaczmarz, 1),
                 (SketchKind::Gaussian, 1),
@@ -664,13 +749,13 @@ mod tests {
                             residual_floor: 0.0,
                             stall_detection: false,
                         };
-                        let mut sk = SketchSolver::new(&k, cfg, 7);
-                        sk.prepare(&k, &b);
-                        sk.set_start(&vec![0.0; n + m]);
+                        let mut sk = SketchKkt::new(&k, cfg, 7);
+                        sk.factor(&k, Regularization::default()).unwrap();
                         let target = 1e-8 * bnorm;
-                        let rep = sk.run(k_frob, target, target, 2_000_000, None);
                         let mut d = vec![0.0; n + m];
-                        sk.solution(&mut d);
+                        let rep = sk
+                            .solve(&k, &b, &mut d, inexact(target, 2_000_000, false), &never)
+                            .unwrap();
                         let r = true_residual(&k, &d, &b);
                         assert!(
                             rep.reached,
@@ -687,10 +772,22 @@ mod tests {
         }
     }
 
+    fn never() -> bool {
+        false
+    }
+
+    fn inexact(target: f64, max_iterations: usize, resume: bool) -> Accuracy {
+        Accuracy::Inexact {
+            target,
+            usable: target,
+            max_iterations,
+            resume,
+        }
+    }
+
     #[test]
     fn warm_start_and_budget() {
         let (k, b) = random_kkt(15, 6, 3);
-        let (_, _, k_frob) = k.norms();
         let cfg = SketchConfig {
             kind: SketchKind::Kaczmarz,
             sampling: Sampling::SquaredNorm,
@@ -700,27 +797,42 @@ mod tests {
             residual_floor: 0.0,
             stall_detection: false,
         };
-        let mut sk = SketchSolver::new(&k, cfg, 1);
-        sk.prepare(&k, &b);
-        sk.set_start(&[0.0; 21]);
+        let mut sk = SketchKkt::new(&k, cfg, 1);
+        sk.factor(&k, Regularization::default()).unwrap();
+        let mut d = vec![0.0; 21];
         // A budget of 10 iterations is respected and reported as not reached.
-        let rep = sk.run(k_frob, 0.0, 0.0, 10, None);
+        let rep = sk
+            .solve(&k, &b, &mut d, inexact(0.0, 10, false), &never)
+            .unwrap();
         assert!(!rep.reached && rep.iterations == 10, "{rep:?}");
-        // Started at an exact solution, no iteration is needed.
-        let mut exact = vec![0.0; 21];
-        sk.run(k_frob, 1e-13, 1e-13, 10_000_000, None);
-        sk.solution(&mut exact);
-        sk.set_start(&exact);
-        let rep = sk.run(k_frob, 1e-12, 1e-12, 100, None);
+        // Resumed, then started at an exact solution: no iteration is needed.
+        sk.solve(&k, &b, &mut d, inexact(1e-13, 10_000_000, true), &never)
+            .unwrap();
+        let rep = sk
+            .solve(&k, &b, &mut d, inexact(1e-12, 100, false), &never)
+            .unwrap();
         assert!(rep.reached && rep.iterations == 0, "{rep:?}");
+        // A stop request ends the solve at its next check.
+        let rep = sk
+            .solve(
+                &k,
+                &b,
+                &mut [0.0; 21],
+                inexact(0.0, 1_000_000, false),
+                &|| true,
+            )
+            .unwrap();
+        assert!(rep.stopped && !rep.reached, "{rep:?}");
+        // The exact request goes to the direct fallback.
+        let rep = sk.solve(&k, &b, &mut d, Accuracy::Exact, &never).unwrap();
+        assert!(rep.residual < 1e-10 && rep.iterations == 0, "{rep:?}");
         // Same seed, same iterates.
         let run = || {
-            let mut s = SketchSolver::new(&k, cfg, 9);
-            s.prepare(&k, &b);
-            s.set_start(&[0.0; 21]);
-            s.run(k_frob, 0.0, 0.0, 500, None);
+            let mut s = SketchKkt::new(&k, cfg, 9);
+            s.factor(&k, Regularization::default()).unwrap();
             let mut d = vec![0.0; 21];
-            s.solution(&mut d);
+            s.solve(&k, &b, &mut d, inexact(0.0, 500, false), &never)
+                .unwrap();
             d
         };
         assert_eq!(run(), run());

@@ -1,11 +1,10 @@
 //! The three equality-constrained solvers behind one value, chosen and configured by name:
 //! what the CLI, the benchmarks and the Python bindings all need.
 
-use std::ops::ControlFlow;
-
+use opal_core::{NoObserver, Observer};
 use opal_problems::SmoothProblem;
 
-use super::{IterationInfo, NlpError, Output};
+use crate::eqnlp::{IterationInfo, NlpError, Output};
 use crate::{adasketch, auglag, newton_merit};
 
 /// A solver with its settings: `adasketch`, `newton` (exact Newton on the same merit) or
@@ -43,8 +42,8 @@ impl Method {
         }
     }
 
-    /// Sets a setting by name: `Ok(false)` when this solver has no such setting, `Err` for
-    /// a value that does not parse.
+    /// Sets a setting by name (`max_iter` and `time_limit` set the budget): `Ok(false)`
+    /// when this solver has no such setting, `Err` for a value that does not parse.
     pub fn set(&mut self, name: &str, value: &str) -> Result<bool, String> {
         match self {
             Self::Adasketch(s) => s.set(name, value),
@@ -53,16 +52,26 @@ impl Method {
         }
     }
 
-    /// Solves `problem`.
-    pub fn solve<P: SmoothProblem + ?Sized>(&self, problem: &P) -> Result<Output, NlpError> {
-        self.solve_observed(problem, &mut |_| ControlFlow::Continue(()))
+    /// The budget of the configured solver (iteration limit, time limit, interrupt).
+    pub fn budget_mut(&mut self) -> &mut opal_core::Budget {
+        match self {
+            Self::Adasketch(s) => &mut s.merit.budget,
+            Self::Newton(s) => &mut s.budget,
+            Self::AugLag(s) => &mut s.budget,
+        }
     }
 
-    /// Solves `problem`, calling `observer` after every iteration; `Break` interrupts.
+    /// Solves `problem`.
+    pub fn solve<P: SmoothProblem + ?Sized>(&self, problem: &P) -> Result<Output, NlpError> {
+        self.solve_observed(problem, &mut NoObserver)
+    }
+
+    /// Solves `problem`, showing `observer` every iterate; the run ends with
+    /// [`Status::Interrupted`](opal_core::Status::Interrupted) when it says stop.
     pub fn solve_observed<P: SmoothProblem + ?Sized>(
         &self,
         problem: &P,
-        observer: &mut dyn FnMut(&IterationInfo) -> ControlFlow<()>,
+        observer: &mut dyn Observer<IterationInfo>,
     ) -> Result<Output, NlpError> {
         match self {
             Self::Adasketch(s) => adasketch::solve_observed(problem, s, observer),
