@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use faer::Mat;
-use opal_relu::{Dataset, Settings, SolverKind, Variant, fit_with_observer};
+use opal_core::{Budget, Control};
+use opal_relu::{Dataset, IterInfo, Settings, SolverKind, Variant, fit_observed};
 
 /// Heart-sized data: 270 x 13, labels from a planted ReLU unit (deterministic).
 fn data() -> Dataset {
@@ -39,15 +40,15 @@ fn admm_iterations(ds: &Dataset, variant: Variant, iters: u64) -> Duration {
         .solver(SolverKind::Admm)
         .adaptive_rho(false)
         .tol(1e-300)
-        .max_iter(iters as usize + 1);
+        .budget(Budget::iterations(iters as usize + 1));
     let (mut first, mut last) = (None, None);
-    let mut obs = |_: &opal_relu::IterInfo| {
+    let mut obs = |_: &IterInfo| {
         let now = Instant::now();
         first.get_or_insert(now);
         last = Some(now);
-        true
+        Control::Continue
     };
-    fit_with_observer(ds, &set, None, Some(&mut obs)).unwrap();
+    fit_observed(ds, &set, &mut obs).unwrap();
     last.unwrap() - first.unwrap()
 }
 
