@@ -17,7 +17,8 @@ use opal_core::Status;
 use super::error::ReluError;
 use super::linalg::Anderson;
 use super::ops::{
-    Forward, adjoint, balanced_rho, group_norm, group_shrink, half_mse, mul, signed_adjoint,
+    Forward, adjoint, apply_signs, balanced_rho, group_norm, group_shrink, half_mse, mul,
+    signed_adjoint,
 };
 use super::program::{IterInfo, Outcome, Problem, ReluRun, after_iterate, message};
 use super::settings::{Settings, SolverKind};
@@ -75,14 +76,15 @@ pub(crate) trait AdmmMethod {
 /// then the n x m cone part (empty for the gated program).
 fn pack(out: &mut [f64], [a, b]: [&Mat<f64>; 2], [c, e]: [&Mat<f64>; 2]) {
     let (d, m, n) = (a.nrows(), a.ncols(), c.nrows());
-    for k in 0..m {
-        for q in 0..d {
-            out[k * d + q] = a[(q, k)] + b[(q, k)];
+    let (head, tail) = out.split_at_mut(d * m);
+    for (k, o) in head.chunks_exact_mut(d.max(1)).enumerate().take(m) {
+        for ((o, x), y) in o.iter_mut().zip(a.col_as_slice(k)).zip(b.col_as_slice(k)) {
+            *o = x + y;
         }
     }
-    for k in 0..c.ncols() {
-        for j in 0..n {
-            out[d * m + k * n + j] = c[(j, k)] + e[(j, k)];
+    for (k, o) in tail.chunks_exact_mut(n.max(1)).enumerate().take(c.ncols()) {
+        for ((o, x), y) in o.iter_mut().zip(c.col_as_slice(k)).zip(e.col_as_slice(k)) {
+            *o = x + y;
         }
     }
 }
@@ -202,23 +204,23 @@ impl<'a> Admm<'a> {
     fn u_update(&mut self) {
         let (prob, rho) = (self.prob, self.rho);
         if self.relu {
-            let (s, nu) = (&self.s, &self.nu);
-            signed_adjoint(
-                prob.x,
-                &self.sgn,
-                |j, c| s[(j, c)] - nu[(j, c)],
-                &mut self.tmp_n,
-                self.gtq.as_mut(),
-                false,
-            );
+            let (sgn, tmp, gtq) = (&self.sgn, &mut self.tmp_n, self.gtq.as_mut());
+            signed_adjoint(prob.x, sgn, [&self.s, &self.nu], true, tmp, gtq, false);
         }
         for c in 0..self.m {
-            for q in 0..self.d {
-                let mut val = self.fty[(q, c)] / rho + self.v[(q, c)] - self.lam_u[(q, c)];
-                if self.relu {
-                    val += self.gtq[(q, c)];
+            let rhs = self.rhs.col_as_slice_mut(c);
+            let (fty, v, lam) = (
+                self.fty.col_as_slice(c),
+                self.v.col_as_slice(c),
+                self.lam_u.col_as_slice(c),
+            );
+            for q in 0..rhs.len() {
+                rhs[q] = fty[q] / rho + v[q] - lam[q];
+            }
+            if self.relu {
+                for (r, g) in rhs.iter_mut().zip(self.gtq.col_as_slice(c)) {
+                    *r += g;
                 }
-                self.rhs[(q, c)] = val;
             }
         }
         match &mut self.usolve {
@@ -230,11 +232,7 @@ impl<'a> Admm<'a> {
         }
         if self.relu {
             mul(self.gu.as_mut(), prob.x, self.u.as_ref());
-            for c in 0..self.m {
-                for j in 0..self.n {
-                    self.gu[(j, c)] *= self.sgn[(j, c)];
-                }
-            }
+            apply_signs(&self.sgn, &mut self.gu);
         }
     }
 
@@ -243,8 +241,8 @@ impl<'a> Admm<'a> {
     fn fixed_point_step(&mut self) {
         pack(&mut self.tpsi, [&self.u, &self.lam_u], [&self.gu, &self.nu]);
         let mut fp_res = 0.0;
-        for i in 0..self.psi.len() {
-            fp_res += (self.tpsi[i] - self.psi[i]).powi(2);
+        for (t, p) in self.tpsi.iter().zip(&self.psi) {
+            fp_res += (t - p).powi(2);
         }
         let fp_res = fp_res.sqrt();
         let mut next = Next::Plain;
@@ -288,22 +286,27 @@ impl<'a> Admm<'a> {
         let (d, m, n) = (self.d, self.m, self.n);
         std::mem::swap(&mut self.v, &mut self.v_prev);
         for c in 0..m {
-            for q in 0..d {
-                self.v[(q, c)] = self.psi[c * d + q];
-            }
+            let psi_c = &self.psi[c * d..(c + 1) * d];
+            self.v.col_as_slice_mut(c).copy_from_slice(psi_c);
         }
         group_shrink(&mut self.v, self.beta / self.rho);
         let mut pri2 = 0.0;
         for c in 0..m {
+            let psi_c = &self.psi[c * d..(c + 1) * d];
+            let (v, u, vp) = (
+                self.v.col_as_slice(c),
+                self.u.col_as_slice(c),
+                self.v_prev.col_as_slice(c),
+            );
+            let (lam, dual) = (
+                self.lam_u.col_as_slice_mut(c),
+                self.dual.col_as_slice_mut(c),
+            );
             for q in 0..d {
-                self.lam_u[(q, c)] = self.psi[c * d + q] - self.v[(q, c)];
-                let dl = self.u[(q, c)] - self.v[(q, c)];
+                lam[q] = psi_c[q] - v[q];
+                let dl = u[q] - v[q];
                 pri2 += dl * dl;
-            }
-        }
-        for c in 0..m {
-            for q in 0..d {
-                self.dual[(q, c)] = self.v[(q, c)] - self.v_prev[(q, c)];
+                dual[q] = v[q] - vp[q];
             }
         }
         let (mut au2, mut bz2) = (self.u.squared_norm_l2(), self.v.squared_norm_l2());
@@ -311,25 +314,26 @@ impl<'a> Admm<'a> {
         if self.relu {
             std::mem::swap(&mut self.s, &mut self.s_prev);
             for c in 0..m {
+                let psi_c = &self.psi[d * m + c * n..d * m + (c + 1) * n];
+                let (s, nu) = (self.s.col_as_slice_mut(c), self.nu.col_as_slice_mut(c));
+                let gu = self.gu.col_as_slice(c);
                 for j in 0..n {
-                    let ps = self.psi[d * m + c * n + j];
+                    let ps = psi_c[j];
                     let sv = ps.max(0.0);
-                    self.s[(j, c)] = sv;
-                    self.nu[(j, c)] = ps - sv;
-                    let dl = self.gu[(j, c)] - sv;
+                    s[j] = sv;
+                    nu[j] = ps - sv;
+                    let dl = gu[j] - sv;
                     pri2 += dl * dl;
                 }
             }
             au2 += self.gu.squared_norm_l2();
             bz2 += self.s.squared_norm_l2();
             // Dual residual G^T (s - s_prev) and scale G^T nu (G^T Q = X^T (sgn ∘ Q)).
-            let x = self.prob.x;
-            let (s, s_prev, nu) = (&self.s, &self.s_prev, &self.nu);
-            let dsp = |j: usize, c: usize| s[(j, c)] - s_prev[(j, c)];
-            signed_adjoint(x, &self.sgn, dsp, &mut self.tmp_n, self.dual.as_mut(), true);
-            let nuf = |j: usize, c: usize| nu[(j, c)];
-            let scale_m = self.dual_scale_m.as_mut();
-            signed_adjoint(x, &self.sgn, nuf, &mut self.tmp_n, scale_m, true);
+            let (x, sgn, tmp) = (self.prob.x, &self.sgn, &mut self.tmp_n);
+            let ds = [&self.s, &self.s_prev];
+            signed_adjoint(x, sgn, ds, true, tmp, self.dual.as_mut(), true);
+            let nu = [&self.nu, &self.nu];
+            signed_adjoint(x, sgn, nu, false, tmp, self.dual_scale_m.as_mut(), true);
         }
         let rho = self.rho;
         let pri_scale = au2.sqrt().max(bz2.sqrt());

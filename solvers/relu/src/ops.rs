@@ -144,22 +144,43 @@ pub(crate) fn adjoint(
     gemm(out, false, x.transpose(), work.as_ref(), alpha);
 }
 
-/// `out (=|+=) X^T (S ∘ Q)` with `Q[(j, b)] = q(j, b)`: the adjoint of the signed cone
-/// operator G u = S ∘ (X u) applied to Q, formed in `tmp` (n x m).
+/// `out (=|+=) X^T (S ∘ Q)` with Q = `a` or `a - b`: the adjoint of the signed cone
+/// operator G u = S ∘ (X u) applied to Q, formed in `tmp` (n x m) column by column.
 pub(crate) fn signed_adjoint(
     x: MatRef<'_, f64>,
     sgn: &Mat<f64>,
-    q: impl Fn(usize, usize) -> f64,
+    [a, b]: [&Mat<f64>; 2],
+    minus: bool,
     tmp: &mut Mat<f64>,
     out: MatMut<'_, f64>,
     add: bool,
 ) {
-    for b in 0..tmp.ncols() {
-        for j in 0..tmp.nrows() {
-            tmp[(j, b)] = sgn[(j, b)] * q(j, b);
+    for c in 0..tmp.ncols() {
+        let (t, sg, ac) = (
+            tmp.col_as_slice_mut(c),
+            sgn.col_as_slice(c),
+            a.col_as_slice(c),
+        );
+        if minus {
+            for (((t, s), a), b) in t.iter_mut().zip(sg).zip(ac).zip(b.col_as_slice(c)) {
+                *t = s * (a - b);
+            }
+        } else {
+            for ((t, s), a) in t.iter_mut().zip(sg).zip(ac) {
+                *t = s * a;
+            }
         }
     }
     gemm(out, add, x.transpose(), tmp.as_ref(), 1.0);
+}
+
+/// `out = sgn ∘ out`, column by column.
+pub(crate) fn apply_signs(sgn: &Mat<f64>, out: &mut Mat<f64>) {
+    for c in 0..out.ncols() {
+        for (o, s) in out.col_as_slice_mut(c).iter_mut().zip(sgn.col_as_slice(c)) {
+            *o *= s;
+        }
+    }
 }
 
 /// Column norms of a d x m matrix summed: sum_i ||u_i||_2.

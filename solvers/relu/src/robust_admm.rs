@@ -164,15 +164,8 @@ impl<'a> RobustAdmm<'a> {
     /// u from rhs = (v - l1) + G^T (a - l2) + (c - l3) + Z^T (z - l4), then G u and Z u.
     fn u_update(&mut self) {
         let dt = self.data;
-        let (a, l2) = (&self.a, &self.l2);
-        signed_adjoint(
-            dt.x,
-            dt.sgn,
-            |j, b| a[(j, b)] - l2[(j, b)],
-            &mut self.tmp_n,
-            self.rhs.as_mut(),
-            false,
-        );
+        let (al2, tmp) = ([&self.a, &self.l2], &mut self.tmp_n);
+        signed_adjoint(dt.x, dt.sgn, al2, true, tmp, self.rhs.as_mut(), false);
         // Z^T (z - l4) = (z - l4)^T S, formed in zu (overwritten below).
         for q in 0..self.z.ncols() {
             for j in 0..self.z.nrows() {
@@ -287,9 +280,8 @@ impl<'a> RobustAdmm<'a> {
                 self.dual[(q, b)] = dv + (self.c[(q, b)] - c_prev[(q, b)]);
             }
         }
-        let a = &self.a;
-        let da = |j: usize, b: usize| a[(j, b)] - a_prev[(j, b)];
-        signed_adjoint(dt.x, dt.sgn, da, &mut self.tmp_n, self.dual.as_mut(), true);
+        let (da, tmp) = ([&self.a, a_prev], &mut self.tmp_n);
+        signed_adjoint(dt.x, dt.sgn, da, true, tmp, self.dual.as_mut(), true);
         for q in 0..self.z.ncols() {
             for j in 0..self.z.nrows() {
                 self.zobj[(j, q)] = self.z[(j, q)] - z_prev[(j, q)];
@@ -298,15 +290,8 @@ impl<'a> RobustAdmm<'a> {
         mul_add(self.dual.as_mut(), self.zobj.transpose(), dt.dpm.as_ref());
         let r_dual = self.rho * self.dual.norm_l2();
         // u carries no objective term, so A^T y -> 0 at the optimum: scale by the parts.
-        let l2 = &self.l2;
-        signed_adjoint(
-            dt.x,
-            dt.sgn,
-            |j, b| l2[(j, b)],
-            &mut self.tmp_n,
-            self.lt.as_mut(),
-            false,
-        );
+        let (l2, tmp) = ([&self.l2, &self.l2], &mut self.tmp_n);
+        signed_adjoint(dt.x, dt.sgn, l2, false, tmp, self.lt.as_mut(), false);
         mul(self.lz.as_mut(), self.l4.transpose(), dt.dpm.as_ref());
         let dual_scale = self.rho
             * (self.l1.squared_norm_l2()
