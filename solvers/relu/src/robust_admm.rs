@@ -1,4 +1,4 @@
-//! ADMM for the robust (adversarial) hinge-loss ReLU program (see [`super::adversarial`]),
+//! ADMM for the robust (adversarial) hinge-loss ReLU program (see the `adversarial` module),
 //! the fallback for many patterns: u = v (group lasso prox), (G u, u) in the robust cone
 //! (an exact projection found by a 1-D convex search), and the per-sample effective
 //! weights z = Z u (hinge prox, again a 1-D search). Every split shares rho, so the

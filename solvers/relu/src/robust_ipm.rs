@@ -8,7 +8,7 @@
 //!        (B) b_j >= |z_j|, z_j = sum_b sigma_b d_jb u_b  (l1 epigraph of the samples)
 //!        (H) xi_j >= 1 - y_j x_j^T z_j + eps 1^T b_j,  (X) xi_j >= 0   (hinge).
 //!
-//! Mehrotra predictor-corrector with Nesterov-Todd scaling as in [`super::ipm`]. The
+//! Mehrotra predictor-corrector with Nesterov-Todd scaling as in `ipm`. The
 //! sample variables (b_j, xi_j) enter only their own rows and z_j, so they are eliminated
 //! per sample (a (d'+1) x (d'+1) solve each); what remains is a dense system in the block
 //! variables of size 2P (d + d' + 1): K_b on the diagonal blocks plus

@@ -1,4 +1,4 @@
-//! What the two interior-point methods ([`super::ipm`], [`super::robust_ipm`]) share:
+//! What the two interior-point methods (`ipm`, `robust_ipm`) share:
 //! second-order cone algebra (Nesterov-Todd scaling, Jordan products, step lengths to the
 //! cone boundaries), the measures of an iterate, and the loop itself ([`drive`]).
 

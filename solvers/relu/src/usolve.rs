@@ -1,5 +1,5 @@
 //! The u-update of ADMM: solves A u = b with A = I + (1/rho) F^T F + G^T G (see
-//! [`super::admm`]), exactly by Woodbury through an n x n capacitance matrix, or by
+//! the `admm` module), exactly by Woodbury through an n x n capacitance matrix, or by
 //! block-Jacobi preconditioned CG. Both keep their workspaces and factors for the whole
 //! run: a changed rho refactorizes in place, and no solve allocates.
 
@@ -11,7 +11,7 @@ use super::linalg::Chol;
 use super::ops::{Forward, frob_dot, gemm, mul, mul_add};
 use super::program::Problem;
 
-/// Exact u-update by Woodbury (see [`super::admm`]'s module docs).
+/// Exact u-update by Woodbury (see the `admm` module docs).
 pub(crate) struct Woodbury {
     relu: bool,
     b: Option<Chol>,
