@@ -13,13 +13,15 @@ use opal_relu::{Dataset, IterInfo, Settings, SolverKind, Variant, fit_observed};
 /// Heart-sized data: 270 x 13, labels from a planted ReLU unit (deterministic).
 fn data() -> Dataset {
     let (n, d) = (270, 13);
-    let mut s = 42u64;
-    let mut next = || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    // A linear congruential sequence from seed 42, mapped to [-1, 1).
+    let step = |s: &u64| {
+        Some(
+            s.wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407),
+        )
     };
+    let mut seq = std::iter::successors(Some(42u64), step).skip(1);
+    let mut next = || ((seq.next().unwrap() >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0;
     let x = Mat::from_fn(n, d, |_, _| next());
     let w: Vec<f64> = (0..d).map(|_| next()).collect();
     let y = (0..n)

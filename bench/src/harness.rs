@@ -758,10 +758,10 @@ fn relu_record(
     let mut r = base("relu", name, solver, seed);
     let ds = match read_libsvm(path, None)
         .map_err(|e| e.to_string())
-        .and_then(|raw| raw.to_dense(None).into_binary())
-        .and_then(|d| {
-            let task = Task::Classification;
-            Dataset::from_row_major(d.n_samples, d.n_features, &d.values, d.targets, task)
+        .and_then(|raw| {
+            let (y, _) = raw.binary_labels()?;
+            let (x, d) = raw.to_dense(None);
+            Dataset::from_row_major(raw.n_samples(), d, &x, y, Task::Classification)
                 .map_err(|e| e.to_string())
         }) {
         Ok(d) => d,

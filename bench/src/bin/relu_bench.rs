@@ -76,14 +76,13 @@ fn features() -> Option<usize> {
 /// A LIBSVM file as dense data (labels mapped to ±1 unless `--regression`), widened to
 /// `n_features` when given.
 fn read(path: &str, n_features: Option<usize>) -> Dataset {
-    let mut dense = read_libsvm(Path::new(path), n_features)
-        .expect("read")
-        .to_dense(n_features);
-    if task() == Task::Classification {
-        dense = dense.into_binary().expect("binary labels");
-    }
-    let (n, d) = (dense.n_samples, dense.n_features);
-    Dataset::from_row_major(n, d, &dense.values, dense.targets, task()).expect("data")
+    let raw = read_libsvm(Path::new(path), n_features).expect("read");
+    let y = match task() {
+        Task::Classification => raw.binary_labels().expect("binary labels").0,
+        Task::Regression => raw.labels.clone(),
+    };
+    let (x, d) = raw.to_dense(n_features);
+    Dataset::from_row_major(raw.n_samples(), d, &x, y, task()).expect("data")
 }
 
 fn load(path: &str, subsample: Option<usize>) -> Dataset {

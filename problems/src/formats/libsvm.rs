@@ -18,62 +18,6 @@ pub struct LabelMap {
     pub positive: f64,
 }
 
-/// A LIBSVM data set as a dense matrix, for the solvers that take dense in-memory data
-/// (convex ReLU training): see [`LibsvmData::to_dense`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct DenseData {
-    /// Number of samples (rows).
-    pub n_samples: usize,
-    /// Number of features (columns).
-    pub n_features: usize,
-    /// The samples, row-major: entry (i, j) at `i * n_features + j`.
-    pub values: Vec<f64>,
-    /// Targets: the file's labels, or ±1 after [`DenseData::into_binary`].
-    pub targets: Vec<f64>,
-    /// How the two file labels became ±1 (set by [`DenseData::into_binary`]).
-    pub label_map: Option<LabelMap>,
-}
-
-impl DenseData {
-    /// The targets mapped to ±1 (smaller label -> -1) with the mapping recorded; fails
-    /// unless there are exactly two label values.
-    pub fn into_binary(mut self) -> Result<Self, String> {
-        let (y, map) = binary_map(&self.targets)?;
-        self.targets = y;
-        self.label_map = Some(map);
-        Ok(self)
-    }
-}
-
-/// Labels mapped to ±1 (smaller value -> -1), with the mapping; exactly two values needed.
-fn binary_map(labels: &[f64]) -> Result<(Vec<f64>, LabelMap), String> {
-    let d = distinct(labels);
-    if d.len() != 2 {
-        return Err(format!(
-            "binary labels needed, the file has {} distinct label values {:?}",
-            d.len(),
-            &d[..d.len().min(5)]
-        ));
-    }
-    let map = LabelMap {
-        negative: d[0],
-        positive: d[1],
-    };
-    let y = labels
-        .iter()
-        .map(|&l| if l == map.positive { 1.0 } else { -1.0 })
-        .collect();
-    Ok((y, map))
-}
-
-/// The distinct values, sorted.
-fn distinct(labels: &[f64]) -> Vec<f64> {
-    let mut d = labels.to_vec();
-    d.sort_by(f64::total_cmp);
-    d.dedup();
-    d
-}
-
 /// A LIBSVM data set in compressed sparse row form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibsvmData {
@@ -108,34 +52,48 @@ impl LibsvmData {
 
     /// The distinct labels, sorted.
     pub fn distinct_labels(&self) -> Vec<f64> {
-        distinct(&self.labels)
+        let mut l = self.labels.clone();
+        l.sort_by(f64::total_cmp);
+        l.dedup();
+        l
     }
 
     /// Labels mapped to ±1 (smaller file label -> -1), with the mapping.
     /// Fails unless the file has exactly two label values.
     pub fn binary_labels(&self) -> Result<(Vec<f64>, LabelMap), String> {
-        binary_map(&self.labels)
+        let d = self.distinct_labels();
+        if d.len() != 2 {
+            return Err(format!(
+                "binary labels needed, the file has {} distinct label values {:?}",
+                d.len(),
+                &d[..d.len().min(5)]
+            ));
+        }
+        let map = LabelMap {
+            negative: d[0],
+            positive: d[1],
+        };
+        let y = self
+            .labels
+            .iter()
+            .map(|&l| if l == map.positive { 1.0 } else { -1.0 })
+            .collect();
+        Ok((y, map))
     }
 
-    /// The samples as a dense row-major matrix with the labels as written; `n_features`
-    /// widens it (e.g. to line a test set up with its training set), never narrows it.
-    pub fn to_dense(&self, n_features: Option<usize>) -> DenseData {
+    /// The samples as a dense row-major matrix (entry (i, j) at `i * width + j`) and its
+    /// width: the file's feature count, or `n_features` when larger (to line a test set up
+    /// with its training set). Labels stay as they are (see [`Self::binary_labels`]).
+    pub fn to_dense(&self, n_features: Option<usize>) -> (Vec<f64>, usize) {
         let d = n_features.unwrap_or(self.n_features).max(self.n_features);
-        let n = self.n_samples();
-        let mut values = vec![0.0; n * d];
-        for i in 0..n {
+        let mut values = vec![0.0; self.n_samples() * d];
+        for (i, row) in values.chunks_exact_mut(d.max(1)).enumerate() {
             let (idx, val) = self.row(i);
             for (&j, &v) in idx.iter().zip(val) {
-                values[i * d + j] = v;
+                row[j] = v;
             }
         }
-        DenseData {
-            n_samples: n,
-            n_features: d,
-            values,
-            targets: self.labels.clone(),
-            label_map: None,
-        }
+        (values, d)
     }
 
     /// `out = A v`, A the n_samples x n_features data matrix.
@@ -298,32 +256,17 @@ mod tests {
     }
 
     #[test]
-    fn dense_copy_widens_and_maps_labels() {
+    fn dense_copy_widens() {
         let d = parse("2 1:0.5 3:-1\n4 2:1e-3\n").unwrap();
-        let dense = d.to_dense(Some(4));
-        assert_eq!((dense.n_samples, dense.n_features), (2, 4));
-        assert_eq!(dense.values, vec![0.5, 0.0, -1.0, 0.0, 0.0, 1e-3, 0.0, 0.0]);
-        assert_eq!(dense.targets, vec![2.0, 4.0]);
-        let b = dense.into_binary().unwrap();
-        assert_eq!(b.targets, vec![-1.0, 1.0]);
-        assert_eq!(
-            b.label_map,
-            Some(LabelMap {
-                negative: 2.0,
-                positive: 4.0
-            })
-        );
-        assert_eq!(
-            d.to_dense(Some(1)).n_features,
-            3,
-            "never narrower than the file"
-        );
+        let (values, width) = d.to_dense(Some(4));
+        assert_eq!(width, 4);
+        assert_eq!(values, vec![0.5, 0.0, -1.0, 0.0, 0.0, 1e-3, 0.0, 0.0]);
+        assert_eq!(d.to_dense(Some(1)).1, 3, "never narrower than the file");
     }
 
     #[test]
     fn three_labels_are_not_binary() {
         let d = parse("1 1:1\n2 1:1\n3 1:1\n").unwrap();
         assert!(d.binary_labels().is_err());
-        assert!(d.to_dense(None).into_binary().is_err());
     }
 }

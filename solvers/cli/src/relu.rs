@@ -70,21 +70,14 @@ struct TrainArgs {
 fn load(
     path: &std::path::Path,
     n_features: Option<usize>,
-) -> Result<(Dataset, Option<LabelMap>), CliError> {
+) -> Result<(Dataset, LabelMap), CliError> {
     let in_file = |e: &dyn std::fmt::Display| CliError::new(format!("{}: {e}", path.display()));
-    let dense = read_libsvm(path, n_features)?
-        .to_dense(n_features)
-        .into_binary()
+    let raw = read_libsvm(path, n_features)?;
+    let (y, map) = raw.binary_labels().map_err(|e| in_file(&e))?;
+    let (values, d) = raw.to_dense(n_features);
+    let data = Dataset::from_row_major(raw.n_samples(), d, &values, y, Task::Classification)
         .map_err(|e| in_file(&e))?;
-    let data = Dataset::from_row_major(
-        dense.n_samples,
-        dense.n_features,
-        &dense.values,
-        dense.targets,
-        Task::Classification,
-    )
-    .map_err(|e| in_file(&e))?;
-    Ok((data, dense.label_map))
+    Ok((data, map))
 }
 
 fn accuracy(res: &FitResult, data: &Dataset) -> Result<f64, CliError> {
@@ -127,7 +120,7 @@ pub fn run(args: ReluArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let map = label_map.map(|m| json!({"-1": num(m.negative), "+1": num(m.positive)}));
+    let map = json!({"-1": num(label_map.negative), "+1": num(label_map.positive)});
     let width = res.model.network().width();
     if a.json {
         let out = json!({
@@ -152,16 +145,14 @@ pub fn run(args: ReluArgs) -> Result<(), CliError> {
         });
         println!("{out}");
     } else {
-        if let Some(m) = label_map {
-            println!(
-                "data       {} ({} x {}), labels {} -> -1, {} -> +1",
-                a.data.display(),
-                train.n(),
-                train.d(),
-                m.negative,
-                m.positive
-            );
-        }
+        println!(
+            "data       {} ({} x {}), labels {} -> -1, {} -> +1",
+            a.data.display(),
+            train.n(),
+            train.d(),
+            label_map.negative,
+            label_map.positive
+        );
         println!(
             "patterns   {} kept of {} sampled ({} duplicate, {} all-zero dropped)",
             res.model.n_patterns(),

@@ -13,13 +13,13 @@ fn opal(args: &[&str]) -> std::process::Output {
 
 /// The JSON object of a successful `opal relu train ... --json`.
 fn train_json(args: &[&str]) -> serde_json::Value {
-    let out = opal(&[&["relu", "train"], args, &["--json"]].concat());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let cmd = Command::cargo_bin("opal")
+        .unwrap()
+        .args(["relu", "train"])
+        .args(args)
+        .arg("--json")
+        .assert();
+    serde_json::from_slice(&cmd.success().get_output().stdout).unwrap()
 }
 
 #[test]

@@ -20,7 +20,7 @@ use super::data::{Dataset, augment, check_xy, feature_mask};
 use super::error::ReluError;
 use super::gates::{gates_from, sample_gates};
 use super::model::{Model, Network};
-use super::ops::{cone_violation, mul, robust_objective, small_blocks};
+use super::ops::{cone_violation, mul, small_blocks};
 use super::program::{IterInfo, ReluRun, with_log};
 use super::robust_admm::{self, RobustData, project_robust_cone};
 use super::robust_ipm::{self, RobustProblem};
@@ -47,33 +47,6 @@ pub struct AdvResult {
     pub time: f64,
 }
 
-/// Robust objective and cone violation of (v | w) = `u` (d x 2P) on augmented data.
-fn robust_value(
-    x: &Mat<f64>,
-    pat: &Mat<f64>,
-    y: &[f64],
-    u: &Mat<f64>,
-    eps: f64,
-    lam: f64,
-    mask: &[f64],
-) -> (f64, f64) {
-    let (n, p) = (x.nrows(), pat.ncols());
-    let mut z = Mat::<f64>::zeros(n, x.ncols());
-    let obj = robust_objective(
-        x.as_ref(),
-        &signed_patterns(pat),
-        y,
-        u,
-        eps,
-        lam,
-        mask,
-        &mut z,
-    );
-    let patm = Mat::from_fn(n, 2 * p, |j, b| pat[(j, b % p)]);
-    let cv = cone_violation(x.as_ref(), patm.as_ref(), u.as_ref(), eps, mask);
-    (obj, cv)
-}
-
 /// S = [D, -D] (n x 2P): the effective weights of sample j are z_j = U s_j.
 fn signed_patterns(pat: &Mat<f64>) -> Mat<f64> {
     let p = pat.ncols();
@@ -84,21 +57,13 @@ fn signed_patterns(pat: &Mat<f64>) -> Mat<f64> {
 
 /// Zeroes the blocks the interior point left at O(mu) size, one at a time, when that does
 /// not raise the robust objective (a zero block satisfies its robust cone exactly).
-fn prune_robust(
-    x: &Mat<f64>,
-    pat: &Mat<f64>,
-    y: &[f64],
-    u: &mut Mat<f64>,
-    eps: f64,
-    lam: f64,
-    mask: &[f64],
-) {
+fn prune_robust(data: &RobustData<'_>, u: &mut Mat<f64>, z: &mut Mat<f64>) {
     let (_, order) = small_blocks(u);
-    let mut cur = robust_value(x, pat, y, u, eps, lam, mask).0;
+    let mut cur = data.objective(u, z);
     for b in order {
         let keep = u.col(b).to_owned();
         u.col_mut(b).fill(0.0);
-        let val = robust_value(x, pat, y, u, eps, lam, mask).0;
+        let val = data.objective(u, z);
         if val <= cur {
             cur = val;
         } else {
@@ -143,6 +108,18 @@ pub fn fit_robust_observed(
             problem: &problem,
         };
         let mut run = ReluRun::start(&budget, observer, start);
+        let sgn = Mat::from_fn(n, 2 * p, |j, b| 2.0 * g.patterns[(j, b % p)] - 1.0);
+        let dpm = signed_patterns(&g.patterns);
+        let rd = RobustData {
+            x: x.as_ref(),
+            y,
+            sgn: &sgn,
+            dpm: &dpm,
+            mask: &mask,
+            eps,
+            lam,
+        };
+        let mut z = Mat::<f64>::zeros(n, d);
         let out = match set.solver {
             RobustSolver::Ipm => {
                 let pr = RobustProblem {
@@ -154,26 +131,14 @@ pub fn fit_robust_observed(
                     lam,
                 };
                 let mut out = robust_ipm::solve(&pr, set.tol, &mut run)?;
-                prune_robust(&x, &g.patterns, y, &mut out.u, eps, lam, &mask);
+                prune_robust(&rd, &mut out.u, &mut z);
                 out
             }
-            RobustSolver::Admm => {
-                let m = 2 * p;
-                let sgn = Mat::from_fn(n, m, |j, b| 2.0 * g.patterns[(j, b % p)] - 1.0);
-                let dpm = signed_patterns(&g.patterns);
-                let rd = RobustData {
-                    x: x.as_ref(),
-                    y,
-                    sgn: &sgn,
-                    dpm: &dpm,
-                    mask: &mask,
-                    eps,
-                    lam,
-                };
-                robust_admm::solve(&rd, set, &mut run)?
-            }
+            RobustSolver::Admm => robust_admm::solve(&rd, set, &mut run)?,
         };
-        let (objective, cv) = robust_value(&x, &g.patterns, y, &out.u, eps, lam, &mask);
+        let objective = rd.objective(&out.u, &mut z);
+        let patm = Mat::from_fn(n, 2 * p, |j, b| g.patterns[(j, b % p)]);
+        let cv = cone_violation(x.as_ref(), patm.as_ref(), out.u.as_ref(), eps, &mask);
         let model = Model::relu_blocks(&out.u, g.g.clone(), set.fit_intercept);
         let time = run.finish(out.status, out.iterations, objective, &out.message);
         Ok(AdvResult {

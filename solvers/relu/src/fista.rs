@@ -52,19 +52,20 @@ struct Fista<'a> {
 impl<'a> Fista<'a> {
     fn new(prob: &'a Problem<'a>, set: &'a Settings) -> Self {
         let (n, d, p) = (prob.n(), prob.d(), prob.p());
+        let (weights, predictions) = (|| Mat::zeros(d, p), || vec![0.0; n]);
         Self {
             prob,
             set,
             inv_n: 1.0 / n as f64,
             work: Mat::zeros(n, p),
-            xk: Mat::zeros(d, p),
-            yk: Mat::zeros(d, p),
-            xn: Mat::zeros(d, p),
-            grad: Mat::zeros(d, p),
-            fx: vec![0.0; n],
-            fy: vec![0.0; n],
-            fxn: vec![0.0; n],
-            r: vec![0.0; n],
+            xk: weights(),
+            yk: weights(),
+            xn: weights(),
+            grad: weights(),
+            fx: predictions(),
+            fy: predictions(),
+            fxn: predictions(),
+            r: predictions(),
             t_mom: 1.0,
             step: set.init_step,
         }
@@ -118,16 +119,12 @@ impl<'a> Fista<'a> {
     /// Momentum (or a restart when <x_{k+1} - x_k, y_k - x_{k+1}> > 0), then
     /// x_k <- x_{k+1}.
     fn momentum(&mut self) {
-        let (n, d, p) = (self.prob.n(), self.prob.d(), self.prob.p());
+        let p = self.prob.p();
         let mut restart_dot = 0.0;
         for i in 0..p {
-            let (a, b, c) = (
-                self.xn.col_as_slice(i),
-                self.xk.col_as_slice(i),
-                self.yk.col_as_slice(i),
-            );
-            for q in 0..d {
-                restart_dot += (a[q] - b[q]) * (c[q] - a[q]);
+            let (a, b) = (self.xn.col_as_slice(i), self.xk.col_as_slice(i));
+            for ((a, b), c) in a.iter().zip(b).zip(self.yk.col_as_slice(i)) {
+                restart_dot += (a - b) * (c - a);
             }
         }
         if restart_dot > 0.0 {
@@ -139,21 +136,20 @@ impl<'a> Fista<'a> {
             let beta = (self.t_mom - 1.0) / t_new;
             self.t_mom = t_new;
             for i in 0..p {
-                let (a, b, c) = (
-                    self.xn.col_as_slice(i),
-                    self.xk.col_as_slice(i),
-                    self.yk.col_as_slice_mut(i),
-                );
-                for q in 0..d {
-                    c[q] = a[q] + beta * (a[q] - b[q]);
-                }
+                let (a, b) = (self.xn.col_as_slice(i), self.xk.col_as_slice(i));
+                extrapolate(a, b, beta, self.yk.col_as_slice_mut(i));
             }
-            for j in 0..n {
-                self.fy[j] = self.fxn[j] + beta * (self.fxn[j] - self.fx[j]);
-            }
+            extrapolate(&self.fxn, &self.fx, beta, &mut self.fy);
         }
         std::mem::swap(&mut self.xk, &mut self.xn);
         std::mem::swap(&mut self.fx, &mut self.fxn);
+    }
+}
+
+/// out = a + beta (a - b): the momentum step.
+fn extrapolate(a: &[f64], b: &[f64], beta: f64, out: &mut [f64]) {
+    for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
+        *o = a + beta * (a - b);
     }
 }
 

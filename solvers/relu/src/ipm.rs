@@ -26,7 +26,8 @@ use super::ops::{
 };
 use super::program::{Outcome, Problem, ReluRun};
 use super::soc::{
-    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, drive, lp_step, soc_max_step,
+    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, drive, lp_step, lp_targets,
+    soc_max_step,
 };
 
 /// Largest n for which the n x n capacitance matrix is formed (8000^2 doubles = 512 MB).
@@ -526,15 +527,17 @@ impl Work {
     /// in the corrector pass), then q = W^{-2} r_p + W^{-1}(lam \ d_s).
     fn targets(&mut self, ip: &Ipm<'_>, st: &State, corrector: bool, sigma_mu: f64) {
         for b in 0..self.m {
-            for j in 0..self.nn {
-                let (s, z) = (st.sn[(j, b)], st.zn[(j, b)]);
-                let mut v = -s * z;
-                if corrector {
-                    v += -self.aff.dsn[(j, b)] * self.aff.dzn[(j, b)] + sigma_mu;
-                }
-                self.ds_n[(j, b)] = v;
-                self.qn[(j, b)] = self.h[(j, b)] * self.rpn[(j, b)] + v / st.sn[(j, b)];
-            }
+            let lp_aff =
+                corrector.then(|| (self.aff.dsn.col_as_slice(b), self.aff.dzn.col_as_slice(b)));
+            lp_targets(
+                [st.sn.col_as_slice(b), st.zn.col_as_slice(b)],
+                lp_aff,
+                sigma_mu,
+                self.h.col_as_slice(b),
+                self.rpn.col_as_slice(b),
+                self.ds_n.col_as_slice_mut(b),
+                self.qn.col_as_slice_mut(b),
+            );
             let aff = corrector.then(|| {
                 let a = &self.aff;
                 (a.dsc.col_as_slice(b), a.dzc.col_as_slice(b))

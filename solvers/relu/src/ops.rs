@@ -306,26 +306,3 @@ pub(crate) fn hinge_arg(
     }
     s
 }
-
-/// The robust program's objective (1/n) sum_j (hinge argument)_+ + lam sum ||u_b|| at the
-/// blocks `u` (d x 2P), with S = [D, -D] (`dpm`); `z` (n x d) is scratch for S U^T.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn robust_objective(
-    x: MatRef<'_, f64>,
-    dpm: &Mat<f64>,
-    y: &[f64],
-    u: &Mat<f64>,
-    eps: f64,
-    lam: f64,
-    mask: &[f64],
-    z: &mut Mat<f64>,
-) -> f64 {
-    let (n, d) = (x.nrows(), x.ncols());
-    gemm(z.as_mut(), false, dpm.as_ref(), u.transpose(), 1.0);
-    let mut loss = 0.0;
-    for j in 0..n {
-        let s = hinge_arg(d, y[j], |k| x[(j, k)], |k| z[(j, k)], eps, mask);
-        loss += s.max(0.0);
-    }
-    loss / n as f64 + lam * group_norm(u.as_ref())
-}

@@ -9,9 +9,7 @@ use faer::{Mat, MatRef, Side};
 
 use super::admm::{AdmmMethod, Residuals, drive};
 use super::error::ReluError;
-use super::ops::{
-    balanced_rho, group_shrink, hinge_arg, mul, mul_add, robust_objective, signed_adjoint,
-};
+use super::ops::{balanced_rho, group_norm, group_shrink, hinge_arg, mul, mul_add, signed_adjoint};
 use super::program::{Outcome, ReluRun};
 use super::settings::{AdvSettings, SolverKind};
 
@@ -29,6 +27,28 @@ pub(crate) struct RobustData<'a> {
     pub mask: &'a [f64],
     pub eps: f64,
     pub lam: f64,
+}
+
+impl RobustData<'_> {
+    /// The robust objective (1/n) sum_j (hinge argument)_+ + lam sum ||u_b|| at the blocks
+    /// `u` (d x 2P); `z` (n x d) is scratch for S U^T.
+    pub(crate) fn objective(&self, u: &Mat<f64>, z: &mut Mat<f64>) -> f64 {
+        let (n, d) = (self.x.nrows(), self.x.ncols());
+        mul(z.as_mut(), self.dpm.as_ref(), u.transpose());
+        let mut loss = 0.0;
+        for j in 0..n {
+            let s = hinge_arg(
+                d,
+                self.y[j],
+                |k| self.x[(j, k)],
+                |k| z[(j, k)],
+                self.eps,
+                self.mask,
+            );
+            loss += s.max(0.0);
+        }
+        loss / n as f64 + self.lam * group_norm(u.as_ref())
+    }
 }
 
 /// The Sylvester solver of the u-update: M1 = 2I + X^T X = Qx diag(lx) Qx^T,
@@ -317,17 +337,7 @@ impl AdmmMethod for RobustAdmm<'_> {
     }
     /// The robust objective at v.
     fn objective(&mut self) -> f64 {
-        let dt = self.data;
-        robust_objective(
-            dt.x,
-            dt.dpm,
-            dt.y,
-            &self.v,
-            dt.eps,
-            dt.lam,
-            dt.mask,
-            &mut self.zobj,
-        )
+        self.data.objective(&self.v, &mut self.zobj)
     }
 
     fn rho(&self) -> f64 {

@@ -23,7 +23,8 @@ use super::linalg::Chol;
 use super::ops::{frob_dot, gemm, mat_axpy, mul};
 use super::program::{Outcome, ReluRun};
 use super::soc::{
-    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, drive, lp_step, soc_max_step,
+    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, drive, lp_step, lp_targets,
+    soc_max_step,
 };
 
 /// Largest Schur system (2P (d + d' + 1)) the method forms.
@@ -702,14 +703,9 @@ impl<'a> Robust<'a> {
     /// The complementarity targets (with the corrector terms when `corrector`) and
     /// q = W^{-2} r_p + W^{-1}(lam \ d_s) for both cones.
     fn targets(&mut self, st: &State, corrector: bool, sigma_mu: f64) {
-        for i in 0..self.rpl.len() {
-            let mut v = -st.sl[i] * st.zl[i];
-            if corrector {
-                v += -self.aff.dsl[i] * self.aff.dzl[i] + sigma_mu;
-            }
-            self.dsl_t[i] = v;
-            self.ql[i] = self.w[i] * self.rpl[i] + v / st.sl[i];
-        }
+        let aff = corrector.then(|| (&self.aff.dsl[..], &self.aff.dzl[..]));
+        let (ds, q) = (&mut self.dsl_t, &mut self.ql);
+        lp_targets([&st.sl, &st.zl], aff, sigma_mu, &self.w, &self.rpl, ds, q);
         for (b, nb) in self.nt.iter().enumerate() {
             let aff = corrector.then(|| {
                 let a = &self.aff;

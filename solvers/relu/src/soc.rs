@@ -212,6 +212,29 @@ pub(crate) fn lp_step(amax: f64, s: &[f64], ds: &[f64], z: &[f64], dz: &[f64]) -
     amax
 }
 
+/// The orthant part of Mehrotra's targets: d_s = -s z (in the corrector, minus
+/// ds_a dz_a plus sigma mu, with `aff` = (ds_a, dz_a)) into `ds`, and q = h r_p + d_s / s
+/// into `q` (h = z / s, the barrier weights).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lp_targets(
+    [s, z]: [&[f64]; 2],
+    aff: Option<(&[f64], &[f64])>,
+    sigma_mu: f64,
+    h: &[f64],
+    rp: &[f64],
+    ds: &mut [f64],
+    q: &mut [f64],
+) {
+    for i in 0..s.len() {
+        let mut v = -s[i] * z[i];
+        if let Some((dsa, dza)) = aff {
+            v += -dsa[i] * dza[i] + sigma_mu;
+        }
+        ds[i] = v;
+        q[i] = h[i] * rp[i] + v / s[i];
+    }
+}
+
 /// `gap` plus sum_i (s_i + aa ds_i)(z_i + aa dz_i) over `[s, ds, z, dz]`: the
 /// complementarity of one cone (or a set of orthant rows) after a step `aa`, accumulated
 /// left to right.

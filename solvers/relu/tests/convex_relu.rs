@@ -23,19 +23,10 @@ use opal_relu::{
 
 fn load(name: &str, rows: usize, test: &str) -> Option<Dataset> {
     let path = require(&format!("data/libsvm/{name}"), test)?;
-    let d = read_libsvm(&path, None)
-        .unwrap()
-        .to_dense(None)
-        .into_binary()
-        .unwrap();
-    let ds = Dataset::from_row_major(
-        d.n_samples,
-        d.n_features,
-        &d.values,
-        d.targets,
-        Task::Classification,
-    )
-    .unwrap();
+    let raw = read_libsvm(&path, None).unwrap();
+    let (y, _) = raw.binary_labels().unwrap();
+    let (x, d) = raw.to_dense(None);
+    let ds = Dataset::from_row_major(raw.n_samples(), d, &x, y, Task::Classification).unwrap();
     Some(ds.head(rows))
 }
 

@@ -13,16 +13,11 @@ static ALLOC: CountingAlloc = CountingAlloc::new();
 
 /// 200 x 5 data labelled by a planted ReLU unit.
 fn data() -> Dataset {
-    let (n, d) = (200, 5);
-    let x = Mat::from_fn(n, d, |i, j| {
-        ((i * 7 + j * 13) % 17) as f64 / 8.0 - 1.0 + 0.01 * j as f64
+    let x = Mat::from_fn(200, 5, |i, j| {
+        ((i * (j + 3) + 7 * j) % 23) as f64 / 11.0 - 1.0
     });
-    let y = (0..n)
-        .map(|i| {
-            let a: f64 = (0..d).map(|j| x[(i, j)] * (j as f64 - 2.0)).sum();
-            if a.max(0.0) - 0.3 >= 0.0 { 1.0 } else { -1.0 }
-        })
-        .collect();
+    let unit = |i: usize| (x[(i, 0)] - x[(i, 2)] + 0.5 * x[(i, 4)]).max(0.0);
+    let y = (0..200).map(|i| (unit(i) - 0.2).signum()).collect();
     Dataset::new(x, y).unwrap()
 }
 
