@@ -751,15 +751,23 @@ fn relu_record(
     patterns: usize,
     t: f64,
 ) -> Record {
+    use opal_core::Status;
     use opal_problems::formats::libsvm::read_libsvm;
-    use opal_relu::{Dataset, Settings, SolverKind, Status, Task, Variant, fit};
+    use opal_relu::{Dataset, Settings, SolverKind, Task, Variant, fit};
     let mut r = base("relu", name, solver, seed);
     let ds = match read_libsvm(path, None)
         .map_err(|e| e.to_string())
         .and_then(|raw| {
-            Dataset::from_libsvm(&raw, Task::Classification, None).map_err(|e| e.to_string())
+            let (y, _) = raw.binary_labels()?;
+            let (x, d) = raw.to_dense(None);
+            Dataset::from_row_major(raw.n_samples(), d, &x, y, Task::Classification)
+                .map_err(|e| e.to_string())
         }) {
         Ok(d) => d,
+        Err(e) => return refused(r, e),
+    };
+    let budget = match Settings::default().budget.with_time_limit_secs(t) {
+        Ok(b) => b,
         Err(e) => return refused(r, e),
     };
     let kind = if solver == "fista" {
@@ -774,12 +782,12 @@ fn relu_record(
         .tol(1e-6)
         .variant(Variant::parse("gated").expect("gated is a variant"))
         .solver(kind)
-        .time_limit(Some(t));
+        .budget(budget);
     let res = match fit(&ds, &settings) {
         Ok(f) => f,
         Err(e) => return refused(r, e),
     };
-    r.status = res.status.name().into();
+    r.status = res.status.as_str().into();
     r.solved = res.status == Status::Converged;
     r.iterations = Some(res.iterations as u64);
     r.time_s = Some(res.time);

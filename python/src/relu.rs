@@ -4,7 +4,8 @@
 //! parsers, so solvers added there are available here by name.
 
 use faer::Mat;
-use opal_relu::{Dataset, Model, ReluError, Settings, SolverKind, Variant};
+use opal_core::{Budget, Control};
+use opal_relu::{Dataset, IterInfo, Model, ReluError, Settings, SolverKind, Variant};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -92,6 +93,12 @@ pub fn _relu_fit<'py>(
             yv.len()
         )));
     }
+    let mut budget = Budget::iterations(max_iter);
+    if let Some(t) = time_limit {
+        budget = budget
+            .with_time_limit_secs(t)
+            .map_err(|e| PyValueError::new_err(format!("time_limit: {e}")))?;
+    }
     let mut s = Settings::default()
         .lam(lam)
         .n_patterns(n_patterns)
@@ -99,9 +106,8 @@ pub fn _relu_fit<'py>(
         .solver(SolverKind::parse(solver).map_err(relu_error)?)
         .seed(seed)
         .tol(tol)
-        .max_iter(max_iter)
+        .budget(budget)
         .fit_intercept(fit_intercept)
-        .time_limit(time_limit)
         .verbose(verbose);
     options::apply(options, OPTIONS, |name, v| {
         match name {
@@ -122,13 +128,11 @@ pub fn _relu_fit<'py>(
     let data = Dataset::new(xm, yv).map_err(relu_error)?;
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
-        let mut observer = |_: &opal_relu::IterInfo| !interrupt.poll();
-        let r = opal_relu::fit_with_observer(
-            &data,
-            &s,
-            g.as_ref().map(|g| g.as_ref()),
-            Some(&mut observer),
-        );
+        let mut observer = |_: &IterInfo| Control::stop_if(interrupt.poll());
+        let r = match &g {
+            Some(g) => opal_relu::fit_with_gates(&data, &s, g.as_ref(), &mut observer),
+            None => opal_relu::fit_observed(&data, &s, &mut observer),
+        };
         (r, interrupt)
     });
     let fit = interrupt.finish(result)?.map_err(relu_error)?;
@@ -139,7 +143,8 @@ pub fn _relu_fit<'py>(
     out.set_item("u", rows_per_gate(py, &model.u)?)?;
     out.set_item("v", rows_per_gate(py, &model.v)?)?;
     out.set_item("w", rows_per_gate(py, &model.w)?)?;
-    out.set_item("status", fit.status.name())?;
+    out.set_item("status", fit.status.as_str())?;
+    out.set_item("message", &fit.message)?;
     out.set_item("solver", fit.solver.name())?;
     out.set_item("n_iter", fit.iterations)?;
     out.set_item("objective", fit.objective)?;

@@ -128,3 +128,11 @@ def test_errors():
         est.predict(X[:, :3])
     with pytest.raises(ValueError, match="3 classes"):
         opal.ConvexReLUClassifier().fit(X, np.arange(40) % 3)
+    with pytest.raises(ValueError, match="time_limit"):
+        opal.ConvexReLURegressor(time_limit=-1.0).fit(X, y)
+
+
+def test_status_names_the_limit():
+    X, y = planted(n=60)
+    est = opal.ConvexReLURegressor(n_patterns=5, solver="fista", max_iter=3, tol=1e-12)
+    assert est.fit(X, y).status_ == "iteration_limit" and est.n_iter_ == 3

@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use faer::Mat;
+use opal_core::{Budget, Control};
 use opal_problems::formats::libsvm::read_libsvm;
-use opal_relu::adversarial::{self, AdvSettings, Attack};
+use opal_relu::adversarial::{self, AdvSettings, Attack, RobustSolver};
 use opal_relu::{
-    Dataset, Settings, SolverKind, Task, Variant, fit, fit_with_observer, sample_gates,
+    Dataset, IterInfo, Settings, SolverKind, Task, Variant, fit, fit_observed, sample_gates,
 };
 use serde_json::json;
 
@@ -72,14 +73,24 @@ fn features() -> Option<usize> {
         .map(|i| args[i + 1].parse().expect("--features N"))
 }
 
+/// A LIBSVM file as dense data (labels mapped to ±1 unless `--regression`), widened to
+/// `n_features` when given.
+fn read(path: &str, n_features: Option<usize>) -> Dataset {
+    let raw = read_libsvm(Path::new(path), n_features).expect("read");
+    let y = match task() {
+        Task::Classification => raw.binary_labels().expect("binary labels").0,
+        Task::Regression => raw.labels.clone(),
+    };
+    let (x, d) = raw.to_dense(n_features);
+    Dataset::from_row_major(raw.n_samples(), d, &x, y, task()).expect("data")
+}
+
 fn load(path: &str, subsample: Option<usize>) -> Dataset {
-    let raw = read_libsvm(Path::new(path), features()).expect("read");
-    let mut ds = Dataset::from_libsvm(&raw, task(), features()).expect("data");
-    if let Some(m) = subsample {
-        let m = m.min(ds.n());
-        ds = Dataset::new(ds.x.as_ref().subrows(0, m).to_owned(), ds.y[..m].to_vec()).unwrap();
+    let ds = read(path, features());
+    match subsample {
+        Some(m) => ds.head(m),
+        None => ds,
     }
-    ds
 }
 
 fn settings(a: &Args) -> Settings {
@@ -88,7 +99,7 @@ fn settings(a: &Args) -> Settings {
         .n_patterns(a.num("patterns", 50))
         .seed(a.num("seed", 0))
         .tol(a.num("tol", 1e-6))
-        .max_iter(a.num("max-iter", 100_000))
+        .budget(Budget::iterations(a.num("max-iter", 100_000)))
         .rho(a.num("rho", 0.1))
         .cone_scale(a.num("cone-scale", 1.0))
         .anderson(a.num("anderson", 0))
@@ -154,29 +165,29 @@ fn main() {
             let target: f64 = a.num("target", f64::NEG_INFINITY);
             let mut reached: Option<(f64, usize)> = None;
             let t0 = Instant::now();
-            let mut obs = |info: &opal_relu::IterInfo| {
+            let mut obs = |info: &IterInfo| {
                 if reached.is_none() && info.objective <= target {
                     reached = Some((info.elapsed, info.iteration));
-                    return cmd != "trace";
+                    return Control::stop_if(cmd == "trace");
                 }
-                true
+                Control::Continue
             };
             let res = if cmd == "trace" {
-                fit_with_observer(&ds, &set, None, Some(&mut obs)).unwrap()
+                fit_observed(&ds, &set, &mut obs).unwrap()
             } else {
                 fit(&ds, &set).unwrap()
             };
             let wall = t0.elapsed().as_secs_f64();
             let train = accuracy(&res.model.decision_function(ds.x.as_ref()).unwrap(), &ds.y);
             let test = a.get("test").map(|t| {
-                let raw = read_libsvm(Path::new(t), Some(ds.d())).unwrap();
-                let te = Dataset::from_libsvm(&raw, task(), Some(ds.d())).unwrap();
+                let te = read(t, Some(ds.d()));
                 accuracy(&res.model.decision_function(te.x.as_ref()).unwrap(), &te.y)
             });
             println!(
                 "{}",
                 json!({"data": a.pos[1], "variant": set.variant.name(), "solver": res.solver.name(),
-                       "status": res.status.name(), "iterations": res.iterations,
+                       "status": res.status.as_str(), "message": res.message,
+                       "iterations": res.iterations,
                        "objective": res.objective, "cone_violation": res.cone_violation,
                        "time": res.time, "wall": wall, "patterns": res.model.n_patterns(),
                        "reached": reached.map(|r| r.0), "reached_iter": reached.map(|r| r.1),
@@ -236,24 +247,24 @@ fn scaling(a: &Args) {
     let iters: usize = a.num("iters", 50);
     let mut pts = Vec::new();
     for &n in &ns {
-        let sub = Dataset::new(ds.x.as_ref().subrows(0, n).to_owned(), ds.y[..n].to_vec()).unwrap();
+        let sub = ds.head(n);
         let set = settings(a)
             .variant(Variant::parse(a.get("variant").unwrap_or("relu")).unwrap())
             .solver(SolverKind::Admm)
             .adaptive_rho(false)
             .tol(1e-300)
-            .max_iter(iters);
+            .budget(Budget::iterations(iters));
         // Time of the first and of the last iterations: the difference excludes set-up.
         let mut t_first = 0.0;
         let mut t_last = 0.0;
-        let mut obs = |info: &opal_relu::IterInfo| {
+        let mut obs = |info: &IterInfo| {
             if info.iteration == 1 {
                 t_first = info.elapsed;
             }
             t_last = info.elapsed;
-            true
+            Control::Continue
         };
-        let res = fit_with_observer(&sub, &set, None, Some(&mut obs)).unwrap();
+        let res = fit_observed(&sub, &set, &mut obs).unwrap();
         let per_iter = (t_last - t_first) / (res.iterations - 1) as f64;
         println!(
             "{}",
@@ -271,17 +282,28 @@ fn scaling(a: &Args) {
 
 fn adversarial_cmd(a: &Args) {
     let ds = load(&a.pos[1], a.get("subsample").map(|v| v.parse().unwrap()));
-    let te = a.get("test").map(|t| {
-        let raw = read_libsvm(Path::new(t), Some(ds.d())).unwrap();
-        Dataset::from_libsvm(&raw, Task::Classification, Some(ds.d())).unwrap()
-    });
+    let te = a.get("test").map(|t| read(t, Some(ds.d())));
     let eps: f64 = a.num("eps", 0.05);
     let attack_eps: f64 = a.num("attack-eps", eps);
     let base = settings(a);
+    let solver = match base.solver {
+        SolverKind::Admm | SolverKind::AdmmCg => RobustSolver::Admm,
+        _ => RobustSolver::Ipm,
+    };
     for (name, train_eps) in [("plain", 0.0), ("robust", eps)] {
         let set = AdvSettings::default()
             .eps(train_eps)
-            .base(base.clone().variant(Variant::Relu));
+            .lam(base.lam)
+            .n_patterns(base.n_patterns)
+            .seed(base.seed)
+            .tol(base.tol)
+            .budget(base.budget.clone())
+            .fit_intercept(base.fit_intercept)
+            .solver(solver)
+            .rho(base.rho)
+            .adaptive_rho(base.adaptive_rho)
+            .verbose(base.verbose)
+            .log_every(base.log_every);
         let t0 = Instant::now();
         let res = adversarial::fit_robust(&ds, &set).unwrap();
         let time = t0.elapsed().as_secs_f64();
@@ -304,7 +326,8 @@ fn adversarial_cmd(a: &Args) {
             "{}",
             json!({"model": name, "train_eps": train_eps, "attack_eps": attack_eps,
                    "objective": res.objective, "cone_violation": res.cone_violation,
-                   "iterations": res.iterations, "status": res.status.name(), "time": time,
+                   "iterations": res.iterations, "status": res.status.as_str(),
+                   "message": res.message, "time": time,
                    "train": eval(&ds), "test": te.as_ref().map(eval),
                    "bound_violations": adversarial::bound_check(&res, &ds, attack_eps)})
         );

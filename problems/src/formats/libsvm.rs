@@ -81,6 +81,21 @@ impl LibsvmData {
         Ok((y, map))
     }
 
+    /// The samples as a dense row-major matrix (entry (i, j) at `i * width + j`) and its
+    /// width: the file's feature count, or `n_features` when larger (to line a test set up
+    /// with its training set). Labels stay as they are (see [`Self::binary_labels`]).
+    pub fn to_dense(&self, n_features: Option<usize>) -> (Vec<f64>, usize) {
+        let d = n_features.unwrap_or(self.n_features).max(self.n_features);
+        let mut values = vec![0.0; self.n_samples() * d];
+        for (i, row) in values.chunks_exact_mut(d.max(1)).enumerate() {
+            let (idx, val) = self.row(i);
+            for (&j, &v) in idx.iter().zip(val) {
+                row[j] = v;
+            }
+        }
+        (values, d)
+    }
+
     /// `out = A v`, A the n_samples x n_features data matrix.
     pub fn matvec(&self, v: &[f64], out: &mut [f64]) {
         for (i, o) in out.iter_mut().enumerate() {
@@ -238,6 +253,15 @@ mod tests {
         assert!(err.contains("not finite"), "{err}");
         let err = parse("abc 1:1\n").unwrap_err().to_string();
         assert!(err.contains("label 'abc'"), "{err}");
+    }
+
+    #[test]
+    fn dense_copy_widens() {
+        let d = parse("2 1:0.5 3:-1\n4 2:1e-3\n").unwrap();
+        let (values, width) = d.to_dense(Some(4));
+        assert_eq!(width, 4);
+        assert_eq!(values, vec![0.5, 0.0, -1.0, 0.0, 0.0, 1e-3, 0.0, 0.0]);
+        assert_eq!(d.to_dense(Some(1)).1, 3, "never narrower than the file");
     }
 
     #[test]

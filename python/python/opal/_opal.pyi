@@ -199,7 +199,8 @@ def _relu_fit(
     **options: Any,
 ) -> dict[str, Any]:
     """Convex ReLU training (used by opal.relu's estimators): gates, u, v, w as
-    (n_gates, d) arrays, status, solver, n_iter, objective, cone_violation, ..."""
+    (n_gates, d) arrays, status ("converged", "iteration_limit", "time_limit", "stalled"),
+    message (the cause in words), solver, n_iter, objective, cone_violation, ..."""
     ...
 
 def _relu_decision(

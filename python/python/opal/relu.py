@@ -167,7 +167,8 @@ class ConvexReLUClassifier(_ClassifierMixin, _ConvexReLUBase):
 
     Fitted attributes: classes_, gates_ (n_gates, d), u_ (gated) or v_ and w_ (relu)
     (n_gates, d), with d = n_features (+1 with fit_intercept); objective_, n_iter_,
-    status_, solver_, cone_violation_, fit_time_, n_features_in_.
+    status_ ("converged", "iteration_limit", "time_limit" or "stalled"), solver_,
+    cone_violation_, fit_time_, n_features_in_.
     """
 
     def fit(self, X, y, **options):

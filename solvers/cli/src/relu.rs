@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use opal_problems::formats::libsvm::read_libsvm;
+use opal_core::Budget;
+use opal_problems::formats::libsvm::{LabelMap, read_libsvm};
 use opal_relu::{Dataset, FitResult, Settings, SolverKind, Task, Variant, fit};
 use serde_json::json;
 
@@ -51,7 +52,7 @@ struct TrainArgs {
     /// Append a bias column.
     #[arg(long)]
     fit_intercept: bool,
-    /// Wall-clock limit in seconds.
+    /// Wall-clock limit in seconds (inf for none).
     #[arg(long)]
     time_limit: Option<f64>,
     /// Test data (LIBSVM text) for test accuracy.
@@ -65,10 +66,18 @@ struct TrainArgs {
     verbose: bool,
 }
 
-fn load(path: &std::path::Path, n_features: Option<usize>) -> Result<Dataset, CliError> {
+/// A LIBSVM file as dense data with ±1 labels, and how the file's labels were mapped.
+fn load(
+    path: &std::path::Path,
+    n_features: Option<usize>,
+) -> Result<(Dataset, LabelMap), CliError> {
+    let in_file = |e: &dyn std::fmt::Display| CliError::new(format!("{}: {e}", path.display()));
     let raw = read_libsvm(path, n_features)?;
-    Dataset::from_libsvm(&raw, Task::Classification, n_features)
-        .map_err(|e| CliError::new(format!("{}: {e}", path.display())))
+    let (y, map) = raw.binary_labels().map_err(|e| in_file(&e))?;
+    let (values, d) = raw.to_dense(n_features);
+    let data = Dataset::from_row_major(raw.n_samples(), d, &values, y, Task::Classification)
+        .map_err(|e| in_file(&e))?;
+    Ok((data, map))
 }
 
 fn accuracy(res: &FitResult, data: &Dataset) -> Result<f64, CliError> {
@@ -79,7 +88,11 @@ fn accuracy(res: &FitResult, data: &Dataset) -> Result<f64, CliError> {
 /// Runs the subcommand.
 pub fn run(args: ReluArgs) -> Result<(), CliError> {
     let ReluCommand::Train(a) = args.command;
-    let train = load(&a.data, None)?;
+    let (train, label_map) = load(&a.data, None)?;
+    let mut budget = Budget::iterations(a.max_iter);
+    if let Some(t) = a.time_limit {
+        budget = budget.with_time_limit_secs(t)?;
+    }
     let settings = Settings::default()
         .lam(a.lam)
         .n_patterns(a.patterns)
@@ -87,15 +100,14 @@ pub fn run(args: ReluArgs) -> Result<(), CliError> {
         .solver(SolverKind::parse(&a.solver)?)
         .seed(a.seed)
         .tol(a.tol)
-        .max_iter(a.max_iter)
+        .budget(budget)
         .fit_intercept(a.fit_intercept)
-        .time_limit(a.time_limit)
         .verbose(a.verbose);
     let res = fit(&train, &settings)?;
     let train_acc = accuracy(&res, &train)?;
     let test_acc = match &a.test {
         Some(p) => {
-            let test = load(p, Some(train.d()))?;
+            let (test, _) = load(p, Some(train.d()))?;
             if test.d() != train.d() {
                 return Err(CliError::new(format!(
                     "{}: {} features, the training data has {}",
@@ -108,9 +120,7 @@ pub fn run(args: ReluArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let map = train
-        .label_map
-        .map(|m| json!({"-1": num(m.negative), "+1": num(m.positive)}));
+    let map = json!({"-1": num(label_map.negative), "+1": num(label_map.positive)});
     let width = res.model.network().width();
     if a.json {
         let out = json!({
@@ -119,7 +129,8 @@ pub fn run(args: ReluArgs) -> Result<(), CliError> {
             "label_map": map,
             "variant": settings.variant.name(),
             "solver": res.solver.name(),
-            "status": res.status.name(),
+            "status": res.status.as_str(),
+            "message": res.message,
             "iterations": res.iterations,
             "objective": num(res.objective),
             "cone_violation": num(res.cone_violation),
@@ -134,16 +145,14 @@ pub fn run(args: ReluArgs) -> Result<(), CliError> {
         });
         println!("{out}");
     } else {
-        if let Some(m) = train.label_map {
-            println!(
-                "data       {} ({} x {}), labels {} -> -1, {} -> +1",
-                a.data.display(),
-                train.n(),
-                train.d(),
-                m.negative,
-                m.positive
-            );
-        }
+        println!(
+            "data       {} ({} x {}), labels {} -> -1, {} -> +1",
+            a.data.display(),
+            train.n(),
+            train.d(),
+            label_map.negative,
+            label_map.positive
+        );
         println!(
             "patterns   {} kept of {} sampled ({} duplicate, {} all-zero dropped)",
             res.model.n_patterns(),
@@ -152,10 +161,11 @@ pub fn run(args: ReluArgs) -> Result<(), CliError> {
             res.dropped_zero
         );
         println!(
-            "program    {} via {}, status {}",
+            "program    {} via {}, status {} ({})",
             settings.variant.name(),
             res.solver.name(),
-            res.status.name()
+            res.status,
+            res.message
         );
         println!(
             "objective  {:.10e}   cone violation {:.2e}",

@@ -11,337 +11,146 @@
 //! One d x d and one n x n Cholesky up front; each iteration costs O(n d P + n^2 + d^2 P).
 //! The CG variant solves A u = b by block-Jacobi preconditioned CG instead (no n x n matrix).
 
-use faer::reborrow::{Reborrow, ReborrowMut};
-use faer::{Mat, MatMut, MatRef};
+use faer::Mat;
+use opal_core::Status;
 
 use super::error::ReluError;
-use super::linalg::{Anderson, Chol};
-use super::ops::{adjoint, forward, gemm, group_norm, group_shrink, half_mse};
-use super::settings::Settings;
-use super::solve::{Clock, IterInfo, Observer, Outcome, Problem, Status};
+use super::linalg::Anderson;
+use super::ops::{
+    Forward, adjoint, apply_signs, balanced_rho, group_norm, group_shrink, half_mse, mul,
+    signed_adjoint,
+};
+use super::program::{IterInfo, Outcome, Problem, ReluRun, after_iterate, message};
+use super::settings::{Settings, SolverKind};
+use super::usolve::{CgSolve, Woodbury};
 
-/// Exact u-update by Woodbury (see module docs).
-struct Woodbury {
-    relu: bool,
-    b: Option<Chol>,
-    hd: Mat<f64>,
-    c: Chol,
-    t: Vec<f64>,
-    work: Mat<f64>,
-    a: Mat<f64>,
-    diff: Mat<f64>,
-}
-
-impl Woodbury {
-    fn new(prob: &Problem<'_>, relu: bool, rho: f64, c2: f64) -> Result<Self, ReluError> {
-        let (n, d, p) = (prob.n(), prob.d(), prob.p());
-        let x = prob.x;
-        // H = X B^{-1} X^T (B = I + X^T X) or X X^T.
-        let (b, h) = if relu {
-            let mut bm = Mat::<f64>::identity(d, d);
-            gemm(bm.as_mut(), true, x.transpose(), x, c2);
-            let bc = Chol::new(&bm, "I + c^2 X^T X")?;
-            let mut z = x.transpose().to_owned();
-            bc.solve_lower(z.as_mut());
-            let mut h = Mat::<f64>::zeros(n, n);
-            gemm(h.as_mut(), false, z.transpose(), z.as_ref(), 1.0);
-            (Some(bc), h)
-        } else {
-            let mut h = Mat::<f64>::zeros(n, n);
-            gemm(h.as_mut(), false, x, x.transpose(), 1.0);
-            (None, h)
-        };
-        let mut ddt = Mat::<f64>::zeros(n, n);
-        gemm(ddt.as_mut(), false, prob.pat, prob.pat.transpose(), 1.0);
-        let scale = if relu { 2.0 } else { 1.0 };
-        let hd = Mat::from_fn(n, n, |i, j| scale * h[(i, j)] * ddt[(i, j)]);
-        let c = Self::factor(&hd, rho)?;
-        Ok(Self {
-            relu,
-            b,
-            hd,
-            c,
-            t: vec![0.0; n],
-            work: Mat::zeros(n, p),
-            a: Mat::zeros(d, p),
-            diff: Mat::zeros(d, p),
-        })
-    }
-
-    fn factor(hd: &Mat<f64>, rho: f64) -> Result<Chol, ReluError> {
-        let n = hd.nrows();
-        let c = Mat::from_fn(n, n, |i, j| hd[(i, j)] + if i == j { rho } else { 0.0 });
-        Chol::new(&c, "the capacitance matrix rho I + F K^-1 F^T")
-    }
-
-    fn set_rho(&mut self, rho: f64) -> Result<(), ReluError> {
-        self.c = Self::factor(&self.hd, rho)?;
-        Ok(())
-    }
-
-    /// u <- A^{-1} u, u is d x m.
-    fn solve(&mut self, prob: &Problem<'_>, mut u: MatMut<'_, f64>) {
-        let p = prob.p();
-        if let Some(b) = &self.b {
-            b.solve_in_place(u.rb_mut());
-        }
-        if self.relu {
-            for i in 0..p {
-                for k in 0..u.nrows() {
-                    self.diff[(k, i)] = u[(k, i)] - u[(k, i + p)];
-                }
-            }
-            forward(
-                prob.x,
-                prob.pat,
-                self.diff.as_ref(),
-                &mut self.work,
-                &mut self.t,
-            );
-        } else {
-            forward(
-                prob.x,
-                prob.pat,
-                u.rb().subcols(0, p),
-                &mut self.work,
-                &mut self.t,
-            );
-        }
-        self.c.solve_vec(&mut self.t);
-        adjoint(
-            prob.x,
-            prob.pat,
-            &self.t,
-            1.0,
-            &mut self.work,
-            self.a.as_mut(),
-        );
-        if let Some(b) = &self.b {
-            b.solve_in_place(self.a.as_mut());
-        }
-        for i in 0..p {
-            for k in 0..u.nrows() {
-                let a = self.a[(k, i)];
-                u[(k, i)] -= a;
-                if self.relu {
-                    u[(k, i + p)] += a;
-                }
-            }
-        }
-    }
-}
-
-/// u-update by block-Jacobi preconditioned CG, warm-started from the previous u.
-struct CgSolve {
-    relu: bool,
-    /// X^T D_i X for each pattern.
-    xdx: Vec<Mat<f64>>,
-    xtx: Mat<f64>,
-    prec: Vec<Chol>,
-    rho: f64,
-    tol: f64,
-    r: Mat<f64>,
-    z: Mat<f64>,
-    pdir: Mat<f64>,
-    ap: Mat<f64>,
-    xw: Mat<f64>,
-    work: Mat<f64>,
-    t: Vec<f64>,
-    diff: Mat<f64>,
-    a: Mat<f64>,
-    iterations: usize,
-}
-
-impl CgSolve {
-    fn new(prob: &Problem<'_>, relu: bool, rho: f64, tol: f64, c2: f64) -> Result<Self, ReluError> {
-        let (n, d, p) = (prob.n(), prob.d(), prob.p());
-        let m = if relu { 2 * p } else { p };
-        let mut xdx = Vec::with_capacity(p);
-        let mut xs = Mat::<f64>::zeros(n, d);
-        for i in 0..p {
-            for k in 0..d {
-                for j in 0..n {
-                    xs[(j, k)] = prob.pat[(j, i)] * prob.x[(j, k)];
-                }
-            }
-            let mut g = Mat::<f64>::zeros(d, d);
-            gemm(g.as_mut(), false, xs.transpose(), xs.as_ref(), 1.0);
-            xdx.push(g);
-        }
-        let mut xtx = Mat::<f64>::zeros(d, d);
-        gemm(xtx.as_mut(), false, prob.x.transpose(), prob.x, c2);
-        let mut s = Self {
-            relu,
-            xdx,
-            xtx,
-            prec: Vec::new(),
-            rho,
-            tol,
-            r: Mat::zeros(d, m),
-            z: Mat::zeros(d, m),
-            pdir: Mat::zeros(d, m),
-            ap: Mat::zeros(d, m),
-            xw: Mat::zeros(n, m),
-            work: Mat::zeros(n, p),
-            t: vec![0.0; n],
-            diff: Mat::zeros(d, p),
-            a: Mat::zeros(d, p),
-            iterations: 0,
-        };
-        s.set_rho(rho)?;
-        Ok(s)
-    }
-
-    fn set_rho(&mut self, rho: f64) -> Result<(), ReluError> {
-        self.rho = rho;
-        let d = self.xtx.nrows();
-        self.prec = self
-            .xdx
-            .iter()
-            .map(|g| {
-                let mb = Mat::from_fn(d, d, |i, j| {
-                    let base = if i == j { 1.0 } else { 0.0 };
-                    let gtg = if self.relu { self.xtx[(i, j)] } else { 0.0 };
-                    base + gtg + g[(i, j)] / rho
-                });
-                Chol::new(&mb, "a block of the CG preconditioner")
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(())
-    }
-
-    /// out = A u.
-    fn apply(&mut self, prob: &Problem<'_>, u: MatRef<'_, f64>, mut out: MatMut<'_, f64>) {
-        let p = prob.p();
-        out.copy_from(u);
-        if self.relu {
-            gemm(self.xw.as_mut(), false, prob.x, u, 1.0);
-            gemm(
-                out.rb_mut(),
-                true,
-                prob.x.transpose(),
-                self.xw.as_ref(),
-                1.0,
-            );
-            for i in 0..p {
-                for k in 0..u.nrows() {
-                    self.diff[(k, i)] = u[(k, i)] - u[(k, i + p)];
-                }
-            }
-            forward(
-                prob.x,
-                prob.pat,
-                self.diff.as_ref(),
-                &mut self.work,
-                &mut self.t,
-            );
-        } else {
-            forward(prob.x, prob.pat, u, &mut self.work, &mut self.t);
-        }
-        adjoint(
-            prob.x,
-            prob.pat,
-            &self.t,
-            1.0 / self.rho,
-            &mut self.work,
-            self.a.as_mut(),
-        );
-        for i in 0..p {
-            for k in 0..u.nrows() {
-                out[(k, i)] += self.a[(k, i)];
-                if self.relu {
-                    out[(k, i + p)] -= self.a[(k, i)];
-                }
-            }
-        }
-    }
-
-    fn precondition(&mut self, p: usize) {
-        for b in 0..self.z.ncols() {
-            let ch = &self.prec[b % p];
-            let mut col = self.z.as_mut().subcols_mut(b, 1);
-            col.copy_from(self.r.as_ref().subcols(b, 1));
-            ch.solve_in_place(col);
-        }
-    }
-
-    /// Solves A u = rhs starting from the current u.
-    fn solve(&mut self, prob: &Problem<'_>, rhs: &Mat<f64>, u: &mut Mat<f64>, max_it: usize) {
-        let p = prob.p();
-        let mut ap = std::mem::replace(&mut self.ap, Mat::new());
-        self.apply(prob, u.as_ref(), ap.as_mut());
-        self.r.copy_from(rhs);
-        self.r -= &ap;
-        let bnorm = rhs.norm_l2().max(1e-300);
-        self.precondition(p);
-        self.pdir.copy_from(&self.z);
-        let mut rz = dot(&self.r, &self.z);
-        for _ in 0..max_it {
-            if self.r.norm_l2() <= self.tol * bnorm {
-                break;
-            }
-            let pd = std::mem::replace(&mut self.pdir, Mat::new());
-            self.apply(prob, pd.as_ref(), ap.as_mut());
-            self.pdir = pd;
-            let pap = dot(&self.pdir, &ap);
-            if pap <= 0.0 {
-                break;
-            }
-            let alpha = rz / pap;
-            *u += alpha * &self.pdir;
-            self.r -= alpha * &ap;
-            self.precondition(p);
-            let rz_new = dot(&self.r, &self.z);
-            let beta = rz_new / rz;
-            rz = rz_new;
-            let z = &self.z;
-            for c in 0..self.pdir.ncols() {
-                for k in 0..self.pdir.nrows() {
-                    self.pdir[(k, c)] = z[(k, c)] + beta * self.pdir[(k, c)];
-                }
-            }
-            self.iterations += 1;
-        }
-        self.ap = ap;
-    }
-}
-
-fn dot(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
-    super::ops::dot(a, b)
-}
-
+/// The u-update in use.
 enum USolver {
     Woodbury(Box<Woodbury>),
     Cg(Box<CgSolve>),
 }
 
-/// Runs ADMM on the gated (`relu = false`) or ReLU program; returns v (d x P or d x 2P).
-pub(crate) fn solve(
-    prob: &Problem<'_>,
+impl USolver {
+    fn set_rho(&mut self, rho: f64) -> Result<(), ReluError> {
+        match self {
+            USolver::Woodbury(w) => w.set_rho(rho),
+            USolver::Cg(cg) => cg.set_rho(rho),
+        }
+    }
+}
+
+/// Which point the fixed-point step moves psi to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// T(psi), the plain ADMM step.
+    Plain,
+    /// The plain step kept from before an extrapolation that did worse.
+    Backup,
+    /// Anderson's extrapolation, already written into psi.
+    Extrapolated,
+}
+
+/// Residuals of one ADMM iterate and the tolerances they are held to.
+pub(crate) struct Residuals {
+    pub(crate) r_pri: f64,
+    pub(crate) r_dual: f64,
+    pub(crate) eps_pri: f64,
+    pub(crate) eps_dual: f64,
+}
+
+/// One ADMM method (this module's, or the robust program's) as [`drive`] runs it.
+pub(crate) trait AdmmMethod {
+    /// One iteration (u-update, prox steps, dual updates) and its residuals.
+    fn iterate(&mut self) -> Residuals;
+    /// The program's objective at the current iterate v.
+    fn objective(&mut self) -> f64;
+    /// The current penalty rho.
+    fn rho(&self) -> f64;
+    /// Residual balancing after iteration `k` (may refactorize).
+    fn rebalance(&mut self, k: usize, res: &Residuals) -> Result<(), ReluError>;
+    /// The returned weights v.
+    fn into_weights(self) -> Mat<f64>;
+}
+
+/// The Douglas-Rachford state (a + b, c + e) stacked column by column: the d x m part,
+/// then the n x m cone part (empty for the gated program).
+fn pack(out: &mut [f64], [a, b]: [&Mat<f64>; 2], [c, e]: [&Mat<f64>; 2]) {
+    let (d, m, n) = (a.nrows(), a.ncols(), c.nrows());
+    let (head, tail) = out.split_at_mut(d * m);
+    for (k, o) in head.chunks_exact_mut(d.max(1)).enumerate().take(m) {
+        for ((o, x), y) in o.iter_mut().zip(a.col_as_slice(k)).zip(b.col_as_slice(k)) {
+            *o = x + y;
+        }
+    }
+    for (k, o) in tail.chunks_exact_mut(n.max(1)).enumerate().take(c.ncols()) {
+        for ((o, x), y) in o.iter_mut().zip(c.col_as_slice(k)).zip(e.col_as_slice(k)) {
+            *o = x + y;
+        }
+    }
+}
+
+/// State and workspace of one ADMM run, sized once: no iteration allocates.
+struct Admm<'a> {
+    prob: &'a Problem<'a>,
+    set: &'a Settings,
     relu: bool,
-    use_cg: bool,
-    set: &Settings,
-    clock: &Clock,
-    observer: &mut Observer<'_>,
-) -> Result<Outcome, ReluError> {
-    let (n, d, p) = (prob.n(), prob.d(), prob.p());
-    let m = if relu { 2 * p } else { p };
-    let beta = n as f64 * prob.lam;
-    let mut rho = set.rho;
-    let c = if relu { set.cone_scale } else { 1.0 };
-    let mut usolve = if use_cg {
-        USolver::Cg(Box::new(CgSolve::new(prob, relu, rho, set.cg_tol, c * c)?))
-    } else {
-        USolver::Woodbury(Box::new(Woodbury::new(prob, relu, rho, c * c)?))
-    };
-    // Signs 2 D_i - 1 for the cone constraints, repeated for the w copies.
-    let sgn = Mat::from_fn(n, m, |j, b| c * (2.0 * prob.pat[(j, b % p)] - 1.0));
-    let mut work = Mat::<f64>::zeros(n, p);
-    // F^T y = [A, -A] with A = X^T (D ∘ y).
-    let mut fty = Mat::<f64>::zeros(d, m);
-    {
+    n: usize,
+    d: usize,
+    m: usize,
+    beta: f64,
+    rho: f64,
+    usolve: USolver,
+    /// Signs c (2 D_i - 1) of the cone constraints, repeated for the w copies (n x m).
+    sgn: Mat<f64>,
+    /// F^T y = [A, -A] with A = X^T (D ∘ y) (d x m).
+    fty: Mat<f64>,
+    u: Mat<f64>,
+    v: Mat<f64>,
+    v_prev: Mat<f64>,
+    lam_u: Mat<f64>,
+    rhs: Mat<f64>,
+    gu: Mat<f64>,
+    s: Mat<f64>,
+    s_prev: Mat<f64>,
+    nu: Mat<f64>,
+    tmp_n: Mat<f64>,
+    gtq: Mat<f64>,
+    dual: Mat<f64>,
+    dual_scale_m: Mat<f64>,
+    fw: Forward,
+    /// Douglas-Rachford state psi = (u + lam, G u + nu) and its image T(psi).
+    psi: Vec<f64>,
+    tpsi: Vec<f64>,
+    plain_backup: Vec<f64>,
+    aa: Option<Anderson>,
+    last_aa: bool,
+    res_before_aa: f64,
+    refactors: usize,
+    dim_pri: f64,
+    dim_dual: f64,
+}
+
+impl<'a> Admm<'a> {
+    fn new(
+        prob: &'a Problem<'a>,
+        relu: bool,
+        use_cg: bool,
+        set: &'a Settings,
+    ) -> Result<Self, ReluError> {
+        let (n, d, p) = (prob.n(), prob.d(), prob.p());
+        let m = if relu { 2 * p } else { p };
+        let rho = set.rho;
+        let c = if relu { set.cone_scale } else { 1.0 };
+        let usolve = if use_cg {
+            USolver::Cg(Box::new(CgSolve::new(prob, relu, rho, set.cg_tol, c * c)?))
+        } else {
+            USolver::Woodbury(Box::new(Woodbury::new(prob, relu, rho, c * c)?))
+        };
+        let sgn = Mat::from_fn(n, m, |j, b| c * (2.0 * prob.pat[(j, b % p)] - 1.0));
+        let mut fw = Forward::new(n, d, p);
+        let mut fty = Mat::<f64>::zeros(d, m);
         let mut a = Mat::<f64>::zeros(d, p);
-        adjoint(prob.x, prob.pat, prob.y, 1.0, &mut work, a.as_mut());
+        adjoint(prob.x, prob.pat, prob.y, 1.0, &mut fw.work, a.as_mut());
         for i in 0..p {
             for k in 0..d {
                 fty[(k, i)] = a[(k, i)];
@@ -350,274 +159,301 @@ pub(crate) fn solve(
                 }
             }
         }
+        // Cone parts (ReLU only; sized 0 otherwise).
+        let nm = if relu { m } else { 0 };
+        let dim = d * m + n * nm;
+        Ok(Self {
+            prob,
+            set,
+            relu,
+            n,
+            d,
+            m,
+            beta: n as f64 * prob.lam,
+            rho,
+            usolve,
+            sgn,
+            fty,
+            u: Mat::zeros(d, m),
+            v: Mat::zeros(d, m),
+            v_prev: Mat::zeros(d, m),
+            lam_u: Mat::zeros(d, m),
+            rhs: Mat::zeros(d, m),
+            gu: Mat::zeros(n, nm),
+            s: Mat::zeros(n, nm),
+            s_prev: Mat::zeros(n, nm),
+            nu: Mat::zeros(n, nm),
+            tmp_n: Mat::zeros(n, nm),
+            gtq: Mat::zeros(d, nm),
+            dual: Mat::zeros(d, m),
+            dual_scale_m: Mat::zeros(d, m),
+            fw,
+            psi: vec![0.0; dim],
+            tpsi: vec![0.0; dim],
+            plain_backup: vec![0.0; dim],
+            aa: (set.anderson > 0).then(|| Anderson::new(dim, set.anderson)),
+            last_aa: false,
+            res_before_aa: f64::INFINITY,
+            refactors: 0,
+            dim_pri: (dim as f64).sqrt(),
+            dim_dual: ((d * m) as f64).sqrt(),
+        })
     }
-    let mut u = Mat::<f64>::zeros(d, m);
-    let mut v = Mat::<f64>::zeros(d, m);
-    let mut v_prev = Mat::<f64>::zeros(d, m);
-    let mut lam_u = Mat::<f64>::zeros(d, m);
-    let mut rhs = Mat::<f64>::zeros(d, m);
-    // Cone parts (ReLU only; sized 0 otherwise).
-    let nm = if relu { m } else { 0 };
-    let mut gu = Mat::<f64>::zeros(n, nm);
-    let mut s = Mat::<f64>::zeros(n, nm);
-    let mut s_prev = Mat::<f64>::zeros(n, nm);
-    let mut nu = Mat::<f64>::zeros(n, nm);
-    let mut tmp_n = Mat::<f64>::zeros(n, nm);
-    let mut gtq = Mat::<f64>::zeros(d, nm);
-    let mut pred = vec![0.0; n];
-    let mut diff = Mat::<f64>::zeros(d, p);
-    let mut status = Status::MaxIterations;
-    let (mut iters, mut r_pri, mut r_dual) = (0, f64::INFINITY, f64::INFINITY);
-    let mut refactors = 0usize;
-    let dim_pri = ((d * m + n * nm) as f64).sqrt();
-    let dim_dual = ((d * m) as f64).sqrt();
-    // Anderson acceleration of the Douglas-Rachford form: the state psi = (u + lam, G u + nu)
-    // determines (v, lam, s, nu) through the proxes, and one ADMM step is a map psi -> T(psi).
-    let dim = d * m + n * nm;
-    let mut aa = (set.anderson > 0).then(|| Anderson::new(dim, set.anderson));
-    let mut psi = vec![0.0; dim];
-    let mut tpsi = vec![0.0; dim];
-    let mut plain_backup = vec![0.0; dim];
-    let mut last_aa = false;
-    let mut res_before_aa = f64::INFINITY;
-    let mut aa_rejects = 0usize;
-    for k in 1..=set.max_iter {
-        iters = k;
-        // rhs = F^T y / rho + v - lam + G^T (s - nu)
-        if relu {
-            for c in 0..m {
-                for j in 0..n {
-                    tmp_n[(j, c)] = sgn[(j, c)] * (s[(j, c)] - nu[(j, c)]);
+
+    /// u = A^{-1} (F^T y / rho + v - lam + G^T (s - nu)), then G u.
+    fn u_update(&mut self) {
+        let (prob, rho) = (self.prob, self.rho);
+        if self.relu {
+            let (sgn, tmp, gtq) = (&self.sgn, &mut self.tmp_n, self.gtq.as_mut());
+            signed_adjoint(prob.x, sgn, [&self.s, &self.nu], true, tmp, gtq, false);
+        }
+        for c in 0..self.m {
+            let rhs = self.rhs.col_as_slice_mut(c);
+            let (fty, v, lam) = (
+                self.fty.col_as_slice(c),
+                self.v.col_as_slice(c),
+                self.lam_u.col_as_slice(c),
+            );
+            for q in 0..rhs.len() {
+                rhs[q] = fty[q] / rho + v[q] - lam[q];
+            }
+            if self.relu {
+                for (r, g) in rhs.iter_mut().zip(self.gtq.col_as_slice(c)) {
+                    *r += g;
                 }
             }
-            gemm(gtq.as_mut(), false, prob.x.transpose(), tmp_n.as_ref(), 1.0);
         }
-        for c in 0..m {
-            for q in 0..d {
-                let mut val = fty[(q, c)] / rho + v[(q, c)] - lam_u[(q, c)];
-                if relu {
-                    val += gtq[(q, c)];
-                }
-                rhs[(q, c)] = val;
-            }
-        }
-        match &mut usolve {
+        match &mut self.usolve {
             USolver::Woodbury(w) => {
-                u.copy_from(&rhs);
-                w.solve(prob, u.as_mut());
+                self.u.copy_from(&self.rhs);
+                w.solve(prob, self.u.as_mut());
             }
-            USolver::Cg(cg) => cg.solve(prob, &rhs, &mut u, 500),
+            USolver::Cg(cg) => cg.solve(prob, &self.rhs, &mut self.u, 500),
         }
-        if relu {
-            gemm(gu.as_mut(), false, prob.x, u.as_ref(), 1.0);
-            for c in 0..m {
-                for j in 0..n {
-                    gu[(j, c)] *= sgn[(j, c)];
-                }
-            }
+        if self.relu {
+            mul(self.gu.as_mut(), prob.x, self.u.as_ref());
+            apply_signs(&self.sgn, &mut self.gu);
         }
-        // T(psi) = (u + lam, G u + nu); the prox steps below read it.
-        for c in 0..m {
-            for q in 0..d {
-                tpsi[c * d + q] = u[(q, c)] + lam_u[(q, c)];
-            }
-        }
-        for c in 0..nm {
-            for j in 0..n {
-                tpsi[d * m + c * n + j] = gu[(j, c)] + nu[(j, c)];
-            }
-        }
+    }
+
+    /// T(psi) = (u + lam, G u + nu), then psi moves to it (plainly, over-relaxed, or by
+    /// Anderson's extrapolation with its safeguard).
+    fn fixed_point_step(&mut self) {
+        pack(&mut self.tpsi, [&self.u, &self.lam_u], [&self.gu, &self.nu]);
         let mut fp_res = 0.0;
-        for i in 0..dim {
-            fp_res += (tpsi[i] - psi[i]).powi(2);
+        for (t, p) in self.tpsi.iter().zip(&self.psi) {
+            fp_res += (t - p).powi(2);
         }
         let fp_res = fp_res.sqrt();
-        let mut next = &tpsi;
-        if let Some(acc) = aa.as_mut() {
-            if last_aa && fp_res > 2.0 * res_before_aa {
+        let mut next = Next::Plain;
+        if let Some(acc) = self.aa.as_mut() {
+            if self.last_aa && fp_res > 2.0 * self.res_before_aa {
                 // The accelerated point did worse: fall back to the plain step.
                 acc.reset();
-                aa_rejects += 1;
-                next = &plain_backup;
-                last_aa = false;
+                next = Next::Backup;
+                self.last_aa = false;
             } else {
-                acc.push(&psi, &tpsi);
-                plain_backup.copy_from_slice(&tpsi);
-                if acc.extrapolate(&mut psi) {
-                    last_aa = true;
-                    res_before_aa = fp_res;
-                    next = &psi;
+                acc.push(&self.psi, &self.tpsi);
+                self.plain_backup.copy_from_slice(&self.tpsi);
+                if acc.extrapolate(&mut self.psi) {
+                    self.last_aa = true;
+                    self.res_before_aa = fp_res;
+                    next = Next::Extrapolated;
                 } else {
-                    last_aa = false;
+                    self.last_aa = false;
                 }
             }
         }
-        if aa.is_none() && set.relaxation != 1.0 {
+        if self.aa.is_none() && self.set.relaxation != 1.0 {
             // Over-relaxation: u is replaced by alpha u + (1 - alpha) v in the prox and dual
             // steps, i.e. psi <- psi + alpha (T(psi) - psi).
-            let al = set.relaxation;
-            for i in 0..dim {
-                psi[i] += al * (tpsi[i] - psi[i]);
+            let al = self.set.relaxation;
+            for i in 0..self.psi.len() {
+                self.psi[i] += al * (self.tpsi[i] - self.psi[i]);
             }
-        } else if !std::ptr::eq(next, &psi) {
-            let src = next.clone();
-            psi.copy_from_slice(&src);
+        } else {
+            match next {
+                Next::Plain => self.psi.copy_from_slice(&self.tpsi),
+                Next::Backup => self.psi.copy_from_slice(&self.plain_backup),
+                Next::Extrapolated => {}
+            }
         }
-        // Prox steps from psi: v = shrink(psi_v), lam = psi_v - v, s = max(psi_s, 0), nu = psi_s - s.
-        std::mem::swap(&mut v, &mut v_prev);
+    }
+
+    /// Prox steps from psi: v = shrink(psi_v), lam = psi_v - v, s = max(psi_s, 0),
+    /// nu = psi_s - s; then the residuals and their tolerances.
+    fn prox_and_residuals(&mut self) -> Residuals {
+        let (d, m, n) = (self.d, self.m, self.n);
+        std::mem::swap(&mut self.v, &mut self.v_prev);
         for c in 0..m {
-            for q in 0..d {
-                v[(q, c)] = psi[c * d + q];
-            }
+            let psi_c = &self.psi[c * d..(c + 1) * d];
+            self.v.col_as_slice_mut(c).copy_from_slice(psi_c);
         }
-        group_shrink(&mut v, beta / rho);
+        group_shrink(&mut self.v, self.beta / self.rho);
         let mut pri2 = 0.0;
         for c in 0..m {
+            let psi_c = &self.psi[c * d..(c + 1) * d];
+            let (v, u, vp) = (
+                self.v.col_as_slice(c),
+                self.u.col_as_slice(c),
+                self.v_prev.col_as_slice(c),
+            );
+            let (lam, dual) = (
+                self.lam_u.col_as_slice_mut(c),
+                self.dual.col_as_slice_mut(c),
+            );
             for q in 0..d {
-                lam_u[(q, c)] = psi[c * d + q] - v[(q, c)];
-                let dl = u[(q, c)] - v[(q, c)];
+                lam[q] = psi_c[q] - v[q];
+                let dl = u[q] - v[q];
                 pri2 += dl * dl;
+                dual[q] = v[q] - vp[q];
             }
         }
-        let mut dual = &v - &v_prev;
-        let (mut au2, mut bz2) = (u.squared_norm_l2(), v.squared_norm_l2());
-        let mut dual_scale_m = lam_u.clone();
-        if relu {
-            std::mem::swap(&mut s, &mut s_prev);
+        let (mut au2, mut bz2) = (self.u.squared_norm_l2(), self.v.squared_norm_l2());
+        self.dual_scale_m.copy_from(&self.lam_u);
+        if self.relu {
+            std::mem::swap(&mut self.s, &mut self.s_prev);
             for c in 0..m {
+                let psi_c = &self.psi[d * m + c * n..d * m + (c + 1) * n];
+                let (s, nu) = (self.s.col_as_slice_mut(c), self.nu.col_as_slice_mut(c));
+                let gu = self.gu.col_as_slice(c);
                 for j in 0..n {
-                    let ps = psi[d * m + c * n + j];
+                    let ps = psi_c[j];
                     let sv = ps.max(0.0);
-                    s[(j, c)] = sv;
-                    nu[(j, c)] = ps - sv;
-                    let dl = gu[(j, c)] - sv;
+                    s[j] = sv;
+                    nu[j] = ps - sv;
+                    let dl = gu[j] - sv;
                     pri2 += dl * dl;
                 }
             }
-            au2 += gu.squared_norm_l2();
-            bz2 += s.squared_norm_l2();
+            au2 += self.gu.squared_norm_l2();
+            bz2 += self.s.squared_norm_l2();
             // Dual residual G^T (s - s_prev) and scale G^T nu (G^T Q = X^T (sgn ∘ Q)).
-            for c in 0..m {
-                for j in 0..n {
-                    tmp_n[(j, c)] = sgn[(j, c)] * (s[(j, c)] - s_prev[(j, c)]);
-                }
-            }
-            gemm(dual.as_mut(), true, prob.x.transpose(), tmp_n.as_ref(), 1.0);
-            for c in 0..m {
-                for j in 0..n {
-                    tmp_n[(j, c)] = sgn[(j, c)] * nu[(j, c)];
-                }
-            }
-            gemm(
-                dual_scale_m.as_mut(),
-                true,
-                prob.x.transpose(),
-                tmp_n.as_ref(),
-                1.0,
-            );
+            let (x, sgn, tmp) = (self.prob.x, &self.sgn, &mut self.tmp_n);
+            let ds = [&self.s, &self.s_prev];
+            signed_adjoint(x, sgn, ds, true, tmp, self.dual.as_mut(), true);
+            let nu = [&self.nu, &self.nu];
+            signed_adjoint(x, sgn, nu, false, tmp, self.dual_scale_m.as_mut(), true);
         }
-        r_pri = pri2.sqrt();
-        r_dual = rho * dual.norm_l2();
+        let rho = self.rho;
         let pri_scale = au2.sqrt().max(bz2.sqrt());
-        let dual_scale = rho * dual_scale_m.norm_l2();
-        let eps_pri = set.tol * (1e-3 * dim_pri + pri_scale);
-        let eps_dual = set.tol * (1e-3 * dim_dual + dual_scale);
-        let report = set.verbose && k % set.log_every.max(1) == 0;
-        if report || observer.is_some() {
-            let obj = objective_of(prob, relu, &v, &mut diff, &mut work, &mut pred);
-            if report {
-                eprintln!(
-                    "admm {k:6} obj {obj:.10e} r_pri/eps {:.3e} r_dual/eps {:.3e} rho {rho:.3e} aa_rejects {aa_rejects}",
-                    r_pri / eps_pri,
-                    r_dual / eps_dual
-                );
-            }
-            let info = IterInfo {
-                iteration: k,
-                objective: obj,
-                primal_residual: r_pri,
-                dual_residual: r_dual,
-                rho,
-                elapsed: clock.elapsed(),
-            };
-            if let Some(obs) = observer.as_mut()
-                && !obs(&info)
-            {
-                status = Status::Stopped;
-                break;
-            }
-        }
-        if k > 1 && r_pri <= eps_pri && r_dual <= eps_dual {
-            status = Status::Converged;
-            break;
-        }
-        if clock.over() {
-            status = Status::TimeLimit;
-            break;
-        }
-        // Residual balancing: rescale rho when one residual dominates (Boyd et al. 3.4.1).
-        if set.adaptive_rho && k % 10 == 0 && refactors < 200 {
-            let ratio = (r_pri / eps_pri) / (r_dual / eps_dual).max(1e-300);
-            if !(0.2..=5.0).contains(&ratio) {
-                let new_rho = (rho * ratio.sqrt())
-                    .clamp(rho / 100.0, rho * 100.0)
-                    .clamp(1e-8, 1e8);
-                let f = rho / new_rho;
-                lam_u *= f;
-                nu *= f;
-                // Rebuild psi with the rescaled duals; the map changed, so forget the history.
-                for c in 0..m {
-                    for q in 0..d {
-                        psi[c * d + q] = v[(q, c)] + lam_u[(q, c)];
-                    }
-                }
-                for c in 0..nm {
-                    for j in 0..n {
-                        psi[d * m + c * n + j] = s[(j, c)] + nu[(j, c)];
-                    }
-                }
-                if let Some(acc) = aa.as_mut() {
-                    acc.reset();
-                }
-                last_aa = false;
-                rho = new_rho;
-                refactors += 1;
-                match &mut usolve {
-                    USolver::Woodbury(w) => w.set_rho(rho)?,
-                    USolver::Cg(cg) => cg.set_rho(rho)?,
-                }
-            }
+        let dual_scale = rho * self.dual_scale_m.norm_l2();
+        Residuals {
+            r_pri: pri2.sqrt(),
+            r_dual: rho * self.dual.norm_l2(),
+            eps_pri: self.set.tol * (1e-3 * self.dim_pri + pri_scale),
+            eps_dual: self.set.tol * (1e-3 * self.dim_dual + dual_scale),
         }
     }
+}
+
+impl AdmmMethod for Admm<'_> {
+    fn iterate(&mut self) -> Residuals {
+        self.u_update();
+        self.fixed_point_step();
+        self.prox_and_residuals()
+    }
+    /// Objective of the program at v (d x P gated, d x 2P ReLU).
+    fn objective(&mut self) -> f64 {
+        let prob = self.prob;
+        let v = self.v.as_ref();
+        self.fw.apply(prob.x, prob.pat, v, self.relu);
+        half_mse(&self.fw.out, prob.y) + prob.lam * group_norm(v)
+    }
+
+    fn rho(&self) -> f64 {
+        self.rho
+    }
+
+    /// Residual balancing every 10 iterations (at most 200 refactorizations): rescales
+    /// rho and the scaled duals, rebuilds psi and forgets Anderson's history.
+    fn rebalance(&mut self, k: usize, res: &Residuals) -> Result<(), ReluError> {
+        if !(self.set.adaptive_rho && k.is_multiple_of(10) && self.refactors < 200) {
+            return Ok(());
+        }
+        let Some(new_rho) =
+            balanced_rho(self.rho, res.r_pri / res.eps_pri, res.r_dual / res.eps_dual)
+        else {
+            return Ok(());
+        };
+        let f = self.rho / new_rho;
+        self.lam_u *= f;
+        self.nu *= f;
+        // Rebuild psi with the rescaled duals; the map changed, so forget the history.
+        pack(&mut self.psi, [&self.v, &self.lam_u], [&self.s, &self.nu]);
+        if let Some(acc) = self.aa.as_mut() {
+            acc.reset();
+        }
+        self.last_aa = false;
+        self.rho = new_rho;
+        self.refactors += 1;
+        self.usolve.set_rho(new_rho)
+    }
+
+    fn into_weights(self) -> Mat<f64> {
+        self.v
+    }
+}
+
+/// Why ADMM stops with success.
+const CONVERGED: &str = "primal and dual residuals within tolerance";
+
+/// The ADMM loop: iterate, report, test; the penalty is rebalanced after every iterate
+/// that does not end the run, and after the last one at the iteration limit (as it always
+/// was, so that the reported rho is unchanged).
+pub(crate) fn drive(
+    mut method: impl AdmmMethod,
+    solver: SolverKind,
+    run: &mut ReluRun<'_, '_>,
+) -> Result<Outcome, ReluError> {
+    let mut k = 0;
+    let (status, res) = loop {
+        k += 1;
+        let res = method.iterate();
+        let info = IterInfo {
+            solver,
+            iteration: k,
+            objective: method.objective(),
+            primal_residual: res.r_pri,
+            dual_residual: res.r_dual,
+            gap: f64::NAN,
+            rho: method.rho(),
+            elapsed: run.elapsed().as_secs_f64(),
+        };
+        let converged = k > 1 && res.r_pri <= res.eps_pri && res.r_dual <= res.eps_dual;
+        let end = after_iterate(run, k, &info, converged);
+        if matches!(end, None | Some(Status::IterationLimit)) {
+            method.rebalance(k, &res)?;
+        }
+        if let Some(s) = end {
+            break (s, res);
+        }
+    };
+    let rho = method.rho();
     Ok(Outcome {
-        u: v,
+        message: message(status, CONVERGED, "", k),
+        u: method.into_weights(),
         status,
-        iterations: iters,
-        primal_residual: r_pri,
-        dual_residual: r_dual,
+        iterations: k,
+        primal_residual: res.r_pri,
+        dual_residual: res.r_dual,
         rho,
     })
 }
 
-/// Objective of the program at v (d x P gated, d x 2P ReLU).
-fn objective_of(
+/// Runs ADMM on the gated (`relu = false`) or ReLU program; returns v (d x P or d x 2P).
+pub(crate) fn solve(
     prob: &Problem<'_>,
     relu: bool,
-    v: &Mat<f64>,
-    diff: &mut Mat<f64>,
-    work: &mut Mat<f64>,
-    pred: &mut [f64],
-) -> f64 {
-    let p = prob.p();
-    if relu {
-        for i in 0..p {
-            for q in 0..v.nrows() {
-                diff[(q, i)] = v[(q, i)] - v[(q, i + p)];
-            }
-        }
-        forward(prob.x, prob.pat, diff.as_ref(), work, pred);
+    use_cg: bool,
+    set: &Settings,
+    run: &mut ReluRun<'_, '_>,
+) -> Result<Outcome, ReluError> {
+    let admm = Admm::new(prob, relu, use_cg, set)?;
+    let solver = if use_cg {
+        SolverKind::AdmmCg
     } else {
-        forward(prob.x, prob.pat, v.as_ref(), work, pred);
-    }
-    half_mse(pred, prob.y) + prob.lam * group_norm(v.as_ref())
+        SolverKind::Admm
+    };
+    drive(admm, solver, run)
 }

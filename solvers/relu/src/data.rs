@@ -1,14 +1,15 @@
-//! Training data: dense X (n x d, faer) and targets (±1 labels or real values).
+//! Training data in memory: dense X (n x d, faer) and targets (±1 labels or real values).
+//! Reading files is the caller's business (the CLI densifies LIBSVM files with
+//! `opal_problems::formats::libsvm::LibsvmData::to_dense`).
 
-use faer::Mat;
-use opal_problems::formats::libsvm::{LabelMap, LibsvmData};
+use faer::{Mat, MatRef};
 
 use super::error::ReluError;
 
-/// Classification (labels mapped to ±1) or regression (targets as given).
+/// Classification (targets ±1) or regression (real targets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
-    /// Binary labels, mapped to ±1.
+    /// Binary labels, given as ±1.
     Classification,
     /// Real targets.
     Regression,
@@ -21,46 +22,45 @@ pub struct Dataset {
     pub x: Mat<f64>,
     /// Targets (±1 for classification).
     pub y: Vec<f64>,
-    /// How file labels became ±1, when read from LIBSVM for classification.
-    pub label_map: Option<LabelMap>,
 }
 
 impl Dataset {
     /// Checks sizes and finiteness (naming the first bad entry).
     pub fn new(x: Mat<f64>, y: Vec<f64>) -> Result<Self, ReluError> {
-        check_xy(&x, &y)?;
-        Ok(Self {
-            x,
-            y,
-            label_map: None,
-        })
+        check_xy(x.as_ref(), &y)?;
+        Ok(Self { x, y })
     }
 
-    /// Densifies a LIBSVM data set; `n_features` widens X (e.g. to line a test set up with
-    /// its training set). Classification maps the two label values to ±1 and records how.
-    pub fn from_libsvm(
-        data: &LibsvmData,
+    /// A data set from `n` samples of `d` features stored row-major in `values` (entry
+    /// (i, j) at `i * d + j`) and their targets; for [`Task::Classification`] the targets
+    /// must be ±1.
+    pub fn from_row_major(
+        n: usize,
+        d: usize,
+        values: &[f64],
+        y: Vec<f64>,
         task: Task,
-        n_features: Option<usize>,
     ) -> Result<Self, ReluError> {
-        let d = n_features.unwrap_or(data.n_features).max(data.n_features);
-        let n = data.n_samples();
-        let mut x = Mat::<f64>::zeros(n, d);
-        for i in 0..n {
-            let (idx, val) = data.row(i);
-            for (&j, &v) in idx.iter().zip(val) {
-                x[(i, j)] = v;
-            }
+        if values.len() != n * d {
+            return Err(ReluError::Data(format!(
+                "{} values for {n} samples of {d} features",
+                values.len()
+            )));
         }
-        let (y, label_map) = match task {
-            Task::Classification => {
-                let (y, map) = data.binary_labels().map_err(ReluError::Data)?;
-                (y, Some(map))
-            }
-            Task::Regression => (data.labels.clone(), None),
-        };
-        check_xy(&x, &y)?;
-        Ok(Self { x, y, label_map })
+        let ds = Self::new(Mat::from_fn(n, d, |i, j| values[i * d + j]), y)?;
+        if task == Task::Classification {
+            ds.check_binary()?;
+        }
+        Ok(ds)
+    }
+
+    /// The first `m` samples (all when `m >= n`).
+    pub fn head(&self, m: usize) -> Self {
+        let m = m.min(self.n());
+        Self {
+            x: self.x.as_ref().subrows(0, m).to_owned(),
+            y: self.y[..m].to_vec(),
+        }
     }
 
     /// Number of samples.
@@ -85,7 +85,7 @@ impl Dataset {
     }
 }
 
-pub(crate) fn check_xy(x: &Mat<f64>, y: &[f64]) -> Result<(), ReluError> {
+pub(crate) fn check_xy(x: MatRef<'_, f64>, y: &[f64]) -> Result<(), ReluError> {
     let (n, d) = (x.nrows(), x.ncols());
     if n == 0 || d == 0 {
         return Err(ReluError::Data(format!(
@@ -105,7 +105,7 @@ pub(crate) fn check_xy(x: &Mat<f64>, y: &[f64]) -> Result<(), ReluError> {
     Ok(())
 }
 
-pub(crate) fn check_finite(x: &Mat<f64>) -> Result<(), ReluError> {
+pub(crate) fn check_finite(x: MatRef<'_, f64>) -> Result<(), ReluError> {
     for j in 0..x.ncols() {
         for i in 0..x.nrows() {
             if !x[(i, j)].is_finite() {
@@ -120,10 +120,17 @@ pub(crate) fn check_finite(x: &Mat<f64>) -> Result<(), ReluError> {
 }
 
 /// X with a constant-one column appended when `bias` is set.
-pub(crate) fn augment(x: &Mat<f64>, bias: bool) -> Mat<f64> {
+pub(crate) fn augment(x: MatRef<'_, f64>, bias: bool) -> Mat<f64> {
     if !bias {
-        return x.clone();
+        return x.to_owned();
     }
     let (n, d) = (x.nrows(), x.ncols());
     Mat::from_fn(n, d + 1, |i, j| if j < d { x[(i, j)] } else { 1.0 })
+}
+
+/// The l1 mask of augmented data: 1 on the features, 0 on the bias column (not perturbed).
+pub(crate) fn feature_mask(d: usize, bias: bool) -> Vec<f64> {
+    (0..d)
+        .map(|k| if bias && k == d - 1 { 0.0 } else { 1.0 })
+        .collect()
 }

@@ -1,5 +1,7 @@
 //! Typed errors of convex ReLU training.
 
+use opal_core::SettingError;
+
 /// What went wrong, naming the offending input or setting.
 #[derive(Debug, thiserror::Error)]
 pub enum ReluError {
@@ -7,13 +9,8 @@ pub enum ReluError {
     #[error("data: {0}")]
     Data(String),
     /// A setting is out of range.
-    #[error("setting `{name}`: {reason}")]
-    Setting {
-        /// Field name.
-        name: &'static str,
-        /// Why it was rejected.
-        reason: String,
-    },
+    #[error(transparent)]
+    Setting(#[from] SettingError),
     /// A factorization failed (the matrices here are SPD by construction, so this signals
     /// non-finite data or severe ill-conditioning).
     #[error("linear algebra: {0}")]
@@ -23,9 +20,10 @@ pub enum ReluError {
     Unsupported(String),
 }
 
-pub(crate) fn setting(name: &'static str, reason: impl Into<String>) -> ReluError {
-    ReluError::Setting {
+/// A [`ReluError::Setting`] for `name` with the reason in words.
+pub(crate) fn setting(name: &'static str, detail: impl Into<String>) -> ReluError {
+    ReluError::Setting(SettingError {
         name,
-        reason: reason.into(),
-    }
+        detail: detail.into(),
+    })
 }

@@ -22,6 +22,24 @@
 //!   by the final primal residual (<= 1e-8). ADMM / ADMM-CG remain for n beyond that.
 //! - Robust (adversarial): [`adversarial::fit_robust`] by an interior point on the LP + SOC
 //!   form, eliminating the per-sample variables (`robust_ipm`); ADMM on request.
+//!
+//! Every solver runs on the opal-core protocol: [`Settings::budget`] limits it, an
+//! [`opal_core::Observer`] of [`IterInfo`] watches it (and may stop it), and the result
+//! carries an [`opal_core::Status`] with a message. The library takes data in memory
+//! ([`Dataset`]); reading files is the caller's business.
+//!
+//! ```
+//! use faer::Mat;
+//! use opal_relu::{Dataset, Settings, fit};
+//!
+//! let x = Mat::from_fn(40, 2, |i, j| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+//! let y = (0..40).map(|i| x[(i, 0)].max(0.0) - 0.5 * x[(i, 1)].max(0.0)).collect();
+//! let r = fit(&Dataset::new(x, y)?, &Settings::default().n_patterns(10))?;
+//! assert!(r.status.is_success(), "{}", r.message);
+//! # Ok::<(), opal_relu::ReluError>(())
+//! ```
+
+#![deny(missing_docs)]
 
 mod admm;
 pub mod adversarial;
@@ -33,13 +51,18 @@ mod ipm;
 mod linalg;
 mod model;
 mod ops;
+mod program;
+mod robust_admm;
 mod robust_ipm;
 mod settings;
+mod soc;
 mod solve;
+mod usolve;
 
 pub use data::{Dataset, Task};
 pub use error::ReluError;
 pub use gates::{Gates, gates_from, sample_gates};
 pub use model::{Model, Network};
-pub use settings::{Settings, SolverKind, Variant};
-pub use solve::{FitResult, IterInfo, Observer, Status, evaluate_program, fit, fit_with_observer};
+pub use program::IterInfo;
+pub use settings::{AdvSettings, RobustSolver, Settings, SolverKind, Variant};
+pub use solve::{FitResult, evaluate_program, fit, fit_observed, fit_with_gates};

@@ -4,7 +4,7 @@ use faer::{Mat, MatRef};
 
 use super::data::{augment, check_finite};
 use super::error::ReluError;
-use super::ops::gemm;
+use super::ops::mul;
 use super::settings::Variant;
 
 /// Weights of a fitted program. Matrices are d x P (column i belongs to gate i), where d
@@ -40,6 +40,32 @@ pub struct Network {
 }
 
 impl Model {
+    /// The gated model with weights `u` (d x P) and its gates.
+    pub(crate) fn gated(u: Mat<f64>, gates: Mat<f64>, fit_intercept: bool) -> Self {
+        let d = u.nrows();
+        Self {
+            variant: Variant::Gated,
+            fit_intercept,
+            gates,
+            u,
+            v: Mat::zeros(d, 0),
+            w: Mat::zeros(d, 0),
+        }
+    }
+
+    /// The ReLU model of the blocks (v | w) = `vw` (d x 2P) and its gates.
+    pub(crate) fn relu_blocks(vw: &Mat<f64>, gates: Mat<f64>, fit_intercept: bool) -> Self {
+        let (d, p) = (vw.nrows(), vw.ncols() / 2);
+        Self {
+            variant: Variant::Relu,
+            fit_intercept,
+            gates,
+            u: Mat::zeros(d, 0),
+            v: vw.as_ref().subcols(0, p).to_owned(),
+            w: vw.as_ref().subcols(p, p).to_owned(),
+        }
+    }
+
     /// Number of features the model expects (without the bias column).
     pub fn n_features(&self) -> usize {
         self.gates.nrows() - usize::from(self.fit_intercept)
@@ -106,13 +132,13 @@ impl Model {
         let n = xa.nrows();
         let p = self.n_patterns();
         let mut xg = Mat::<f64>::zeros(n, p);
-        gemm(xg.as_mut(), false, xa.as_ref(), self.gates.as_ref(), 1.0);
+        mul(xg.as_mut(), xa.as_ref(), self.gates.as_ref());
         let weights = match self.variant {
             Variant::Gated => self.u.clone(),
             Variant::Relu => &self.v - &self.w,
         };
         let mut xu = Mat::<f64>::zeros(n, p);
-        gemm(xu.as_mut(), false, xa.as_ref(), weights.as_ref(), 1.0);
+        mul(xu.as_mut(), xa.as_ref(), weights.as_ref());
         Ok((0..n)
             .map(|j| {
                 (0..p)
@@ -135,9 +161,8 @@ fn prepare(x: MatRef<'_, f64>, d: usize, bias: bool) -> Result<Mat<f64>, ReluErr
             x.ncols()
         )));
     }
-    let xm = x.to_owned();
-    check_finite(&xm)?;
-    Ok(augment(&xm, bias))
+    check_finite(x)?;
+    Ok(augment(x, bias))
 }
 
 impl Network {
@@ -157,10 +182,10 @@ impl Network {
     pub fn forward_augmented(&self, xa: MatRef<'_, f64>) -> Vec<f64> {
         let (n, k) = (xa.nrows(), self.width());
         let mut h = Mat::<f64>::zeros(n, k);
-        gemm(h.as_mut(), false, xa, self.first.as_ref(), 1.0);
+        mul(h.as_mut(), xa, self.first.as_ref());
         let gate = self.gates.as_ref().map(|g| {
             let mut xg = Mat::<f64>::zeros(n, k);
-            gemm(xg.as_mut(), false, xa, g.as_ref(), 1.0);
+            mul(xg.as_mut(), xa, g.as_ref());
             xg
         });
         (0..n)

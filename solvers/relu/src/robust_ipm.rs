@@ -8,7 +8,7 @@
 //!        (B) b_j >= |z_j|, z_j = sum_b sigma_b d_jb u_b  (l1 epigraph of the samples)
 //!        (H) xi_j >= 1 - y_j x_j^T z_j + eps 1^T b_j,  (X) xi_j >= 0   (hinge).
 //!
-//! Mehrotra predictor-corrector with Nesterov-Todd scaling as in [`super::ipm`]. The
+//! Mehrotra predictor-corrector with Nesterov-Todd scaling as in `ipm`. The
 //! sample variables (b_j, xi_j) enter only their own rows and z_j, so they are eliminated
 //! per sample (a (d'+1) x (d'+1) solve each); what remains is a dense system in the block
 //! variables of size 2P (d + d' + 1): K_b on the diagonal blocks plus
@@ -16,12 +16,16 @@
 //! Adversarial training uses few patterns (P ~ 10-50), so this is small; P is capped.
 
 use faer::{Mat, MatRef};
+use opal_core::linalg::{axpy, dot, norm_inf};
 
 use super::error::ReluError;
-use super::ipm::{Nt, jordan, jordan_div, soc_step};
 use super::linalg::Chol;
-use super::ops::gemm;
-use super::solve::Status;
+use super::ops::{frob_dot, gemm, mat_axpy, mul};
+use super::program::{Outcome, ReluRun};
+use super::soc::{
+    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, drive, lp_step, lp_targets,
+    soc_max_step,
+};
 
 /// Largest Schur system (2P (d + d' + 1)) the method forms.
 pub(crate) const MAX_SCHUR: usize = 6000;
@@ -38,14 +42,6 @@ pub(crate) struct RobustProblem<'a> {
     pub mask: &'a [f64],
     pub eps: f64,
     pub lam: f64,
-}
-
-/// What the solve returns.
-pub(crate) struct RobustOut {
-    /// (v | w) blocks, d x 2P.
-    pub u: Mat<f64>,
-    pub status: Status,
-    pub iterations: usize,
 }
 
 struct Layout {
@@ -72,7 +68,6 @@ impl Layout {
 
 /// Block variables: q x m (u rows 0..d, a rows d..d+d', t row d+d'); sample variables
 /// r x n (b rows 0..d', xi row d').
-#[derive(Clone)]
 struct Vars {
     xb: Mat<f64>,
     xs: Mat<f64>,
@@ -86,8 +81,12 @@ impl Vars {
         }
     }
     fn axpy(&mut self, a: f64, o: &Vars) {
-        self.xb += a * &o.xb;
-        self.xs += a * &o.xs;
+        mat_axpy(a, &o.xb, &mut self.xb);
+        mat_axpy(a, &o.xs, &mut self.xs);
+    }
+    fn copy_from(&mut self, o: &Vars) {
+        self.xb.copy_from(&o.xb);
+        self.xs.copy_from(&o.xs);
     }
     fn norm2(&self) -> f64 {
         self.xb.squared_norm_l2() + self.xs.squared_norm_l2()
@@ -165,14 +164,8 @@ impl<'a> Ops<'a> {
         let (n, d, m, dp) = (l.n, l.d, l.m, l.dp());
         let eps = self.pr.eps;
         self.u.copy_from(v.xb.as_ref().subrows(0, d));
-        gemm(self.xu.as_mut(), false, self.pr.x, self.u.as_ref(), 1.0);
-        gemm(
-            self.z.as_mut(),
-            false,
-            self.smat.as_ref(),
-            self.u.transpose(),
-            1.0,
-        );
+        mul(self.xu.as_mut(), self.pr.x, self.u.as_ref());
+        mul(self.z.as_mut(), self.smat.as_ref(), self.u.transpose());
         for b in 0..m {
             let asum: f64 = (0..dp).map(|k| v.xb[(d + k, b)]).sum();
             for j in 0..n {
@@ -217,13 +210,7 @@ impl<'a> Ops<'a> {
                 out.xb[(d + k, b)] -= eps * lsum;
             }
         }
-        gemm(
-            self.dm.as_mut(),
-            false,
-            self.pr.x.transpose(),
-            self.nm.as_ref(),
-            1.0,
-        );
+        mul(self.dm.as_mut(), self.pr.x.transpose(), self.nm.as_ref());
         for b in 0..m {
             for c in 0..d {
                 out.xb[(c, b)] += self.dm[(c, b)];
@@ -254,13 +241,7 @@ impl<'a> Ops<'a> {
             }
             out.xs[(dp, j)] += lh + lam[l.o_x + j];
         }
-        gemm(
-            self.dm.as_mut(),
-            false,
-            self.wz.transpose(),
-            self.smat.as_ref(),
-            1.0,
-        );
+        mul(self.dm.as_mut(), self.wz.transpose(), self.smat.as_ref());
         for b in 0..m {
             for c in 0..d {
                 out.xb[(c, b)] += self.dm[(c, b)];
@@ -311,7 +292,7 @@ impl Newton {
                     hs[c] += h * ops.sgn[(j, b)] * x[(j, c)];
                 }
             }
-            gemm(kuu.as_mut(), false, x.transpose(), xh.as_ref(), 1.0);
+            mul(kuu.as_mut(), x.transpose(), xh.as_ref());
             for c1 in 0..d {
                 for c2 in 0..d {
                     self.schur[(o + c1, o + c2)] += kuu[(c1, c2)];
@@ -335,18 +316,10 @@ impl Newton {
             }
             // SOC on (t, u): W^{-2} = eta^-2 (2 (Jw)(Jw)^T - J), index 0 = t.
             let nb = &nt[b];
-            let e2 = nb.eta * nb.eta;
             let idx = |i: usize| if i == 0 { o + d + dp } else { o + i - 1 };
             for i1 in 0..=d {
-                let jw1 = if i1 == 0 { nb.w[0] } else { -nb.w[i1] };
                 for i2 in 0..=d {
-                    let jw2 = if i2 == 0 { nb.w[0] } else { -nb.w[i2] };
-                    let jj = if i1 == i2 {
-                        if i1 == 0 { 1.0 } else { -1.0 }
-                    } else {
-                        0.0
-                    };
-                    self.schur[(idx(i1), idx(i2))] += (2.0 * jw1 * jw2 - jj) / e2;
+                    self.schur[(idx(i1), idx(i2))] += nb.winv2_entry(i1, i2);
                 }
             }
         }
@@ -386,12 +359,10 @@ impl Newton {
             ch.solve_in_place(inv.as_mut());
             self.lzg[j].copy_from(lj.as_ref().submatrix(r, 0, d, r));
             // N_j = L_zz - L_zg L_gg^{-1} L_gz.
-            gemm(
+            mul(
                 tmp.as_mut(),
-                false,
                 self.lgg_inv[j].as_ref(),
                 lj.as_ref().submatrix(0, r, r, d),
-                1.0,
             );
             nj.copy_from(lj.as_ref().submatrix(r, r, d, d));
             gemm(nj.as_mut(), true, self.lzg[j].as_ref(), tmp.as_ref(), -1.0);
@@ -437,7 +408,7 @@ impl Newton {
         }
         let mut red = rhs.xb.clone();
         let mut dm = Mat::<f64>::zeros(d, m);
-        gemm(dm.as_mut(), false, wzj.transpose(), ops.smat.as_ref(), 1.0);
+        mul(dm.as_mut(), wzj.transpose(), ops.smat.as_ref());
         for b in 0..m {
             for c in 0..d {
                 red[(c, b)] -= dm[(c, b)];
@@ -460,7 +431,7 @@ impl Newton {
         // dz_j = dU s_j, then dg_j = L_gg^{-1} (r_gj - L_gz dz_j).
         let du = out.xb.as_ref().subrows(0, d).to_owned();
         let mut dz = Mat::<f64>::zeros(n, d);
-        gemm(dz.as_mut(), false, ops.smat.as_ref(), du.transpose(), 1.0);
+        mul(dz.as_mut(), ops.smat.as_ref(), du.transpose());
         for j in 0..n {
             for i in 0..r {
                 rg[i] = rhs.xs[(i, j)]
@@ -512,21 +483,14 @@ fn chol_reg(a: &Mat<f64>, what: &str) -> Result<ScaledChol, ReluError> {
             }
         })
         .collect();
-    let mut delta = 1e-14;
-    loop {
-        let reg = Mat::from_fn(k, k, |r, c| {
-            a[(r, c)] * scale[r] * scale[c] + if r == c { delta } else { 0.0 }
-        });
-        match Chol::new(&reg, what) {
-            Ok(ch) => return Ok(ScaledChol { ch, scale }),
-            Err(e) if delta >= 1e-6 => return Err(e),
-            Err(_) => delta *= 100.0,
-        }
-    }
+    let mut ch = Chol::with_capacity(k);
+    ch.factor_regularized(k, |r, c| a[(r, c)] * scale[r] * scale[c], 1.0, what)?;
+    Ok(ScaledChol { ch, scale })
 }
 
+/// <a, b> over both parts.
 fn vdot(a: &Vars, b: &Vars) -> f64 {
-    super::ops::dot(&a.xb, &b.xb) + super::ops::dot(&a.xs, &b.xs)
+    frob_dot(&a.xb, &b.xb) + frob_dot(&a.xs, &b.xs)
 }
 
 /// H x = G_L^T diag(w) G_L x + SOC part (for refinement).
@@ -552,281 +516,370 @@ fn h_apply(ops: &mut Ops<'_>, w: &[f64], nt: &[Nt], x: &Vars, out: &mut Vars, g:
     }
 }
 
-/// Runs the interior-point method on the robust program.
+/// Iterate: block and sample variables, LP slacks and multipliers (one per row), SOC
+/// slacks and multipliers (k x m).
+struct State {
+    x: Vars,
+    sl: Vec<f64>,
+    zl: Vec<f64>,
+    sc: Mat<f64>,
+    zc: Mat<f64>,
+}
+
+/// A search direction.
+struct Direction {
+    dx: Vars,
+    dsl: Vec<f64>,
+    dzl: Vec<f64>,
+    dsc: Mat<f64>,
+    dzc: Mat<f64>,
+}
+
+impl Direction {
+    fn zeros(l: &Layout, k: usize) -> Self {
+        Self {
+            dx: Vars::zeros(l),
+            dsl: vec![0.0; l.rows],
+            dzl: vec![0.0; l.rows],
+            dsc: Mat::zeros(k, l.m),
+            dzc: Mat::zeros(k, l.m),
+        }
+    }
+}
+
+/// The method's operators, factors, constants and scratch (sized once).
+struct Robust<'a> {
+    ops: Ops<'a>,
+    newton: Newton,
+    nt: Vec<Nt>,
+    k: usize,
+    beta: f64,
+    cvec: Vars,
+    hvec: Vec<f64>,
+    cnorm: f64,
+    deg: f64,
+    g: Vec<f64>,
+    rpl: Vec<f64>,
+    rpc: Mat<f64>,
+    rd: Vars,
+    w: Vec<f64>,
+    dsl_t: Vec<f64>,
+    dsc_t: Mat<f64>,
+    ql: Vec<f64>,
+    qc: Mat<f64>,
+    rhs: Vars,
+    corr: Vars,
+    hx: Vars,
+    res: Vars,
+    pdir: Vars,
+    tmpv: Vars,
+    dir: Direction,
+    aff: Direction,
+    t: [Vec<f64>; 4],
+}
+
+impl<'a> Robust<'a> {
+    fn new(ops: Ops<'a>) -> Self {
+        let l = &ops.l;
+        let (n, d, m, dp, rows) = (l.n, l.d, l.m, l.dp(), l.rows);
+        let k = d + 1;
+        let beta = n as f64 * ops.pr.lam;
+        // Objective c and the LP right-hand side h (rows G x >= h).
+        let mut cvec = Vars::zeros(l);
+        for b in 0..m {
+            cvec.xb[(d + dp, b)] = beta;
+        }
+        for j in 0..n {
+            cvec.xs[(dp, j)] = 1.0;
+        }
+        let mut hvec = vec![0.0; rows];
+        for j in 0..n {
+            hvec[l.o_h + j] = 1.0;
+        }
+        let cnorm = cvec.norm2().sqrt();
+        Self {
+            newton: Newton::new(l),
+            nt: (0..m).map(|_| Nt::new(k)).collect(),
+            k,
+            beta,
+            cvec,
+            hvec,
+            cnorm,
+            deg: (rows + m) as f64,
+            g: vec![0.0; rows],
+            rpl: vec![0.0; rows],
+            rpc: Mat::zeros(k, m),
+            rd: Vars::zeros(l),
+            w: vec![0.0; rows],
+            dsl_t: vec![0.0; rows],
+            dsc_t: Mat::zeros(k, m),
+            ql: vec![0.0; rows],
+            qc: Mat::zeros(k, m),
+            rhs: Vars::zeros(l),
+            corr: Vars::zeros(l),
+            hx: Vars::zeros(l),
+            res: Vars::zeros(l),
+            pdir: Vars::zeros(l),
+            tmpv: Vars::zeros(l),
+            dir: Direction::zeros(l, k),
+            aff: Direction::zeros(l, k),
+            t: [vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k]],
+            ops,
+        }
+    }
+
+    fn start(&self) -> State {
+        let (l, k) = (&self.ops.l, self.k);
+        let sc = Mat::from_fn(k, l.m, |r, _| if r == 0 { 1.0 } else { 0.0 });
+        State {
+            x: Vars::zeros(l),
+            sl: vec![1.0; l.rows],
+            zl: vec![1.0; l.rows],
+            zc: sc.clone(),
+            sc,
+        }
+    }
+
+    /// Residuals r_d = c - G^T z_L - (SOC z mapped), r_p = h - G x + s (LP), s - x (SOC),
+    /// and the measures.
+    fn residuals(&mut self, st: &State) -> Measures {
+        let l = &self.ops.l;
+        let (n, d, m, dp, rows) = (l.n, l.d, l.m, l.dp(), l.rows);
+        self.ops.gt_apply(&st.zl, &mut self.rd);
+        self.rd.xb *= -1.0;
+        self.rd.xs *= -1.0;
+        self.rd.axpy(1.0, &self.cvec);
+        for b in 0..m {
+            self.rd.xb[(d + dp, b)] -= st.zc[(0, b)];
+            for c in 0..d {
+                self.rd.xb[(c, b)] -= st.zc[(c + 1, b)];
+            }
+        }
+        self.ops.g_apply(&st.x, &mut self.g);
+        for i in 0..rows {
+            self.rpl[i] = self.hvec[i] - self.g[i] + st.sl[i];
+        }
+        for b in 0..m {
+            self.rpc[(0, b)] = st.sc[(0, b)] - st.x.xb[(d + dp, b)];
+            for c in 0..d {
+                self.rpc[(c + 1, b)] = st.sc[(c + 1, b)] - st.x.xb[(c, b)];
+            }
+        }
+        let x = &st.x;
+        let pobj: f64 = (0..n).map(|j| x.xs[(dp, j)]).sum::<f64>()
+            + self.beta * (0..m).map(|b| x.xb[(d + dp, b)]).sum::<f64>();
+        let dobj = dot(&self.hvec, &st.zl);
+        let gap_abs = dot(&st.sl, &st.zl) + frob_dot(&st.sc, &st.zc);
+        let xn = x.norm2().sqrt();
+        let sn = (dot(&st.sl, &st.sl) + st.sc.squared_norm_l2()).sqrt();
+        let r_pri =
+            (dot(&self.rpl, &self.rpl) + self.rpc.squared_norm_l2()).sqrt() / (1.0 + xn + sn);
+        // Relative to the multipliers too: where a block's robust cone is only {0} (no Slater
+        // point), its multipliers grow without bound along a dual ray while the primal
+        // converges, and the rounding in G^T z grows with them.
+        let zscale = (dot(&st.zl, &st.zl) + st.zc.squared_norm_l2()).sqrt();
+        Measures {
+            objective: pobj / n as f64,
+            gap_abs,
+            mu: gap_abs / self.deg,
+            r_pri,
+            r_dual: self.rd.norm2().sqrt() / (1.0 + self.cnorm + zscale),
+            gap: (pobj - dobj).abs().min(gap_abs) / pobj.abs().max(1.0),
+            rp_inf: norm_inf(&self.rpl[..n * m]),
+        }
+    }
+
+    /// Nesterov-Todd scalings, LP weights z/s, and the factored Newton system.
+    fn scale(&mut self, st: &State) -> Result<(), ReluError> {
+        for (b, nt) in self.nt.iter_mut().enumerate() {
+            nt.update(st.sc.col_as_slice(b), st.zc.col_as_slice(b));
+        }
+        for i in 0..self.w.len() {
+            self.w[i] = st.zl[i] / st.sl[i];
+        }
+        self.newton.factor(&self.ops, &self.w, &self.nt)
+    }
+
+    /// The complementarity targets (with the corrector terms when `corrector`) and
+    /// q = W^{-2} r_p + W^{-1}(lam \ d_s) for both cones.
+    fn targets(&mut self, st: &State, corrector: bool, sigma_mu: f64) {
+        let aff = corrector.then(|| (&self.aff.dsl[..], &self.aff.dzl[..]));
+        let (ds, q) = (&mut self.dsl_t, &mut self.ql);
+        lp_targets([&st.sl, &st.zl], aff, sigma_mu, &self.w, &self.rpl, ds, q);
+        for (b, nb) in self.nt.iter().enumerate() {
+            let aff = corrector.then(|| {
+                let a = &self.aff;
+                (a.dsc.col_as_slice(b), a.dzc.col_as_slice(b))
+            });
+            nb.targets(
+                aff,
+                sigma_mu,
+                self.rpc.col_as_slice(b),
+                self.dsc_t.col_as_slice_mut(b),
+                self.qc.col_as_slice_mut(b),
+                &mut self.t,
+            );
+        }
+    }
+
+    /// dx = H^{-1} rhs by preconditioned CG with the factored (regularized, eliminated)
+    /// system as preconditioner: it recovers the accuracy that rounding in the Schur
+    /// complements loses near the end, where plain refinement stalls.
+    fn newton_solve(&mut self) {
+        let (ops, nt, w, g) = (&mut self.ops, &self.nt, &self.w, &mut self.g);
+        let (rhs, dx) = (&self.rhs, &mut self.dir.dx);
+        let (res, corr, hx, pdir) = (&mut self.res, &mut self.corr, &mut self.hx, &mut self.pdir);
+        self.newton.solve_once(ops, rhs, dx);
+        let rn = rhs.norm2().sqrt().max(1e-300);
+        h_apply(ops, w, nt, dx, hx, g);
+        res.copy_from(rhs);
+        res.axpy(-1.0, hx);
+        self.newton.solve_once(ops, res, corr);
+        pdir.copy_from(corr);
+        let mut rz = vdot(res, corr);
+        for _ in 0..25 {
+            if res.norm2().sqrt() <= 1e-14 * rn || rz <= 0.0 {
+                break;
+            }
+            h_apply(ops, w, nt, pdir, hx, g);
+            let php = vdot(pdir, hx);
+            if php <= 0.0 {
+                break;
+            }
+            let a = rz / php;
+            dx.axpy(a, pdir);
+            res.axpy(-a, hx);
+            self.newton.solve_once(ops, res, corr);
+            let rz_new = vdot(res, corr);
+            let beta = rz_new / rz;
+            rz = rz_new;
+            self.tmpv.copy_from(corr);
+            self.tmpv.axpy(beta, pdir);
+            std::mem::swap(pdir, &mut self.tmpv);
+        }
+    }
+
+    /// The search direction for the current targets.
+    fn direction(&mut self) {
+        let l = &self.ops.l;
+        let (d, m, dp) = (l.d, l.m, l.dp());
+        // rhs = -r_d - A^T q with A = (-G; -I_soc): rhs = -r_d + G^T q_L + q_C.
+        self.ops.gt_apply(&self.ql, &mut self.rhs);
+        self.rhs.axpy(-1.0, &self.rd);
+        for b in 0..m {
+            self.rhs.xb[(d + dp, b)] += self.qc[(0, b)];
+            for c in 0..d {
+                self.rhs.xb[(c, b)] += self.qc[(c + 1, b)];
+            }
+        }
+        self.newton_solve();
+        // dz = W^{-2} A dx + q, ds = -r_p - A dx.
+        let dir = &mut self.dir;
+        self.ops.g_apply(&dir.dx, &mut self.g);
+        for i in 0..self.g.len() {
+            let adx = -self.g[i];
+            dir.dzl[i] = self.w[i] * adx + self.ql[i];
+            dir.dsl[i] = -self.rpl[i] - adx;
+        }
+        let [a1, a2, ..] = &mut self.t;
+        for b in 0..m {
+            a1[0] = -dir.dx.xb[(d + dp, b)];
+            for c in 0..d {
+                a1[c + 1] = -dir.dx.xb[(c, b)];
+            }
+            self.nt[b].winv2_mul(a1, a2);
+            for i in 0..self.k {
+                dir.dzc[(i, b)] = a2[i] + self.qc[(i, b)];
+                dir.dsc[(i, b)] = -self.rpc[(i, b)] - a1[i];
+            }
+        }
+    }
+
+    /// Longest step keeping every slack and multiplier in its cone.
+    fn max_step(&self, st: &State) -> f64 {
+        let dir = &self.dir;
+        let amax = lp_step(f64::INFINITY, &st.sl, &dir.dsl, &st.zl, &dir.dzl);
+        soc_max_step(amax, &st.sc, &dir.dsc, &st.zc, &dir.dzc)
+    }
+
+    /// The complementarity gap after a step `aa` (the LP rows, then the cones).
+    fn gap_after(&self, st: &State, aa: f64) -> f64 {
+        let dir = &self.dir;
+        let mut gap = add_gap_after(0.0, [&st.sl, &dir.dsl, &st.zl, &dir.dzl], aa);
+        for b in 0..self.ops.l.m {
+            gap = add_gap_after(gap, cols(b, [&st.sc, &dir.dsc, &st.zc, &dir.dzc]), aa);
+        }
+        gap
+    }
+
+    /// Mehrotra's predictor then corrector; the step length along `self.dir`.
+    fn mehrotra(&mut self, st: &State, meas: &Measures) -> f64 {
+        self.targets(st, false, 0.0);
+        self.direction();
+        let aa = self.max_step(st).min(1.0);
+        let sigma_mu = centering(self.gap_after(st, aa), meas.gap_abs, meas.mu);
+        let (aff, dir) = (&mut self.aff, &self.dir);
+        aff.dsl.copy_from_slice(&dir.dsl);
+        aff.dzl.copy_from_slice(&dir.dzl);
+        aff.dsc.copy_from(&dir.dsc);
+        aff.dzc.copy_from(&dir.dzc);
+        self.targets(st, true, sigma_mu);
+        self.direction();
+        (0.99 * self.max_step(st)).min(1.0)
+    }
+}
+
+impl State {
+    fn step(&mut self, alpha: f64, dir: &Direction) {
+        self.x.axpy(alpha, &dir.dx);
+        axpy(alpha, &dir.dsl, &mut self.sl);
+        axpy(alpha, &dir.dzl, &mut self.zl);
+        mat_axpy(alpha, &dir.dsc, &mut self.sc);
+        mat_axpy(alpha, &dir.dzc, &mut self.zc);
+    }
+}
+
+/// Why the robust interior point stops with success.
+const CONVERGED: &str = "relative gap, residuals and largest robust-cone residual within tolerance";
+
+/// The method as [`drive`] runs it.
+struct Method<'a> {
+    rb: Robust<'a>,
+    st: State,
+}
+
+impl InteriorPoint for Method<'_> {
+    fn measure(&mut self) -> Measures {
+        self.rb.residuals(&self.st)
+    }
+    fn direction(&mut self, meas: &Measures) -> Result<(f64, f64), ReluError> {
+        self.rb.scale(&self.st)?;
+        let alpha = self.rb.mehrotra(&self.st, meas);
+        Ok((alpha, self.rb.dir.dx.norm2()))
+    }
+    fn step(&mut self, alpha: f64) {
+        self.st.step(alpha, &self.rb.dir);
+    }
+}
+
+/// Runs the interior-point method on the robust program; returns the (v | w) blocks.
 pub(crate) fn solve(
     pr: &RobustProblem<'_>,
     tol: f64,
-    max_iter: usize,
-    verbose: bool,
-    deadline: &dyn Fn() -> bool,
-) -> Result<RobustOut, ReluError> {
-    let mut ops = Ops::new(pr);
-    let (n, d, m, dp) = (ops.l.n, ops.l.d, ops.l.m, ops.l.dp());
+    run: &mut ReluRun<'_, '_>,
+) -> Result<Outcome, ReluError> {
+    let ops = Ops::new(pr);
+    let (d, m) = (ops.l.d, ops.l.m);
     if m * ops.l.q > MAX_SCHUR {
         return Err(ReluError::Unsupported(format!(
             "robust interior point: 2P (d + d' + 1) = {} exceeds {MAX_SCHUR}; use fewer patterns",
             m * ops.l.q
         )));
     }
-    let rows = ops.l.rows;
-    let beta = n as f64 * pr.lam;
-    let k = d + 1;
-    // Objective c and the LP right-hand side h (rows G x >= h).
-    let mut cvec = Vars::zeros(&ops.l);
-    for b in 0..m {
-        cvec.xb[(d + dp, b)] = beta;
-    }
-    for j in 0..n {
-        cvec.xs[(dp, j)] = 1.0;
-    }
-    let mut hvec = vec![0.0; rows];
-    for j in 0..n {
-        hvec[ops.l.o_h + j] = 1.0;
-    }
-    let cnorm = cvec.norm2().sqrt();
-    let deg = (rows + m) as f64;
-    let mut x = Vars::zeros(&ops.l);
-    let mut sl = vec![1.0; rows];
-    let mut zl = vec![1.0; rows];
-    let mut sc = Mat::from_fn(k, m, |r, _| if r == 0 { 1.0 } else { 0.0 });
-    let mut zc = sc.clone();
-    let mut nt: Vec<Nt> = (0..m).map(|_| Nt::new(k)).collect();
-    let mut newton = Newton::new(&ops.l);
-    let mut g = vec![0.0; rows];
-    let mut rpl = vec![0.0; rows];
-    let mut rpc = Mat::<f64>::zeros(k, m);
-    let mut rd = Vars::zeros(&ops.l);
-    let mut tmpv = Vars::zeros(&ops.l);
-    let mut w = vec![0.0; rows];
-    let mut dsl_ = vec![0.0; rows];
-    let mut dsc_ = Mat::<f64>::zeros(k, m);
-    let mut ql = vec![0.0; rows];
-    let mut qc = Mat::<f64>::zeros(k, m);
-    let mut rhs = Vars::zeros(&ops.l);
-    let mut dx = Vars::zeros(&ops.l);
-    let mut corr = Vars::zeros(&ops.l);
-    let mut hx = Vars::zeros(&ops.l);
-    let (mut dsl, mut dzl) = (vec![0.0; rows], vec![0.0; rows]);
-    let (mut dsc, mut dzc) = (Mat::<f64>::zeros(k, m), Mat::<f64>::zeros(k, m));
-    let mut aff = (vec![0.0; rows], vec![0.0; rows], dsc.clone(), dzc.clone());
-    let mut status = Status::MaxIterations;
-    let mut iters = 0;
-    let mut stall = 0;
-    let (mut a1, mut a2, mut a3) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
-    let mut ll = vec![0.0; k];
-    for it in 1..=max_iter.min(500) {
-        iters = it;
-        // Residuals: r_d = c - G^T z_L - (SOC z mapped), r_p = h - G x + s (LP), s - x (SOC).
-        ops.gt_apply(&zl, &mut rd);
-        rd.xb *= -1.0;
-        rd.xs *= -1.0;
-        rd.axpy(1.0, &cvec);
-        for b in 0..m {
-            rd.xb[(d + dp, b)] -= zc[(0, b)];
-            for c in 0..d {
-                rd.xb[(c, b)] -= zc[(c + 1, b)];
-            }
-        }
-        ops.g_apply(&x, &mut g);
-        for i in 0..rows {
-            rpl[i] = hvec[i] - g[i] + sl[i];
-        }
-        for b in 0..m {
-            rpc[(0, b)] = sc[(0, b)] - x.xb[(d + dp, b)];
-            for c in 0..d {
-                rpc[(c + 1, b)] = sc[(c + 1, b)] - x.xb[(c, b)];
-            }
-        }
-        let pobj: f64 = (0..n).map(|j| x.xs[(dp, j)]).sum::<f64>()
-            + beta * (0..m).map(|b| x.xb[(d + dp, b)]).sum::<f64>();
-        let dobj: f64 = (0..rows).map(|i| hvec[i] * zl[i]).sum();
-        let gap_abs: f64 =
-            sl.iter().zip(&zl).map(|(a, b)| a * b).sum::<f64>() + super::ops::dot(&sc, &zc);
-        let mu = gap_abs / deg;
-        let xn = x.norm2().sqrt();
-        let sn = (sl.iter().map(|v| v * v).sum::<f64>() + sc.squared_norm_l2()).sqrt();
-        let r_pri = (rpl.iter().map(|v| v * v).sum::<f64>() + rpc.squared_norm_l2()).sqrt()
-            / (1.0 + xn + sn);
-        // Relative to the multipliers too: where a block's robust cone is only {0} (no Slater
-        // point), its multipliers grow without bound along a dual ray while the primal
-        // converges, and the rounding in G^T z grows with them.
-        let zscale = (zl.iter().map(|v| v * v).sum::<f64>() + zc.squared_norm_l2()).sqrt();
-        let r_dual = rd.norm2().sqrt() / (1.0 + cnorm + zscale);
-        let gap = (pobj - dobj).abs().min(gap_abs) / pobj.abs().max(1.0);
-        let rp_inf = rpl[..n * m].iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        if verbose {
-            eprintln!(
-                "robust-ipm {it:4} obj {:.12e} gap {gap:.2e} r_pri {r_pri:.2e} r_dual {r_dual:.2e} mu {mu:.2e} |z| {:.1e} |x| {:.1e}",
-                pobj / n as f64,
-                zl.iter().fold(0.0f64, |a, v| a.max(v.abs())),
-                xn
-            );
-        }
-        if gap <= tol && r_pri <= tol && r_dual <= tol && rp_inf <= tol.min(1e-8) {
-            status = Status::Converged;
-            break;
-        }
-        if deadline() {
-            status = Status::TimeLimit;
-            break;
-        }
-        for b in 0..m {
-            nt[b].update(sc.col_as_slice(b), zc.col_as_slice(b));
-        }
-        for i in 0..rows {
-            w[i] = zl[i] / sl[i];
-        }
-        newton.factor(&ops, &w, &nt)?;
-        let mut sigma_mu = 0.0;
-        let mut alpha = 0.0;
-        for pass in 0..2 {
-            for i in 0..rows {
-                let mut v = -sl[i] * zl[i];
-                if pass == 1 {
-                    v += -aff.0[i] * aff.1[i] + sigma_mu;
-                }
-                dsl_[i] = v;
-                ql[i] = w[i] * rpl[i] + v / sl[i];
-            }
-            for b in 0..m {
-                let nb = &nt[b];
-                jordan(&nb.lam, &nb.lam, &mut ll);
-                if pass == 1 {
-                    nb.winv_mul(aff.2.col_as_slice(b), &mut a1);
-                    nb.w_mul(aff.3.col_as_slice(b), &mut a2);
-                    jordan(&a1, &a2, &mut a3);
-                    for i in 0..k {
-                        ll[i] += a3[i];
-                    }
-                    ll[0] -= sigma_mu;
-                }
-                for i in 0..k {
-                    dsc_[(i, b)] = -ll[i];
-                }
-                nb.winv2_mul(rpc.col_as_slice(b), &mut a1);
-                jordan_div(&nb.lam, dsc_.col_as_slice(b), &mut a2);
-                nb.winv_mul(&a2, &mut a3);
-                for i in 0..k {
-                    qc[(i, b)] = a1[i] + a3[i];
-                }
-            }
-            // rhs = -r_d - A^T q with A = (-G; -I_soc): rhs = -r_d + G^T q_L + q_C.
-            ops.gt_apply(&ql, &mut rhs);
-            rhs.axpy(-1.0, &rd);
-            for b in 0..m {
-                rhs.xb[(d + dp, b)] += qc[(0, b)];
-                for c in 0..d {
-                    rhs.xb[(c, b)] += qc[(c + 1, b)];
-                }
-            }
-            // Preconditioned CG on H dx = rhs with the factored (regularized, eliminated)
-            // system as preconditioner: it recovers the accuracy that rounding in the Schur
-            // complements loses near the end, where plain refinement stalls.
-            newton.solve_once(&mut ops, &rhs, &mut dx);
-            let rn = rhs.norm2().sqrt().max(1e-300);
-            h_apply(&mut ops, &w, &nt, &dx, &mut hx, &mut g);
-            let mut res = rhs.clone();
-            res.axpy(-1.0, &hx);
-            newton.solve_once(&mut ops, &res, &mut corr);
-            let mut pdir = corr.clone();
-            let mut rz = vdot(&res, &corr);
-            for _ in 0..25 {
-                if res.norm2().sqrt() <= 1e-14 * rn || rz <= 0.0 {
-                    break;
-                }
-                h_apply(&mut ops, &w, &nt, &pdir, &mut hx, &mut g);
-                let php = vdot(&pdir, &hx);
-                if php <= 0.0 {
-                    break;
-                }
-                let a = rz / php;
-                dx.axpy(a, &pdir);
-                res.axpy(-a, &hx);
-                newton.solve_once(&mut ops, &res, &mut corr);
-                let rz_new = vdot(&res, &corr);
-                let beta = rz_new / rz;
-                rz = rz_new;
-                tmpv.xb.copy_from(&corr.xb);
-                tmpv.xs.copy_from(&corr.xs);
-                tmpv.axpy(beta, &pdir);
-                std::mem::swap(&mut pdir, &mut tmpv);
-            }
-            // dz = W^{-2} A dx + q, ds = -r_p - A dx.
-            ops.g_apply(&dx, &mut g);
-            for i in 0..rows {
-                let adx = -g[i];
-                dzl[i] = w[i] * adx + ql[i];
-                dsl[i] = -rpl[i] - adx;
-            }
-            for b in 0..m {
-                a1[0] = -dx.xb[(d + dp, b)];
-                for c in 0..d {
-                    a1[c + 1] = -dx.xb[(c, b)];
-                }
-                nt[b].winv2_mul(&a1, &mut a2);
-                for i in 0..k {
-                    dzc[(i, b)] = a2[i] + qc[(i, b)];
-                    dsc[(i, b)] = -rpc[(i, b)] - a1[i];
-                }
-            }
-            let mut amax = f64::INFINITY;
-            for i in 0..rows {
-                if dsl[i] < 0.0 {
-                    amax = amax.min(-sl[i] / dsl[i]);
-                }
-                if dzl[i] < 0.0 {
-                    amax = amax.min(-zl[i] / dzl[i]);
-                }
-            }
-            for b in 0..m {
-                amax = amax.min(soc_step(sc.col_as_slice(b), dsc.col_as_slice(b)));
-                amax = amax.min(soc_step(zc.col_as_slice(b), dzc.col_as_slice(b)));
-            }
-            if pass == 0 {
-                let aa = amax.min(1.0);
-                let mut gap_a = 0.0;
-                for i in 0..rows {
-                    gap_a += (sl[i] + aa * dsl[i]) * (zl[i] + aa * dzl[i]);
-                }
-                for b in 0..m {
-                    for i in 0..k {
-                        gap_a += (sc[(i, b)] + aa * dsc[(i, b)]) * (zc[(i, b)] + aa * dzc[(i, b)]);
-                    }
-                }
-                sigma_mu = (gap_a / gap_abs).clamp(0.0, 1.0).powi(3) * mu;
-                aff.0.copy_from_slice(&dsl);
-                aff.1.copy_from_slice(&dzl);
-                aff.2.copy_from(&dsc);
-                aff.3.copy_from(&dzc);
-            } else {
-                alpha = (0.99 * amax).min(1.0);
-            }
-        }
-        if !(alpha.is_finite() && dx.norm2().is_finite()) {
-            status = Status::Stalled;
-            break;
-        }
-        x.axpy(alpha, &dx);
-        for i in 0..rows {
-            sl[i] += alpha * dsl[i];
-            zl[i] += alpha * dzl[i];
-        }
-        sc += alpha * &dsc;
-        zc += alpha * &dzc;
-        if alpha < 1e-8 {
-            stall += 1;
-            if stall >= 3 {
-                status = Status::Stalled;
-                break;
-            }
-        } else {
-            stall = 0;
-        }
-    }
-    let u = x.xb.as_ref().subrows(0, d).to_owned();
-    Ok(RobustOut {
-        u,
-        status,
-        iterations: iters,
-    })
+    let rb = Robust::new(ops);
+    let st = rb.start();
+    let mut method = Method { rb, st };
+    let end = drive(&mut method, tol, run)?;
+    let u = method.st.x.xb.as_ref().subrows(0, d).to_owned();
+    Ok(end.outcome(u, CONVERGED))
 }

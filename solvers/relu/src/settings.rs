@@ -1,9 +1,17 @@
-//! Settings of convex ReLU training: every field documented with its default.
+//! Settings of convex ReLU training ([`Settings`]) and of adversarial training
+//! ([`AdvSettings`]): every field documented with its default, serde for JSON configs.
+
+use opal_core::{Budget, SettingError, check_range};
+use serde::{Deserialize, Serialize};
 
 use super::error::{ReluError, setting};
 
+/// Iteration limit of both settings structs (the interior point caps it at 500).
+const MAX_ITERATIONS: usize = 20_000;
+
 /// Which convex program to solve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Variant {
     /// Gated ReLU: unconstrained group lasso, min (1/(2n))||sum_i D_i X u_i - y||^2 + lam sum ||u_i||.
     Gated,
@@ -30,13 +38,15 @@ impl Variant {
 }
 
 /// Which algorithm solves the program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SolverKind {
     /// The interior point up to n = 4000; beyond, FISTA (gated) or ADMM (ReLU).
     Auto,
     /// ADMM of Bai, Gautam and Sojoudi with the u-system factorized once (Woodbury, n x n).
     Admm,
     /// The same ADMM with the u-system solved by block-Jacobi preconditioned CG (large n).
+    #[serde(rename = "cg", alias = "admm-cg")]
     AdmmCg,
     /// FISTA with restarts and backtracking (gated program only), as in scnn's R-FISTA.
     Fista,
@@ -90,8 +100,9 @@ impl SolverKind {
     }
 }
 
-/// Settings of [`super::fit`]. Field names match the Python estimator's parameters.
-#[derive(Debug, Clone)]
+/// Settings of [`crate::fit`]. Field names match the Python estimator's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Group-lasso weight lam of the (1/(2n)) scaled program (Bai's beta = n lam). Default 1e-3.
     pub lam: f64,
@@ -109,8 +120,10 @@ pub struct Settings {
     /// point when the relative gap and residuals are <= tol and the largest cone residual is
     /// <= min(tol, 1e-8). Default 1e-6.
     pub tol: f64,
-    /// Iteration limit (the interior point caps it at 500). Default 20000.
-    pub max_iter: usize,
+    /// What a fit may spend: iterations of the method's loop (the interior point caps them
+    /// at 500), wall-clock time counted from the start of the fit (gate sampling and
+    /// factorizations included), a stop request. Default 20000 iterations, no time limit.
+    pub budget: Budget,
     /// Append a constant-one column to X (the bias), as a feature the gates also see. Default false.
     pub fit_intercept: bool,
     /// Initial ADMM penalty rho (Bai's scaling, loss (1/2)||.||^2). Default 0.1.
@@ -127,15 +140,14 @@ pub struct Settings {
     pub relaxation: f64,
     /// FISTA's initial step size. Default 10 (as scnn).
     pub init_step: f64,
-    /// FISTA's backtracking factor. Default 0.8 (as scnn).
+    /// FISTA's backtracking factor, in (0, 1). Default 0.8 (as scnn).
     pub backtrack: f64,
     /// Relative residual at which the CG variant's inner solves stop. Default 1e-10.
     pub cg_tol: f64,
-    /// Wall-clock limit in seconds. Default none.
-    pub time_limit: Option<f64>,
-    /// Log one line per `log_every` iterations to stderr. Default false.
+    /// Log the iterations to stderr ([`opal_core::LogObserver`]). Default false.
     pub verbose: bool,
-    /// Iterations between log lines when verbose. Default 100.
+    /// Iterations between log lines of the first-order methods (ADMM, FISTA) when verbose;
+    /// the interior point logs every Newton step. Default 100.
     pub log_every: usize,
 }
 
@@ -148,7 +160,7 @@ impl Default for Settings {
             solver: SolverKind::Auto,
             seed: 0,
             tol: 1e-6,
-            max_iter: 20_000,
+            budget: Budget::iterations(MAX_ITERATIONS),
             fit_intercept: false,
             rho: 0.1,
             adaptive_rho: true,
@@ -158,87 +170,46 @@ impl Default for Settings {
             init_step: 10.0,
             backtrack: 0.8,
             cg_tol: 1e-10,
-            time_limit: None,
             verbose: false,
             log_every: 100,
         }
     }
 }
 
-macro_rules! setter {
-    ($name:ident, $ty:ty) => {
-        #[doc = concat!("Sets `", stringify!($name), "`.")]
-        pub fn $name(mut self, value: $ty) -> Self {
-            self.$name = value;
-            self
-        }
-    };
-}
-
 impl Settings {
-    setter!(lam, f64);
-    setter!(n_patterns, usize);
-    setter!(variant, Variant);
-    setter!(solver, SolverKind);
-    setter!(seed, u64);
-    setter!(tol, f64);
-    setter!(max_iter, usize);
-    setter!(fit_intercept, bool);
-    setter!(rho, f64);
-    setter!(adaptive_rho, bool);
-    setter!(cone_scale, f64);
-    setter!(anderson, usize);
-    setter!(relaxation, f64);
-    setter!(init_step, f64);
-    setter!(backtrack, f64);
-    setter!(cg_tol, f64);
-    setter!(time_limit, Option<f64>);
-    setter!(verbose, bool);
-    setter!(log_every, usize);
+    opal_core::setters! {
+        lam: f64,
+        n_patterns: usize,
+        variant: Variant,
+        solver: SolverKind,
+        seed: u64,
+        tol: f64,
+        budget: Budget,
+        fit_intercept: bool,
+        rho: f64,
+        adaptive_rho: bool,
+        cone_scale: f64,
+        anderson: usize,
+        relaxation: f64,
+        init_step: f64,
+        backtrack: f64,
+        cg_tol: f64,
+        verbose: bool,
+        log_every: usize,
+    }
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), ReluError> {
-        let pos = |name: &'static str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(setting(name, format!("must be finite and > 0, got {v}")))
-            }
-        };
-        if !(self.lam.is_finite() && self.lam >= 0.0) {
-            return Err(setting(
-                "lam",
-                format!("must be finite and >= 0, got {}", self.lam),
-            ));
+        check_common(self.lam, self.n_patterns, self.tol, self.rho, &self.budget)?;
+        for (name, value) in [
+            ("cone_scale", self.cone_scale),
+            ("init_step", self.init_step),
+            ("cg_tol", self.cg_tol),
+        ] {
+            check_range(name, value, 0.0, f64::INFINITY, true)?;
         }
-        if self.n_patterns == 0 {
-            return Err(setting("n_patterns", "must be >= 1"));
-        }
-        pos("tol", self.tol)?;
-        pos("rho", self.rho)?;
-        pos("cone_scale", self.cone_scale)?;
-        pos("init_step", self.init_step)?;
-        pos("cg_tol", self.cg_tol)?;
-        if !(self.backtrack > 0.0 && self.backtrack < 1.0) {
-            return Err(setting(
-                "backtrack",
-                format!("must lie in (0, 1), got {}", self.backtrack),
-            ));
-        }
-        if !(self.relaxation > 0.0 && self.relaxation < 2.0) {
-            return Err(setting(
-                "relaxation",
-                format!("must lie in (0, 2), got {}", self.relaxation),
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(setting("max_iter", "must be >= 1"));
-        }
-        if let Some(t) = self.time_limit
-            && (t.is_nan() || t < 0.0)
-        {
-            return Err(setting("time_limit", format!("must be >= 0, got {t}")));
-        }
+        open_interval("backtrack", self.backtrack, 0.0, 1.0)?;
+        open_interval("relaxation", self.relaxation, 0.0, 2.0)?;
         if self.solver.resolve(self.variant) == SolverKind::Fista && self.variant == Variant::Relu {
             return Err(ReluError::Unsupported(
                 "FISTA solves the gated program only; use solver admm or cg for variant relu"
@@ -246,5 +217,161 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+}
+
+/// The checks both settings structs share: lam >= 0, at least one pattern, positive tol
+/// and rho, at least one iteration.
+fn check_common(
+    lam: f64,
+    n_patterns: usize,
+    tol: f64,
+    rho: f64,
+    budget: &Budget,
+) -> Result<(), ReluError> {
+    check_range("lam", lam, 0.0, f64::INFINITY, false)?;
+    if n_patterns == 0 {
+        return Err(setting("n_patterns", "must be >= 1"));
+    }
+    check_range("tol", tol, 0.0, f64::INFINITY, true)?;
+    check_range("rho", rho, 0.0, f64::INFINITY, true)?;
+    if budget.max_iterations == 0 {
+        return Err(setting("max_iterations", "must be >= 1"));
+    }
+    Ok(())
+}
+
+/// `value` in the open interval (lo, hi).
+fn open_interval(name: &'static str, value: f64, lo: f64, hi: f64) -> Result<(), SettingError> {
+    if value > lo && value < hi {
+        Ok(())
+    } else {
+        Err(SettingError {
+            name,
+            detail: format!("{value} is outside ({lo}, {hi})"),
+        })
+    }
+}
+
+/// Which method solves the robust program of [`crate::adversarial::fit_robust`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RobustSolver {
+    /// Interior point on the LP + SOC form with the per-sample variables eliminated
+    /// (few patterns: the Schur system has 2P (d + d' + 1) rows, at most 6000).
+    Ipm,
+    /// ADMM with an exact Sylvester u-update (the fallback for many patterns).
+    Admm,
+}
+
+/// Settings of [`crate::adversarial::fit_robust`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdvSettings {
+    /// l_inf radius of the training perturbations. Default 0.05 (0 gives the plain model).
+    pub eps: f64,
+    /// Group-lasso weight lam of the (1/n) scaled program. Default 1e-3.
+    pub lam: f64,
+    /// Number of gate vectors sampled (before duplicate/all-zero patterns are dropped). Default 100.
+    pub n_patterns: usize,
+    /// Seed of the gate sampling. Default 0.
+    pub seed: u64,
+    /// Stopping tolerance (relative gap and residuals of the interior point; relative
+    /// residuals of ADMM). Default 1e-5.
+    pub tol: f64,
+    /// Iterations (the interior point caps them at 500), time counted from the start of
+    /// the fit, stop request. Default 20000 iterations, no time limit.
+    pub budget: Budget,
+    /// Append a constant-one column (not perturbed). Default false.
+    pub fit_intercept: bool,
+    /// Method. Default [`RobustSolver::Ipm`].
+    pub solver: RobustSolver,
+    /// ADMM's initial penalty rho. Default 1.
+    pub rho: f64,
+    /// ADMM: adapt rho by residual balancing. Default true.
+    pub adaptive_rho: bool,
+    /// Log the iterations to stderr. Default false.
+    pub verbose: bool,
+    /// Iterations between ADMM log lines when verbose (the interior point logs every
+    /// step). Default 100.
+    pub log_every: usize,
+}
+
+impl Default for AdvSettings {
+    fn default() -> Self {
+        Self {
+            eps: 0.05,
+            lam: 1e-3,
+            n_patterns: 100,
+            seed: 0,
+            tol: 1e-5,
+            budget: Budget::iterations(MAX_ITERATIONS),
+            fit_intercept: false,
+            solver: RobustSolver::Ipm,
+            rho: 1.0,
+            adaptive_rho: true,
+            verbose: false,
+            log_every: 100,
+        }
+    }
+}
+
+impl AdvSettings {
+    opal_core::setters! {
+        eps: f64,
+        lam: f64,
+        n_patterns: usize,
+        seed: u64,
+        tol: f64,
+        budget: Budget,
+        fit_intercept: bool,
+        solver: RobustSolver,
+        rho: f64,
+        adaptive_rho: bool,
+        verbose: bool,
+        log_every: usize,
+    }
+
+    /// Checks every field's range.
+    pub fn validate(&self) -> Result<(), ReluError> {
+        check_common(self.lam, self.n_patterns, self.tol, self.rho, &self.budget)?;
+        check_range("eps", self.eps, 0.0, f64::INFINITY, false)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_and_names() {
+        let s = Settings::default()
+            .solver(SolverKind::AdmmCg)
+            .variant(Variant::Relu)
+            .budget(Budget::iterations(7));
+        let text = serde_json::to_string(&s).unwrap();
+        assert!(text.contains("\"solver\":\"cg\"") && text.contains("\"variant\":\"relu\""));
+        assert_eq!(serde_json::from_str::<Settings>(&text).unwrap(), s);
+        let s: Settings =
+            serde_json::from_str(r#"{"solver": "admm-cg", "budget": {"time_limit": 2}}"#).unwrap();
+        assert_eq!(s.solver, SolverKind::AdmmCg);
+        assert_eq!(
+            s.budget.max_iterations,
+            usize::MAX,
+            "a given budget replaces the default"
+        );
+        assert!(serde_json::from_str::<Settings>(r#"{"max_iter": 3}"#).is_err());
+        let a: AdvSettings = serde_json::from_str(r#"{"eps": 0.1, "solver": "admm"}"#).unwrap();
+        assert_eq!((a.eps, a.solver, a.rho), (0.1, RobustSolver::Admm, 1.0));
+    }
+
+    #[test]
+    fn ranges() {
+        assert!(Settings::default().validate().is_ok());
+        let e = Settings::default().backtrack(1.0).validate().unwrap_err();
+        assert_eq!(e.to_string(), "setting backtrack: 1 is outside (0, 1)");
+        assert!(AdvSettings::default().eps(-1.0).validate().is_err());
+        assert!(AdvSettings::default().validate().is_ok());
     }
 }

@@ -9,21 +9,25 @@
 //! objective was recomputed in numpy from the solution. SCS with eps 1e-9 agreed to 1e-10
 //! relative on every value.
 
+use std::time::Duration;
+
 use faer::Mat;
+use opal_core::{Budget, Control, Interrupt, LogObserver, Status};
 use opal_problems::formats::libsvm::read_libsvm;
 use opal_problems::shared_data::require;
-use opal_relu::adversarial::{self, AdvSettings, Attack};
+use opal_relu::adversarial::{self, AdvSettings, Attack, RobustSolver};
 use opal_relu::{
-    Dataset, ReluError, Settings, SolverKind, Status, Task, Variant, evaluate_program, fit,
-    sample_gates,
+    Dataset, IterInfo, ReluError, Settings, SolverKind, Task, Variant, evaluate_program, fit,
+    fit_observed, sample_gates,
 };
 
 fn load(name: &str, rows: usize, test: &str) -> Option<Dataset> {
     let path = require(&format!("data/libsvm/{name}"), test)?;
     let raw = read_libsvm(&path, None).unwrap();
-    let ds = Dataset::from_libsvm(&raw, Task::Classification, None).unwrap();
-    let m = rows.min(ds.n());
-    Some(Dataset::new(ds.x.as_ref().subrows(0, m).to_owned(), ds.y[..m].to_vec()).unwrap())
+    let (y, _) = raw.binary_labels().unwrap();
+    let (x, d) = raw.to_dense(None);
+    let ds = Dataset::from_row_major(raw.n_samples(), d, &x, y, Task::Classification).unwrap();
+    Some(ds.head(rows))
 }
 
 /// (data, rows, patterns, seed, bias, gated optimum, relu optimum).
@@ -289,6 +293,18 @@ const ROBUST_REFS: [(bool, f64, f64); 4] = [
     (true, 0.02, 0.09907704842747109),
 ];
 
+/// The robust program on heart_scale's first rows: 6 gates, seed 4, lam 1e-3, tol 1e-8
+/// (rho 0.1 for the ADMM path, as these references were always run).
+fn robust(eps: f64) -> AdvSettings {
+    AdvSettings::default()
+        .eps(eps)
+        .n_patterns(6)
+        .seed(4)
+        .lam(1e-3)
+        .tol(1e-8)
+        .rho(0.1)
+}
+
 #[test]
 fn robust_program_matches_cvxpy_and_bound_holds_under_pgd() {
     let Some(ds) = load(
@@ -299,14 +315,7 @@ fn robust_program_matches_cvxpy_and_bound_holds_under_pgd() {
         return;
     };
     for (bias, eps, reference) in ROBUST_REFS {
-        let set = AdvSettings::default().eps(eps).base(
-            Settings::default()
-                .n_patterns(6)
-                .seed(4)
-                .lam(1e-3)
-                .tol(1e-8)
-                .fit_intercept(bias),
-        );
+        let set = robust(eps).fit_intercept(bias);
         let r = adversarial::fit_robust(&ds, &set).unwrap();
         assert_eq!(r.status, Status::Converged, "bias {bias} eps {eps}");
         let rel = (r.objective - reference).abs() / reference;
@@ -323,13 +332,7 @@ fn robust_program_matches_cvxpy_and_bound_holds_under_pgd() {
     }
     // The robust bound against PGD on the recovered network (radius 0.02, no bias).
     let eps = 0.02;
-    let set = AdvSettings::default().eps(eps).base(
-        Settings::default()
-            .n_patterns(6)
-            .seed(4)
-            .lam(1e-3)
-            .tol(1e-8),
-    );
+    let set = robust(eps);
     let r = adversarial::fit_robust(&ds, &set).unwrap();
     let (count, worst) = adversarial::bound_check(&r, &ds, eps);
     assert_eq!(count, 0, "PGD beat the robust bound by {worst:.2e}");
@@ -361,13 +364,10 @@ fn robust_program_matches_cvxpy_and_bound_holds_under_pgd() {
     // The ADMM path still runs (it is the fallback for many patterns), if loosely.
     let admm = adversarial::fit_robust(
         &ds,
-        &set.clone().base(
-            set.base
-                .clone()
-                .solver(SolverKind::Admm)
-                .tol(1e-4)
-                .max_iter(3000),
-        ),
+        &set.clone()
+            .solver(RobustSolver::Admm)
+            .tol(1e-4)
+            .budget(Budget::iterations(3000)),
     )
     .unwrap();
     assert!(
@@ -428,14 +428,11 @@ fn bad_input_gives_errors() {
         Settings::default().lam(f64::NAN),
         Settings::default().n_patterns(0),
         Settings::default().tol(0.0),
-        Settings::default().max_iter(0),
+        Settings::default().budget(Budget::iterations(0)),
         Settings::default().backtrack(1.5),
     ];
     for s in bad {
-        assert!(
-            matches!(fit(&ds, &s), Err(ReluError::Setting { .. })),
-            "{s:?}"
-        );
+        assert!(matches!(fit(&ds, &s), Err(ReluError::Setting(_))), "{s:?}");
     }
     let e = fit(
         &ds,
@@ -455,15 +452,66 @@ fn bad_input_gives_errors() {
             .decision_function(Mat::zeros(2, 4).as_ref())
             .is_err()
     );
-    // A time limit is honoured with its status.
+    // A time limit is honoured with its status (the shortest one a budget holds).
+    let tiny = Budget::default().with_time_limit(Some(Duration::from_nanos(1)));
     let r = fit(
         &ds,
-        &Settings::default()
-            .n_patterns(5)
-            .tol(1e-300)
-            .time_limit(Some(0.0)),
+        &Settings::default().n_patterns(5).tol(1e-300).budget(tiny),
     )
     .unwrap();
     assert_eq!(r.status, Status::TimeLimit);
+    assert_eq!(r.message, "time limit reached");
     assert!(SolverKind::parse("newton").is_err() && Variant::parse("deep").is_err());
+}
+
+#[test]
+fn observers_see_every_iterate_and_may_stop() {
+    let ds = planted(60, 4, 5);
+    let set = Settings::default().n_patterns(8).tol(1e-12);
+    for solver in [
+        SolverKind::Fista,
+        SolverKind::Admm,
+        SolverKind::AdmmCg,
+        SolverKind::Ipm,
+    ] {
+        let mut seen = Vec::new();
+        let mut obs = |i: &IterInfo| {
+            seen.push(i.iteration);
+            Control::stop_if(i.iteration == 3)
+        };
+        let r = fit_observed(&ds, &set.clone().solver(solver), &mut obs).unwrap();
+        assert_eq!(
+            (r.status, r.iterations),
+            (Status::Interrupted, 3),
+            "{solver:?}"
+        );
+        assert_eq!(seen, [1, 2, 3], "{solver:?}");
+    }
+    // A raised stop request ends the run at the first iterate.
+    let stop = Interrupt::new();
+    stop.trigger();
+    let budget = Budget::default().with_interrupt(stop);
+    let r = fit(&ds, &set.clone().budget(budget.clone())).unwrap();
+    assert_eq!((r.status, r.iterations), (Status::Interrupted, 1));
+    let signs = ds.y.iter().map(|&v| if v >= 0.0 { 1.0 } else { -1.0 });
+    let labelled = Dataset::new(ds.x.clone(), signs.collect()).unwrap();
+    for solver in [RobustSolver::Ipm, RobustSolver::Admm] {
+        let set = robust(0.0).solver(solver).budget(budget.clone());
+        let r = adversarial::fit_robust(&labelled, &set).unwrap();
+        assert_eq!((r.status, r.iterations), (Status::Interrupted, 1));
+    }
+    // The log: one line per iterate with the solver's columns, then the outcome.
+    for (solver, header) in [
+        (SolverKind::Admm, "r_pri"),
+        (SolverKind::Fista, "subgrad"),
+        (SolverKind::Ipm, "lg(mu)"),
+    ] {
+        let mut log = LogObserver::new(Vec::new());
+        let r = fit_observed(&ds, &set.clone().solver(solver).tol(1e-6), &mut log).unwrap();
+        let text = String::from_utf8(log.into_inner()).unwrap();
+        assert!(text.contains(header), "{text}");
+        let last = text.lines().last().unwrap();
+        assert!(last.starts_with("converged after"), "{last}");
+        assert!(last.ends_with(&r.message), "{last}");
+    }
 }
