@@ -29,6 +29,7 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(minimize::minimize, m)?)?;
     m.add_function(wrap_pyfunction!(mip::solve_mip, m)?)?;
     m.add_function(wrap_pyfunction!(mip::generate_mip, m)?)?;
+    m.add_function(wrap_pyfunction!(mip::_milp, m)?)?;
     m.add_function(wrap_pyfunction!(relu::_relu_fit, m)?)?;
     m.add_function(wrap_pyfunction!(relu::_relu_decision, m)?)?;
     Ok(())

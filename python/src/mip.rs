@@ -8,7 +8,8 @@ use numpy::PyArrayMethods;
 use opal_core::{Budget, Interrupt, Status};
 use opal_io::{ConfigFileError, ReadError, read_balans_config, read_model_with_warnings};
 use opal_mip::Method;
-use opal_mip::balans::{BalansError, Config, Settings};
+use opal_mip::balans::{BalansError, Config, Output, Settings};
+use opal_problems::linear::{LinearModel, Sense};
 use opal_problems::registry::{self, Generated};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -93,9 +94,6 @@ pub fn solve_mip<'py>(
             "time_limit must be a positive number of seconds, got {time_limit}"
         )));
     }
-    // The search runs on its own thread while this one watches for Ctrl-C; on Ctrl-C the
-    // shared stop request ends the search (and HiGHS) at its next check, the worker is
-    // joined and the KeyboardInterrupt raised.
     let stop = Interrupt::new();
     let budget = Budget::default()
         .with_time_limit_secs(time_limit)
@@ -112,6 +110,25 @@ pub fn solve_mip<'py>(
         .threads(threads)
         .log(log)
         .verbose(verbose);
+    let file = path.display().to_string();
+    let out = run_search(py, method, model, settings, &stop, &file)?;
+    let r = result_dict(py, &out, solver)?;
+    r.set_item("file", &file)?;
+    r.set_item("warnings", warnings)?;
+    py.import("opal._result")?.getattr("Result")?.call1((r,))
+}
+
+/// Runs `method` on its own thread while this one watches for Ctrl-C; on Ctrl-C the
+/// shared stop request ends the search (and HiGHS) at its next check, the worker is
+/// joined and the KeyboardInterrupt raised. `what` names the model in errors.
+fn run_search(
+    py: Python<'_>,
+    method: Method,
+    model: LinearModel,
+    settings: Settings,
+    stop: &Interrupt,
+    what: &str,
+) -> PyResult<Output> {
     let worker = std::thread::spawn(move || method.solve(&model, &settings));
     while !worker.is_finished() {
         py.detach(|| std::thread::sleep(Duration::from_millis(20).min(PERIOD)));
@@ -121,14 +138,15 @@ pub fn solve_mip<'py>(
             return Err(e);
         }
     }
-    let file = path.display().to_string();
-    let out = worker
+    worker
         .join()
-        .map_err(|_| SolverError::new_err(format!("{file}: the solver thread panicked")))?
-        .map_err(|e| balans_error(&file, e))?;
+        .map_err(|_| SolverError::new_err(format!("{what}: the solver thread panicked")))?
+        .map_err(|e| balans_error(what, e))
+}
 
+/// The fields of a MIP result shared by `solve_mip` and `_milp`.
+fn result_dict<'py>(py: Python<'py>, out: &Output, solver: &str) -> PyResult<Bound<'py, PyDict>> {
     let r = PyDict::new(py);
-    r.set_item("file", &file)?;
     r.set_item("solver", solver)?;
     r.set_item("status", out.status.as_str())?;
     r.set_item("message", &out.message)?;
@@ -174,8 +192,7 @@ pub fn solve_mip<'py>(
     }
     r.set_item("operators", ops)?;
     r.set_item("dropped_operators", out.dropped.clone())?;
-    r.set_item("warnings", warnings)?;
-    py.import("opal._result")?.getattr("Result")?.call1((r,))
+    Ok(r)
 }
 
 /// Writes a random MIP as an MPS file: `generate_mip("knapsack", path, items=30, dims=5,
@@ -202,4 +219,149 @@ pub fn generate_mip(
         }
         Generated::Completion(_) => unreachable!("MIP generators only"),
     }
+}
+
+/// The in-memory model of `opal.milp` (min c^T x, row_lb <= A x <= row_ub, lb <= x <= ub,
+/// x_j integer where `integrality[j]`), with A in CSR arrays. Checks every length, index
+/// and value and names the argument at fault.
+#[allow(clippy::too_many_arguments)]
+fn linear_model(
+    c: Vec<f64>,
+    integrality: Vec<bool>,
+    lb: Vec<f64>,
+    ub: Vec<f64>,
+    indptr: Vec<usize>,
+    indices: Vec<usize>,
+    data: Vec<f64>,
+    row_lb: Vec<f64>,
+    row_ub: Vec<f64>,
+) -> PyResult<LinearModel> {
+    let n = c.len();
+    let m = row_lb.len();
+    fn bad<T>(msg: String) -> PyResult<T> {
+        Err(PyValueError::new_err(msg))
+    }
+    if let Some(j) = c.iter().position(|v| !v.is_finite()) {
+        return bad(format!("c[{j}] = {} is not finite", c[j]));
+    }
+    for (name, v) in [
+        ("integrality", integrality.len()),
+        ("bounds lb", lb.len()),
+        ("bounds ub", ub.len()),
+    ] {
+        if v != n {
+            return bad(format!(
+                "{name} has length {v}, expected {n} (the length of c)"
+            ));
+        }
+    }
+    if row_ub.len() != m || indptr.len() != m + 1 {
+        return bad(format!(
+            "constraints: A has {} rows, lb {} entries and ub {}",
+            indptr.len().saturating_sub(1),
+            m,
+            row_ub.len()
+        ));
+    }
+    if indices.len() != data.len()
+        || indptr.last() != Some(&data.len())
+        || indptr.windows(2).any(|w| w[0] > w[1])
+    {
+        return bad("constraints: A's sparse structure is inconsistent".into());
+    }
+    if let Some(k) = data.iter().position(|v| !v.is_finite()) {
+        return bad(format!(
+            "constraints: A has a non-finite coefficient {} (entry {k})",
+            data[k]
+        ));
+    }
+    if let Some(k) = indices.iter().position(|&j| j >= n) {
+        return bad(format!(
+            "constraints: A refers to column {} of {n}",
+            indices[k]
+        ));
+    }
+    let check_bounds = |what: &str, lo: &[f64], hi: &[f64]| -> PyResult<()> {
+        for i in 0..lo.len() {
+            if lo[i].is_nan() || hi[i].is_nan() {
+                return bad(format!("{what}[{i}] is NaN"));
+            }
+            if lo[i] > hi[i] || lo[i] == f64::INFINITY || hi[i] == f64::NEG_INFINITY {
+                return bad(format!(
+                    "{what}[{i}]: lower {} above upper {}",
+                    lo[i], hi[i]
+                ));
+            }
+        }
+        Ok(())
+    };
+    check_bounds("bounds", &lb, &ub)?;
+    check_bounds("constraints bounds", &row_lb, &row_ub)?;
+    let mut model = LinearModel::new("milp", Sense::Minimize);
+    for j in 0..n {
+        model.add_col(format!("x{j}"), c[j], lb[j], ub[j], integrality[j]);
+    }
+    let mut coefs = Vec::new();
+    for i in 0..m {
+        coefs.clear();
+        coefs.extend((indptr[i]..indptr[i + 1]).map(|k| (indices[k], data[k])));
+        model.add_row(format!("r{i}"), row_lb[i], row_ub[i], &coefs);
+    }
+    Ok(model)
+}
+
+/// The engine of `opal.milp` (python/python/opal/_milp.py normalizes SciPy-style
+/// arguments into these arrays). `time_limit` inf means none.
+#[pyfunction]
+#[pyo3(signature = (c, integrality, lb, ub, indptr, indices, data, row_lb, row_ub, time_limit, seed = 0, solver = "highs", threads = 1, verbose = false))]
+#[allow(clippy::too_many_arguments)]
+pub fn _milp<'py>(
+    py: Python<'py>,
+    c: Vec<f64>,
+    integrality: Vec<bool>,
+    lb: Vec<f64>,
+    ub: Vec<f64>,
+    indptr: Vec<usize>,
+    indices: Vec<usize>,
+    data: Vec<f64>,
+    row_lb: Vec<f64>,
+    row_ub: Vec<f64>,
+    time_limit: f64,
+    seed: u64,
+    solver: &str,
+    threads: usize,
+    verbose: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let method: Method = solver.parse().map_err(|_| {
+        PyValueError::new_err(format!(
+            "method must be 'highs' or 'balans', got '{solver}'"
+        ))
+    })?;
+    if threads == 0 {
+        return Err(PyValueError::new_err("threads must be at least 1"));
+    }
+    let model = linear_model(
+        c,
+        integrality,
+        lb,
+        ub,
+        indptr,
+        indices,
+        data,
+        row_lb,
+        row_ub,
+    )?;
+    let stop = Interrupt::new();
+    let budget = Budget::default()
+        .with_time_limit_secs(time_limit)
+        .map_err(|e| PyValueError::new_err(format!("time_limit: {e}")))?
+        .with_interrupt(stop.clone());
+    let settings = Settings::default()
+        .budget(budget)
+        .seed(seed)
+        .threads(threads)
+        .verbose(verbose);
+    let out = run_search(py, method, model, settings, &stop, "milp")?;
+    let r = result_dict(py, &out, solver)?;
+    py.import("opal._result")?.getattr("Result")?.call1((r,))
 }

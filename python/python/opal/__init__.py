@@ -25,7 +25,9 @@ calibration (Cambareri and Jacques). ``complete_matrix(rows, cols, values, shape
 ``solve_mip(path, time_limit=60, seed=0, config=None, threads=1, solver="balans")``:
 Balans adaptive large-neighbourhood search over HiGHS on an MPS/LP file (or plain HiGHS with
 ``solver="highs"``), returning a :class:`Result` (a dict with attribute access: objective,
-x, solution by column name, status, trace, operators, ...). ``generate_mip(kind, path,
+x, solution by column name, status, trace, operators, ...). ``milp(c, integrality=, bounds=, constraints=, options=)``: a MIP built in memory, in
+``scipy.optimize.milp``'s convention (HiGHS, or Balans with ``options={"method": "balans"}``).
+``generate_mip(kind, path,
 **params)`` writes a random knapsack/setcover/indset MIP as MPS.
 ``ConvexReLUClassifier`` / ``ConvexReLURegressor`` (module ``opal.relu``): two-layer ReLU
 networks trained by convex optimization, as scikit-learn estimators.
@@ -49,6 +51,7 @@ from ._opal import (
     problem,
     solve_mip,
 )
+from ._milp import milp
 from ._result import Result
 from .relu import ConvexReLUClassifier, ConvexReLURegressor
 
@@ -64,6 +67,7 @@ __all__ = [
     "complete_matrix",
     "generate_mip",
     "load_sif",
+    "milp",
     "minimize",
     "problem",
     "solve_mip",
