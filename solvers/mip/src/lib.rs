@@ -6,6 +6,8 @@
 #![deny(missing_docs)]
 
 pub mod balans;
+#[cfg(feature = "good_lp")]
+pub mod good_lp;
 pub mod highs;
 pub mod method;
 
