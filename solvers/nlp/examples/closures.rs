@@ -29,5 +29,9 @@ fn main() {
         out.message
     );
     assert!(out.status.is_success(), "{}", out.message);
-    assert!((out.objective - 17.0140173).abs() < 1e-6, "{}", out.objective);
+    assert!(
+        (out.objective - 17.0140173).abs() < 1e-6,
+        "{}",
+        out.objective
+    );
 }
