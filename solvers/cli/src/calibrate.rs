@@ -119,7 +119,8 @@ fn build(args: &CalibrateArgs) -> Result<Case, CliError> {
 }
 
 fn settings(args: &CalibrateArgs) -> Result<Settings, CliError> {
-    let mut budget = Budget::iterations(args.max_iterations);
+    let mut budget =
+        Budget::iterations(args.max_iterations).with_interrupt(crate::interrupt::handle());
     if let Some(t) = args.time_limit {
         budget = budget.with_time_limit_secs(t)?;
     }

@@ -6,6 +6,7 @@ mod demo;
 mod demo_sif;
 mod generate;
 mod inspect;
+mod interrupt;
 mod json;
 mod load;
 mod problems;
@@ -72,6 +73,8 @@ impl<E: std::error::Error> From<E> for CliError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before any work: a Ctrl-C during the set-up must not be lost.
+    interrupt::handle();
     let result = match cli.command {
         Command::Problems => problems::run(),
         Command::Inspect(args) => inspect::run(args),
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Complete(args) => complete::run(args),
     };
     match result {
+        Ok(()) if interrupt::was_triggered() => ExitCode::from(130),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("opal: error: {}", e.message);
