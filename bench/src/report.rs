@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::harness::{
-    AnchorMeta, Meta, Record, SUITES, anchor, python_anchors, solved_criterion, suite_solvers,
-};
+use crate::harness::{AnchorMeta, Meta, Record, SUITES, Suite};
 use crate::profile;
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -131,11 +129,11 @@ pub fn write(
         writeln!(w, "{}", PYTHON_NOTE).unwrap();
     }
     for suite in SUITES {
-        let recs: Vec<&Record> = records.iter().filter(|r| r.suite == *suite).collect();
+        let recs: Vec<&Record> = records.iter().filter(|r| r.suite == suite.name()).collect();
         if recs.is_empty() {
             continue;
         }
-        suite_section(w, suite, &recs, meta, &pdir)?;
+        suite_section(w, *suite, &recs, meta, &pdir)?;
     }
     writeln!(w, "{}", NOT_RUN).unwrap();
     std::fs::write(file, md).map_err(|e| format!("{}: {e}", file.display()))
@@ -143,15 +141,16 @@ pub fn write(
 
 fn suite_section(
     w: &mut String,
-    suite: &str,
+    suite: &dyn Suite,
     recs: &[&Record],
     meta: &Meta,
     pdir: &Path,
 ) -> Result<(), String> {
     let present: BTreeSet<&str> = recs.iter().map(|r| r.solver.as_str()).collect();
-    let solvers: Vec<String> = suite_solvers(suite)
+    let solvers: Vec<String> = suite
+        .solvers()
         .iter()
-        .chain(python_anchors(suite))
+        .chain(suite.python_anchors())
         .filter(|s| present.contains(**s))
         .map(|s| s.to_string())
         .collect();
@@ -160,12 +159,12 @@ fn suite_section(
     let limit = meta
         .time_limits
         .iter()
-        .find(|(s, _)| s == suite)
+        .find(|(s, _)| s == suite.name())
         .map_or(f64::NAN, |t| t.1);
     // The anchor of the ratios: the suite's anchor when it ran, else the last solver that
     // did (IPOPT missing falls back to newton's column).
     let anchor_name = {
-        let a = anchor(suite);
+        let a = suite.anchor();
         let ran = |s: &str| {
             problems.iter().any(|p| {
                 cells
@@ -184,16 +183,17 @@ fn suite_section(
                 .unwrap_or_default()
         }
     };
-    writeln!(w, "## {suite}\n").unwrap();
+    let name = suite.name();
+    writeln!(w, "## {name}\n").unwrap();
     writeln!(
         w,
         "{} problems, time limit {limit} s per solve. Solved means {}. Time ratio = solver time / \
          {anchor_name} time on the problems both solved (below 1: faster than {anchor_name}).\n",
         problems.len(),
-        solved_criterion(suite)
+        suite.solved_criterion()
     )
     .unwrap();
-    let mip = suite == "miplib";
+    let mip = name == "miplib";
     let has_ref = recs.iter().any(|r| r.matches_reference.is_some());
     let has_err = recs.iter().any(|r| r.error.is_some());
     write!(
@@ -324,15 +324,8 @@ fn suite_section(
             .unwrap();
         }
     }
-    if matches!(suite, "cutest-paper" | "cutest-eq") {
-        writeln!(
-            w,
-            "\nMost of these problems have a handful of variables, so the times measure fixed \
-             per-solve costs (IPOPT's set-up and option handling, adasketch's workspaces and \
-             sketches) more than iterations; the iteration columns and the logreg and pde \
-             suites say more about per-iteration cost."
-        )
-        .unwrap();
+    if let Some(note) = suite.report_note() {
+        writeln!(w, "\n{note}").unwrap();
     }
     writeln!(w).unwrap();
     // Performance profile.
@@ -355,16 +348,16 @@ fn suite_section(
                 .collect()
         })
         .collect();
-    let png = pdir.join(format!("{suite}.png"));
+    let png = pdir.join(format!("{name}.png"));
     profile::render(
         &png,
-        &format!("{suite}: TIME PROFILE"),
+        &format!("{name}: TIME PROFILE"),
         &ran,
         &profile::ratios(&times),
     )?;
     writeln!(
         w,
-        "![performance profile of {suite}](profiles/{suite}.png)\n\nDolan-More profile of \
+        "![performance profile of {name}](profiles/{name}.png)\n\nDolan-More profile of \
          wall-clock time: the fraction of problems each solver solved within a factor tau \
          of the fastest solver on that problem.\n"
     )
