@@ -188,7 +188,7 @@ pub fn export_completion(cfg: &Config, dir: &Path) -> Result<Vec<ExportedComplet
 }
 
 fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> Record {
-    use opal_completion::{DEFAULT_MAX_SWEEPS, RegressionSolver, Settings, complete};
+    use opal_completion::{DEFAULT_MAX_SWEEPS, Settings, complete};
     use opal_core::Budget;
     let name = format!("n={size},k={k}");
     let mut r = Record::new("completion", &name, solver, seed);
@@ -197,12 +197,7 @@ fn completion_record(size: usize, k: usize, solver: &str, seed: u64, t: f64) -> 
         Ok(i) => i,
         Err(e) => return r.refused(e),
     };
-    let which = match solver {
-        "exact" => RegressionSolver::Exact,
-        "cg" => RegressionSolver::Cg,
-        "sketch" => RegressionSolver::Sketch,
-        _ => RegressionSolver::Auto,
-    };
+    let which = crate::completion_kernel::regression_solver(solver);
     let budget = match Budget::iterations(DEFAULT_MAX_SWEEPS).with_time_limit_secs(t) {
         Ok(b) => b,
         Err(e) => return r.refused(e),
