@@ -484,16 +484,10 @@ mod tests {
     use super::*;
 
     fn rec(problem: &str, solver: &str, t: f64, solved: bool) -> Record {
-        Record {
-            suite: "logreg".into(),
-            problem: problem.into(),
-            solver: solver.into(),
-            status: if solved { "ok" } else { "time_limit" }.into(),
-            solved,
-            iterations: Some(3),
-            time_s: Some(t),
-            ..Record::default()
-        }
+        let mut r = Record::new("logreg", problem, solver, 0);
+        r.status = if solved { "ok" } else { "time_limit" }.into();
+        (r.solved, r.iterations, r.time_s) = (solved, Some(3), Some(t));
+        r
     }
 
     #[test]

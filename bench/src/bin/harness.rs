@@ -199,14 +199,10 @@ fn export(args: &Args) -> Result<(), String> {
         PathBuf::new()
     };
     let cfg = Config {
-        suites: vec![suite.name().into()],
-        solvers: None,
         time_limit: args.time_limit,
         seeds: args.seeds.max(1),
         quick: args.quick,
-        jobs: 1,
-        shared,
-        progress: false,
+        ..Config::quick(&[suite.name()], shared)
     };
     let mut out = String::new();
     for e in suite.export(&cfg, &dir)? {

@@ -76,6 +76,21 @@ pub struct Config {
 }
 
 impl Config {
+    /// Quick mode on `suites`: one seed, one job, each suite's time limits and solvers, no
+    /// progress bar.
+    pub fn quick(suites: &[&str], shared: std::path::PathBuf) -> Self {
+        Self {
+            suites: suites.iter().map(|s| s.to_string()).collect(),
+            solvers: None,
+            time_limit: None,
+            seeds: 1,
+            quick: true,
+            jobs: 1,
+            shared,
+            progress: false,
+        }
+    }
+
     /// The time limit per solve of `suite`: `--time-limit`, else the suite's default.
     pub fn time_limit_of(&self, suite: &dyn Suite) -> f64 {
         self.time_limit
@@ -243,15 +258,9 @@ mod tests {
     use super::*;
 
     fn rec(suite: &str, problem: &str, solver: &str, t: f64) -> Record {
-        Record {
-            suite: suite.into(),
-            problem: problem.into(),
-            solver: solver.into(),
-            status: "x".into(),
-            solved: true,
-            time_s: Some(t),
-            ..Record::default()
-        }
+        let mut r = Record::new(suite, problem, solver, 0);
+        (r.status, r.solved, r.time_s) = ("x".into(), true, Some(t));
+        r
     }
 
     #[test]
@@ -260,14 +269,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("opal-export-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let cfg = Config {
-            suites: vec!["completion".into()],
-            solvers: None,
-            time_limit: None,
             seeds: 2,
-            quick: true,
-            jobs: 1,
-            shared: PathBuf::new(),
-            progress: false,
+            ..Config::quick(&["completion"], PathBuf::new())
         };
         let listed = export_completion(&cfg, &dir).unwrap();
         assert_eq!(listed.len(), completion_sizes(true).len() * 2);

@@ -196,14 +196,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("opal-export-relu-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let cfg = Config {
-            suites: vec!["relu".into()],
-            solvers: None,
-            time_limit: None,
             seeds: 2,
-            quick: true,
-            jobs: 1,
-            shared,
-            progress: false,
+            ..Config::quick(&["relu"], shared)
         };
         let listed = export_relu(&cfg, &dir).unwrap();
         assert_eq!(listed.len(), 4);
