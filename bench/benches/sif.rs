@@ -67,6 +67,24 @@ fn per_evaluation<'a>(
     group
 }
 
+/// Benchmarks `eval(x, other)` with x alternating between x0 and the point next to it
+/// (`other` is the point not evaluated this time).
+fn alternating(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    label: &str,
+    x0: &[f64],
+    mut eval: impl FnMut(&[f64], &[f64]) -> f64,
+) {
+    let points = two_points(x0);
+    let mut k = 0usize;
+    group.bench_function(label, |b| {
+        b.iter(|| {
+            k ^= 1;
+            eval(&points[k], &points[1 - k])
+        })
+    });
+}
+
 fn evaluations(c: &mut Criterion) {
     let Some(dir) = sif_dir() else {
         println!("SKIPPED sif benchmarks: ../shared/data/sif not found (set OPAL_SHARED)");
@@ -79,17 +97,11 @@ fn evaluations(c: &mut Criterion) {
         let mut g = vec![0.0; info.n()];
         let mut cons = vec![0.0; info.m()];
         let mut jv = vec![0.0; p.jacobian_pattern().nnz()];
-        let points = two_points(&info.x0);
-        let mut k = 0usize;
-        group.bench_function(label.as_str(), |b| {
-            b.iter(|| {
-                k ^= 1;
-                let x = &points[k];
-                let f = p.objective_and_gradient(x, &mut g).unwrap();
-                p.constraints(x, &mut cons).unwrap();
-                p.jacobian_values(x, &mut jv).unwrap();
-                f
-            })
+        alternating(&mut group, label, &info.x0, |x, _| {
+            let f = p.objective_and_gradient(x, &mut g).unwrap();
+            p.constraints(x, &mut cons).unwrap();
+            p.jacobian_values(x, &mut jv).unwrap();
+            f
         });
     }
     group.finish();
@@ -101,17 +113,10 @@ fn evaluations(c: &mut Criterion) {
         let y = vec![1.0; info.m()];
         let mut h = vec![0.0; p.hessian_pattern().nnz()];
         let mut hv = vec![0.0; info.n()];
-        let points = two_points(&info.x0);
-        let mut k = 0usize;
-        group.bench_function(label.as_str(), |b| {
-            b.iter(|| {
-                k ^= 1;
-                let x = &points[k];
-                p.hessian_values(x, 1.0, &y, &mut h).unwrap();
-                p.hessian_vector(x, 1.0, &y, &points[1 - k], &mut hv)
-                    .unwrap();
-                hv[0]
-            })
+        alternating(&mut group, label, &info.x0, |x, other| {
+            p.hessian_values(x, 1.0, &y, &mut h).unwrap();
+            p.hessian_vector(x, 1.0, &y, other, &mut hv).unwrap();
+            hv[0]
         });
     }
     group.finish();
