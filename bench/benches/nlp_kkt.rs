@@ -17,28 +17,28 @@ use opal_problems::{SmoothProblem, SparsityPattern};
 /// Logistic regression on `samples` x `features` dense pseudo-random data (a fixed
 /// linear congruential sequence, so the bench needs no data file).
 fn logreg_like(samples: usize, features: usize) -> ConstrainedLogReg {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    };
-    let mut data = LibsvmData {
-        labels: Vec::new(),
-        row_ptr: vec![0],
-        indices: Vec::new(),
-        values: Vec::new(),
+    // Per sample: `features` values in [-1, 1), then one draw whose sign is the label.
+    let draws: Vec<f64> = std::iter::successors(Some(0x2545_f491_4f6c_dd1d_u64), |s| {
+        Some(
+            s.wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407),
+        )
+    })
+    .skip(1)
+    .map(|s| (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0)
+    .take(samples * (features + 1))
+    .collect();
+    let rows = draws.chunks(features + 1);
+    let data = LibsvmData {
+        labels: rows
+            .clone()
+            .map(|r| if r[features] > 0.0 { 1.0 } else { -1.0 })
+            .collect(),
+        row_ptr: (0..=samples).map(|i| i * features).collect(),
+        indices: (0..samples).flat_map(|_| 0..features).collect(),
+        values: rows.flat_map(|r| r[..features].iter().copied()).collect(),
         n_features: features,
     };
-    for _ in 0..samples {
-        for j in 0..features {
-            data.indices.push(j);
-            data.values.push(next());
-        }
-        data.row_ptr.push(data.indices.len());
-        data.labels.push(if next() > 0.0 { 1.0 } else { -1.0 });
-    }
     ConstrainedLogReg::new("LOGREG-LIKE", data, 10, 0).expect("valid synthetic data")
 }
 

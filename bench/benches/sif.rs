@@ -10,30 +10,11 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use opal_problems::SmoothProblem;
 
-/// (file, user parameters): tiny to large, constrained and not, with transformations,
-/// nontrivial groups and dense groups.
-const SET: &[(&str, &[(&str, &str)])] = &[
-    ("HS6", &[]),
-    ("BT5", &[]),
-    ("HS100", &[]),
-    ("ORTHREGB", &[]),
-    ("MANCINONE", &[("N", "100")]),
-    ("EIGENA", &[("N", "10")]),
-    ("ELEC", &[("NP", "50")]),
-    ("BROWNAL", &[("N", "200")]),
-    ("ORTHREGA", &[("LEVELS", "5")]),
-    ("CHANDHEQ", &[("N", "300")]),
-    ("CBRATU2D", &[("P", "40")]),
-    ("BRATU2D", &[("P", "72")]),
-    ("HAGER1", &[("N", "5000")]),
-    ("GENHUMPS", &[("N", "5000")]),
-    ("SPMSRTLS", &[]),
-    ("DTOC2", &[("N", "1000")]),
-    ("DTOC1L", &[("N", "1000")]),
-    ("CVXQP1", &[("N", "10000")]),
-    ("ARWHEAD", &[("N", "10000")]),
-    ("LUKVLE1", &[("N", "10000")]),
-];
+/// The problems, tiny to large, constrained and not, with transformations, nontrivial
+/// groups and dense groups: `FILE` or `FILE:PARAM=VALUE` (a user parameter of the SIF file).
+const SET: &str = "HS6 BT5 HS100 ORTHREGB MANCINONE:N=100 EIGENA:N=10 ELEC:NP=50 BROWNAL:N=200 \
+    ORTHREGA:LEVELS=5 CHANDHEQ:N=300 CBRATU2D:P=40 BRATU2D:P=72 HAGER1:N=5000 GENHUMPS:N=5000 \
+    SPMSRTLS DTOC2:N=1000 DTOC1L:N=1000 CVXQP1:N=10000 ARWHEAD:N=10000 LUKVLE1:N=10000";
 
 fn sif_dir() -> Option<PathBuf> {
     let dir = opal_problems::shared_data::shared_dir()?.join("data/sif");
@@ -43,10 +24,12 @@ fn sif_dir() -> Option<PathBuf> {
 /// The problems of [`SET`] that load, with their benchmark labels.
 fn load_set(dir: &std::path::Path) -> Vec<(String, opal_cutest::SifProblem)> {
     let mut out = Vec::new();
-    for &(name, params) in SET {
+    for item in SET.split_whitespace() {
+        let (name, params) = item.split_once(':').unwrap_or((item, ""));
         let params: Vec<(String, String)> = params
-            .iter()
+            .split_once('=')
             .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into_iter()
             .collect();
         match opal_cutest::load(dir.join(format!("{name}.SIF")), &params) {
             Ok(p) => {
@@ -72,57 +55,68 @@ fn two_points(x0: &[f64]) -> [Vec<f64>; 2] {
     [x0.to_vec(), x1]
 }
 
+/// A group timing one evaluation per iteration (3 s per problem after 1 s warm-up).
+fn per_evaluation<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.warm_up_time(Duration::from_secs(1));
+    group
+}
+
+/// Benchmarks `eval(x, other)` with x alternating between x0 and the point next to it
+/// (`other` is the point not evaluated this time).
+fn alternating(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    label: &str,
+    x0: &[f64],
+    mut eval: impl FnMut(&[f64], &[f64]) -> f64,
+) {
+    let points = two_points(x0);
+    let mut k = 0usize;
+    group.bench_function(label, |b| {
+        b.iter(|| {
+            k ^= 1;
+            eval(&points[k], &points[1 - k])
+        })
+    });
+}
+
 fn evaluations(c: &mut Criterion) {
     let Some(dir) = sif_dir() else {
         println!("SKIPPED sif benchmarks: ../shared/data/sif not found (set OPAL_SHARED)");
         return;
     };
     let set = load_set(&dir);
-    let mut group = c.benchmark_group("sif f+g+c+J at x0");
-    group.throughput(Throughput::Elements(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.warm_up_time(Duration::from_secs(1));
+    let mut group = per_evaluation(c, "sif f+g+c+J at x0");
     for (label, p) in &set {
         let info = p.info();
         let mut g = vec![0.0; info.n()];
         let mut cons = vec![0.0; info.m()];
         let mut jv = vec![0.0; p.jacobian_pattern().nnz()];
-        let points = two_points(&info.x0);
-        let mut k = 0usize;
-        group.bench_function(label.as_str(), |b| {
-            b.iter(|| {
-                k ^= 1;
-                let x = &points[k];
-                let f = p.objective_and_gradient(x, &mut g).unwrap();
-                p.constraints(x, &mut cons).unwrap();
-                p.jacobian_values(x, &mut jv).unwrap();
-                f
-            })
+        alternating(&mut group, label, &info.x0, |x, _| {
+            let f = p.objective_and_gradient(x, &mut g).unwrap();
+            p.constraints(x, &mut cons).unwrap();
+            p.jacobian_values(x, &mut jv).unwrap();
+            f
         });
     }
     group.finish();
     // The Hessian of the Lagrangian (sigma = 1, y = 1): its values and its product with a
     // vector.
-    let mut group = c.benchmark_group("sif H+Hv at x0");
-    group.throughput(Throughput::Elements(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.warm_up_time(Duration::from_secs(1));
+    let mut group = per_evaluation(c, "sif H+Hv at x0");
     for (label, p) in &set {
         let info = p.info();
         let y = vec![1.0; info.m()];
         let mut h = vec![0.0; p.hessian_pattern().nnz()];
         let mut hv = vec![0.0; info.n()];
-        let points = two_points(&info.x0);
-        let mut k = 0usize;
-        group.bench_function(label.as_str(), |b| {
-            b.iter(|| {
-                k ^= 1;
-                let x = &points[k];
-                p.hessian_values(x, 1.0, &y, &mut h).unwrap();
-                p.hessian_vector(x, 1.0, &y, &points[1 - k], &mut hv)
-                    .unwrap();
-                hv[0]
-            })
+        alternating(&mut group, label, &info.x0, |x, other| {
+            p.hessian_values(x, 1.0, &y, &mut h).unwrap();
+            p.hessian_vector(x, 1.0, &y, other, &mut hv).unwrap();
+            hv[0]
         });
     }
     group.finish();

@@ -4,39 +4,42 @@ opal's time to reach scnn's final objective (trace) and to converge. Clarabel's 
 gives the relative gaps. One JSON line per data set to OUT.
 
 usage: python relu_compare_scnn.py OUT gated|relu NAME=PATH:P[:regression][:bias] ...
+       [--work DIR] [--relu-bench BIN]
 """
-import json, os, subprocess, sys, time
+import os
+import sys
 
-here = os.path.dirname(os.path.abspath(__file__))
-bench = os.path.join(here, "..", "..", "target", "release", "relu_bench")
-py = sys.executable
-out_path, variant = sys.argv[1], sys.argv[2]
-env1 = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+from relu_common import ENV1, emit, export, parse_spec, parser, run, work_dir
 
 
-def run(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env1)
-    lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
-    return json.loads(lines[-1]) if lines else {"error": r.stderr[-300:]}
+def main():
+    ap = parser(__doc__)
+    ap.add_argument("out")
+    ap.add_argument("variant", choices=["gated", "relu"])
+    ap.add_argument("specs", nargs="+", metavar="NAME=PATH:P[:flag]")
+    a = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    bench, py, variant, work = a.relu_bench, sys.executable, a.variant, work_dir(a)
+    for spec in a.specs:
+        name, path, P, extra = parse_spec(spec)
+        d = os.path.join(work, f"{name}_{P}")
+        export(bench, path, P, d, extra)
+        ref = run([py, os.path.join(here, "relu_cvxpy.py"), d, "--variant", variant,
+                   "--solver", "CLARABEL"], ENV1)
+        sc = run([py, os.path.join(here, "relu_baselines.py"), d, "--scnn", variant], ENV1)
+        solver = "fista" if variant == "gated" else "ipm"
+        common = [path, "--variant", variant, "--solver", solver, "--patterns", P,
+                  "--seed", "0"] + extra
+        tr = run([bench, "trace"] + common + ["--tol", "1e-9", "--target",
+                                              repr(sc.get("scnn_objective", 0.0))])
+        full = run([bench, "solve"] + common + ["--tol", "1e-8" if solver == "ipm" else "1e-9"])
+        rec = {"data": name, "P": P, "variant": variant, "clarabel": ref.get("objective"),
+               "clarabel_time": ref.get("time"), "scnn": sc,
+               "opal_to_scnn_objective": tr.get("reached"), "opal_solver": solver,
+               "opal_time": full.get("time"), "opal_objective": full.get("objective"),
+               "opal_cone": full.get("cone_violation"), "opal_status": full.get("status")}
+        emit(a.out, rec)
 
 
-for spec in sys.argv[3:]:
-    name, rest = spec.split("=", 1)
-    parts = rest.split(":")
-    path, P = parts[0], parts[1]
-    extra = [f"--{p}" for p in parts[2:]]
-    d = f"/tmp/relu_scnn/{name}_{P}"
-    run([bench, "export", path, "--patterns", P, "--seed", "0", "--out", d] + extra)
-    ref = run([py, os.path.join(here, "relu_cvxpy.py"), d, "--variant", variant, "--solver", "CLARABEL"])
-    sc = run([py, os.path.join(here, "relu_baselines.py"), d, "--scnn", variant])
-    solver = "fista" if variant == "gated" else "ipm"
-    common = [path, "--variant", variant, "--solver", solver, "--patterns", P, "--seed", "0"] + extra
-    tr = run([bench, "trace"] + common + ["--tol", "1e-9", "--target", repr(sc.get("scnn_objective", 0.0))])
-    full = run([bench, "solve"] + common + ["--tol", "1e-8" if solver == "ipm" else "1e-9"])
-    rec = {"data": name, "P": P, "variant": variant, "clarabel": ref.get("objective"),
-           "clarabel_time": ref.get("time"), "scnn": sc, "opal_to_scnn_objective": tr.get("reached"),
-           "opal_solver": solver, "opal_time": full.get("time"), "opal_objective": full.get("objective"),
-           "opal_cone": full.get("cone_violation"), "opal_status": full.get("status")}
-    with open(out_path, "a") as f:
-        f.write(json.dumps(rec) + "\n")
-    print(json.dumps(rec), flush=True)
+if __name__ == "__main__":
+    main()

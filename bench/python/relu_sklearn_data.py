@@ -6,9 +6,13 @@ deviation; diabetes targets too (so the program's objective is O(1), as in the a
 usage: python relu_sklearn_data.py OUTDIR
 """
 import sys
-import numpy as np
-from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.model_selection import train_test_split
+
+from relu_common import require
+
+require("relu_sklearn_data.py", "numpy", "sklearn")
+import numpy as np  # noqa: E402
+from sklearn.datasets import load_breast_cancer, load_diabetes  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
 
 out = sys.argv[1]
 

@@ -37,6 +37,7 @@ want "balans==2.2.0"
 if [ "${ANCHORS_HEAVY:-0}" = 1 ]; then
     want cvxpy
     want fancyimpute
+    want pyscnn
 fi
 "$VENV/bin/python" - <<'PY'
 import importlib

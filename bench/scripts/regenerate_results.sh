@@ -2,8 +2,9 @@
 # Regenerates bench/RESULTS.md and its plots from scratch with one command: the harness on
 # every default suite (opal's solvers, plain HiGHS, and IPOPT when libipopt is installed),
 # then the Python anchors (scipy trust-constr/SLSQP, the Python Balans over SCIP; with
-# ANCHORS_HEAVY=1 also fancyimpute's SoftImpute on completion) in their own venv, then the
-# report. Without ANCHORS_HEAVY=1 the stored SoftImpute rows are kept. About 15 minutes on 2 cores. Optional tooling: CI runs only the
+# ANCHORS_HEAVY=1 also fancyimpute's SoftImpute on completion and CVXPY (SCS, Clarabel) and
+# scnn on relu) in their own venv, then the
+# report. Without ANCHORS_HEAVY=1 the stored SoftImpute and relu anchor rows are kept. About 15 minutes on 2 cores. Optional tooling: CI runs only the
 # harness's quick mode (bench/tests/harness_quick.rs).
 #
 #   bash bench/scripts/regenerate_results.sh            # everything
@@ -17,7 +18,7 @@ if [ "${SKIP_PYTHON_ANCHORS:-0}" != 1 ]; then
     bash bench/scripts/install_anchors.sh
     target/anchors-venv/bin/python bench/python/anchors.py cutest-paper cutest-eq logreg pde miplib
     if [ "${ANCHORS_HEAVY:-0}" = 1 ]; then
-        target/anchors-venv/bin/python bench/python/anchors.py completion
+        target/anchors-venv/bin/python bench/python/anchors.py completion relu
     fi
 fi
 target/release/harness report

@@ -207,3 +207,16 @@ pub fn solve_column(
     };
     regression::solve(solver, &p, x, opts, &mut scratch.ws, j as u64 * 7 + 1)
 }
+
+/// Names of the completion regression solvers, as on the command lines and in the records.
+pub const REGRESSION_SOLVERS: [&str; 4] = ["auto", "exact", "cg", "sketch"];
+
+/// The regression solver called `name` (`auto` for any other name).
+pub fn regression_solver(name: &str) -> RegressionSolver {
+    match name {
+        "exact" => RegressionSolver::Exact,
+        "cg" => RegressionSolver::Cg,
+        "sketch" => RegressionSolver::Sketch,
+        _ => RegressionSolver::Auto,
+    }
+}

@@ -301,16 +301,20 @@ extern "C" fn eval_f(n: Index, x: *mut Number, _new: Bool, f: *mut Number, u: Us
     record(c, r)
 }
 
-extern "C" fn eval_grad_f(
-    n: Index,
-    x: *mut Number,
-    _new: Bool,
-    g: *mut Number,
+/// Evaluates `f(problem, x, out)` with IPOPT's x (length n) and output array (length len).
+fn eval_into<E: std::fmt::Display>(
     u: UserData,
+    (x, n): (*mut Number, Index),
+    (out, len): (*mut Number, Index),
+    f: impl FnOnce(&dyn SmoothProblem, &[f64], &mut [f64]) -> Result<(), E>,
 ) -> Bool {
     let c = ctx(u);
-    let r = c.p.gradient(slice(x, n), slice_mut(g, n));
+    let r = f(c.p, slice(x, n), slice_mut(out, len));
     record(c, r)
+}
+
+extern "C" fn eval_grad_f(n: Index, x: *mut Number, _: Bool, g: *mut Number, u: UserData) -> Bool {
+    eval_into(u, (x, n), (g, n), |p, x, g| p.gradient(x, g))
 }
 
 extern "C" fn eval_g(
@@ -321,9 +325,7 @@ extern "C" fn eval_g(
     g: *mut Number,
     u: UserData,
 ) -> Bool {
-    let c = ctx(u);
-    let r = c.p.constraints(slice(x, n), slice_mut(g, m));
-    record(c, r)
+    eval_into(u, (x, n), (g, m), |p, x, g| p.constraints(x, g))
 }
 
 extern "C" fn eval_jac_g(
@@ -337,12 +339,29 @@ extern "C" fn eval_jac_g(
     values: *mut Number,
     u: UserData,
 ) -> Bool {
+    sparse_into(u, (irow, jcol, values, nele), false, |p, v| {
+        p.jacobian_values(slice(x, n), v)
+    })
+}
+
+/// IPOPT's two calls of a sparse matrix (the Hessian of the Lagrangian when `hessian`, else
+/// the Jacobian): the pattern (0-based triplets) when `values` is null, the values otherwise.
+fn sparse_into<E: std::fmt::Display>(
+    u: UserData,
+    (irow, jcol, values, nele): (*mut Index, *mut Index, *mut Number, Index),
+    hessian: bool,
+    f: impl FnOnce(&dyn SmoothProblem, &mut [f64]) -> Result<(), E>,
+) -> Bool {
     let c = ctx(u);
-    let pat = c.p.jacobian_pattern();
     if values.is_null() {
-        return fill_pattern(pat, irow, jcol, nele);
+        let pattern = if hessian {
+            c.p.hessian_pattern()
+        } else {
+            c.p.jacobian_pattern()
+        };
+        return fill_pattern(pattern, irow, jcol, nele);
     }
-    let r = c.p.jacobian_values(slice(x, n), slice_mut(values, nele));
+    let r = f(c.p, slice_mut(values, nele));
     record(c, r)
 }
 
@@ -360,16 +379,11 @@ extern "C" fn eval_h(
     values: *mut Number,
     u: UserData,
 ) -> Bool {
-    let c = ctx(u);
-    let pat = c.p.hessian_pattern();
-    if values.is_null() {
-        // Both store the lower triangle (row >= col).
-        return fill_pattern(pat, irow, jcol, nele);
-    }
-    let y: &[f64] = if m == 0 { &[] } else { slice(lambda, m) };
-    let r =
-        c.p.hessian_values(slice(x, n), sigma, y, slice_mut(values, nele));
-    record(c, r)
+    // Both store the lower triangle (row >= col).
+    sparse_into(u, (irow, jcol, values, nele), true, |p, v| {
+        let y: &[f64] = if m == 0 { &[] } else { slice(lambda, m) };
+        p.hessian_values(slice(x, n), sigma, y, v)
+    })
 }
 
 extern "C" fn intermediate(

@@ -9,4 +9,5 @@ pub mod ipopt;
 pub mod mip;
 pub mod nlp;
 pub mod profile;
+pub mod relu;
 pub mod report;

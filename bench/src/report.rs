@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::harness::{
-    AnchorMeta, Meta, Record, SUITES, anchor, python_anchors, solved_criterion, suite_solvers,
-};
+use crate::harness::{AnchorMeta, Meta, Record, SUITES, Suite};
 use crate::profile;
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -131,11 +129,11 @@ pub fn write(
         writeln!(w, "{}", PYTHON_NOTE).unwrap();
     }
     for suite in SUITES {
-        let recs: Vec<&Record> = records.iter().filter(|r| r.suite == *suite).collect();
+        let recs: Vec<&Record> = records.iter().filter(|r| r.suite == suite.name()).collect();
         if recs.is_empty() {
             continue;
         }
-        suite_section(w, suite, &recs, meta, &pdir)?;
+        suite_section(w, *suite, &recs, meta, &pdir)?;
     }
     writeln!(w, "{}", NOT_RUN).unwrap();
     std::fs::write(file, md).map_err(|e| format!("{}: {e}", file.display()))
@@ -143,15 +141,16 @@ pub fn write(
 
 fn suite_section(
     w: &mut String,
-    suite: &str,
+    suite: &dyn Suite,
     recs: &[&Record],
     meta: &Meta,
     pdir: &Path,
 ) -> Result<(), String> {
     let present: BTreeSet<&str> = recs.iter().map(|r| r.solver.as_str()).collect();
-    let solvers: Vec<String> = suite_solvers(suite)
+    let solvers: Vec<String> = suite
+        .solvers()
         .iter()
-        .chain(python_anchors(suite))
+        .chain(suite.python_anchors())
         .filter(|s| present.contains(**s))
         .map(|s| s.to_string())
         .collect();
@@ -160,12 +159,12 @@ fn suite_section(
     let limit = meta
         .time_limits
         .iter()
-        .find(|(s, _)| s == suite)
+        .find(|(s, _)| s == suite.name())
         .map_or(f64::NAN, |t| t.1);
     // The anchor of the ratios: the suite's anchor when it ran, else the last solver that
     // did (IPOPT missing falls back to newton's column).
     let anchor_name = {
-        let a = anchor(suite);
+        let a = suite.anchor();
         let ran = |s: &str| {
             problems.iter().any(|p| {
                 cells
@@ -184,16 +183,17 @@ fn suite_section(
                 .unwrap_or_default()
         }
     };
-    writeln!(w, "## {suite}\n").unwrap();
+    let name = suite.name();
+    writeln!(w, "## {name}\n").unwrap();
     writeln!(
         w,
         "{} problems, time limit {limit} s per solve. Solved means {}. Time ratio = solver time / \
          {anchor_name} time on the problems both solved (below 1: faster than {anchor_name}).\n",
         problems.len(),
-        solved_criterion(suite)
+        suite.solved_criterion()
     )
     .unwrap();
-    let mip = suite == "miplib";
+    let mip = name == "miplib";
     let has_ref = recs.iter().any(|r| r.matches_reference.is_some());
     let has_err = recs.iter().any(|r| r.error.is_some());
     write!(
@@ -324,15 +324,8 @@ fn suite_section(
             .unwrap();
         }
     }
-    if matches!(suite, "cutest-paper" | "cutest-eq") {
-        writeln!(
-            w,
-            "\nMost of these problems have a handful of variables, so the times measure fixed \
-             per-solve costs (IPOPT's set-up and option handling, adasketch's workspaces and \
-             sketches) more than iterations; the iteration columns and the logreg and pde \
-             suites say more about per-iteration cost."
-        )
-        .unwrap();
+    if let Some(note) = suite.report_note() {
+        writeln!(w, "\n{note}").unwrap();
     }
     writeln!(w).unwrap();
     // Performance profile.
@@ -355,16 +348,16 @@ fn suite_section(
                 .collect()
         })
         .collect();
-    let png = pdir.join(format!("{suite}.png"));
+    let png = pdir.join(format!("{name}.png"));
     profile::render(
         &png,
-        &format!("{suite}: TIME PROFILE"),
+        &format!("{name}: TIME PROFILE"),
         &ran,
         &profile::ratios(&times),
     )?;
     writeln!(
         w,
-        "![performance profile of {suite}](profiles/{suite}.png)\n\nDolan-More profile of \
+        "![performance profile of {name}](profiles/{name}.png)\n\nDolan-More profile of \
          wall-clock time: the fraction of problems each solver solved within a factor tau \
          of the fastest solver on that problem.\n"
     )
@@ -482,7 +475,7 @@ const NOT_RUN: &str = "\
 |---|---|---|\n\
 | scipy.optimize (trust-constr, SLSQP) | cutest-paper, cutest-eq, logreg, pde | run: columns `scipy-trust-constr`, `scipy-slsqp` above (`bench/python/anchors.py`) |\n\
 | balans 2.2.0 (Python) with SCIP | miplib | run: column `balans-py` above (`bench/python/anchors.py`) |\n\
-| scnn / CVXPY | relu | measured by hand with the same gated ReLU program and gates: `bench/results/relu/RESULTS.md` (scripts `bench/python/relu_*`); the harness's relu suite compares opal's ADMM with its FISTA |\n\
+| scnn / CVXPY (SCS, Clarabel) | relu | run: columns `cvxpy-scs`, `cvxpy-clarabel`, `scnn` of the relu table (`bench/python/anchors.py relu` on the data and gates of `harness export relu`: the suite's gated program, lam 1e-3, one BLAS thread). Hand-run comparisons beyond the suite (ReLU program, interior point, Adam): `bench/results/relu/RESULTS.md` (scripts `bench/python/relu_*`) |\n\
 | fancyimpute SoftImpute | completion | run: column `softimpute` of the completion table (`bench/python/anchors.py completion` on the instances of `harness export completion`; fancyimpute 0.7.0, `ANCHORS_HEAVY=1 bench/scripts/install_anchors.sh`). max_rank = k, its default shrinkage (largest singular value of the zero-filled matrix / 50), convergence threshold 1e-6, one BLAS thread, the suite's time limit; error of the completed matrix. The shrinkage biases the answer: it stops near 4e-2 relative error, so it never meets the 1e-6 criterion |\n\
 | Surprise SVD on ML-100K | completion | measured by hand: `bench/src/bin/completion_movielens.rs` with `bench/scripts/movielens.py` on the same 5 folds: opal RMSE 0.9101 vs Surprise SVD 0.9366, with 6.0x less CPU time. MovieLens is not in `shared/data`, so the harness's completion suite uses planted low-rank instances |\n";
 
@@ -491,16 +484,10 @@ mod tests {
     use super::*;
 
     fn rec(problem: &str, solver: &str, t: f64, solved: bool) -> Record {
-        Record {
-            suite: "logreg".into(),
-            problem: problem.into(),
-            solver: solver.into(),
-            status: if solved { "ok" } else { "time_limit" }.into(),
-            solved,
-            iterations: Some(3),
-            time_s: Some(t),
-            ..Record::default()
-        }
+        let mut r = Record::new("logreg", problem, solver, 0);
+        r.status = if solved { "ok" } else { "time_limit" }.into();
+        (r.solved, r.iterations, r.time_s) = (solved, Some(3), Some(t));
+        r
     }
 
     #[test]

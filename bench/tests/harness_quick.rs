@@ -20,6 +20,14 @@ fn run_harness(out: &std::path::Path, args: &[&str]) {
     assert!(status.success(), "harness {args:?} failed: {status}");
 }
 
+/// Runs the harness binary with `args`; its output (status, stdout, stderr).
+fn harness<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(args)
+        .output()
+        .expect("run harness")
+}
+
 fn rows<'a>(recs: &'a [Record], suite: &str, solver: &str) -> Vec<&'a Record> {
     recs.iter()
         .filter(|r| r.suite == suite && r.solver == solver)
@@ -115,14 +123,14 @@ fn quick_suites_write_results_and_solve_the_easy_problems() {
 
     // The report renders from the stored results.
     let md = out.join("RESULTS.md");
-    let status = Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(["report", "--out"])
-        .arg(&out)
-        .arg("--report-file")
-        .arg(&md)
-        .status()
-        .expect("run harness report");
-    assert!(status.success());
+    let report = harness(&[
+        "report".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--report-file".as_ref(),
+        md.as_os_str(),
+    ]);
+    assert!(report.status.success());
     let text = std::fs::read_to_string(&md).unwrap();
     for h in [
         "## cutest-paper",
@@ -134,4 +142,41 @@ fn quick_suites_write_results_and_solve_the_easy_problems() {
     }
     assert!(out.join("profiles/cutest-paper.png").exists());
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn anchor_rows_written_from_the_record_template_are_judged_by_the_harness() {
+    let out = harness(&["record"]);
+    assert!(out.status.success());
+    // The template is an empty record with every field of the format.
+    let template: Record = serde_json::from_slice(&out.stdout).expect("a record");
+    assert_eq!(template, Record::default());
+    let dir = std::env::temp_dir().join(format!("opal-judge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("anchors.jsonl");
+    // What a Python anchor writes: measurements only, no verdicts.
+    let mut mip = Record::new("miplib", "p01", "balans-py", 0);
+    (mip.objective, mip.reference) = (Some(263.0), Some(263.0));
+    let mut nlp = Record::new("pde", "N=5", "scipy-slsqp", 0);
+    nlp.kkt = Some(3e-3);
+    let text: String = [&mip, &nlp]
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    assert!(
+        harness(&["judge".as_ref(), file.as_os_str()])
+            .status
+            .success()
+    );
+    let judged = opal_bench::harness::read_jsonl(&file).unwrap();
+    assert_eq!(judged[0].primal_gap, Some(0.0));
+    assert!(judged[0].solved);
+    assert_eq!(judged[0].matches_reference, Some(true));
+    assert!(!judged[1].solved, "KKT residual 3e-3 is not solved");
+    // An unknown suite name is an error from the registry, not a panic.
+    let out = harness(&["export", "nope", "/nonexistent"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown suite 'nope'"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

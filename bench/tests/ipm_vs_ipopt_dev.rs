@@ -1,11 +1,24 @@
 //! Development comparison (not a CI test: runs only with IPM_CMP set): opal's interior
-//! point against IPOPT on SIF files with bounds or inequalities.
+//! point against IPOPT on SIF files with bounds or inequalities. `IPM_CMP=ALL` takes every
+//! SIF file with n, m <= 200 that is not equality-only and bound-free; `IPM_CMP=HS71,HS35`
+//! (or `NAME:K=V;K=V` with $-parameter values) names them. `IPM_TOL` (default 1e-6) and
+//! `IPM_TIME` (seconds, default 20) set both solvers' tolerance and time limit. One `CMP`
+//! line per problem: sizes, then status, objective, iterations and seconds of each.
 
+use std::path::Path;
 use std::time::Duration;
 
 use opal_core::Budget;
 use opal_nlp::ipm;
 use opal_problems::SmoothProblem;
+use rayon::prelude::*;
+
+fn env_f64(key: &str, default: f64) -> f64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 #[test]
 fn compare() {
@@ -15,68 +28,77 @@ fn compare() {
         );
         return;
     };
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sif");
-    let list: Vec<String> = if names == "ALL" {
-        let mut v: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| {
-                let p = e.ok()?.path();
-                (p.extension()? == "SIF").then(|| p.file_stem()?.to_str().map(String::from))?
+    let Some(dir) = opal_problems::shared_data::require("data/sif", "ipm_vs_ipopt_dev") else {
+        return;
+    };
+    let all = names == "ALL";
+    let mut list: Vec<String> = if all {
+        std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "SIF"))
+                    .filter_map(|p| Some(p.file_stem()?.to_str()?.to_string()))
+                    .collect()
             })
-            .collect();
-        v.sort();
-        v
+            .unwrap_or_default()
     } else {
         names.split(',').map(String::from).collect()
     };
-    let tol: f64 = std::env::var("IPM_TOL")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1e-6);
-    let limit: f64 = std::env::var("IPM_TIME")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20.0);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(name) = list.get(k) else { break };
-                // NAME or NAME:K=V;K=V ($-PARAMETER values)
-                let (file, params) = name.split_once(':').unwrap_or((name.as_str(), ""));
-                let params: Vec<(String, String)> = params
-                    .split(';')
-                    .filter_map(|kv| kv.split_once('='))
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-                let Ok(p) = opal_cutest::load(dir.join(format!("{file}.SIF")), &params) else {
-                    println!("SWEEP {name} cannot be loaded");
-                    continue;
-                };
-                let info = p.info();
-                if names == "ALL" && (info.n() > 200 || info.m() > 200 || (info.equality_only() && !info.has_bounds())) {
-                    continue;
-                }
-                let s = ipm::Settings::default()
-                    .tol(tol)
-                    .budget(Budget::iterations(3000).with_time_limit(Some(Duration::from_secs_f64(limit))));
-                let o = ipm::solve(&p, &s);
-                let is = opal_bench::ipopt::Settings { tol, max_iter: 3000, time_limit: limit };
-                let i = opal_bench::ipopt::solve(&p, &is);
-                let (os, of, oi, ot) = match &o {
-                    Ok(o) => (o.status.as_str().to_string(), o.objective, o.iterations, o.time.as_secs_f64()),
-                    Err(e) => (format!("err:{e}"), f64::NAN, 0, 0.0),
-                };
-                let (is_, ifv, ii, it) = match &i {
-                    Ok(i) => (i.status().to_string(), i.objective, i.iterations, i.time_s),
-                    Err(e) => (format!("err:{e}"), f64::NAN, 0, 0.0),
-                };
-                println!(
-                    "CMP {name} {} {} | opal {os} {of:.10e} {oi} {ot:.4} | ipopt {is_} {ifv:.10e} {ii} {it:.4}",
-                    info.n(), info.m()
-                );
-            });
-        }
+    list.sort();
+    let (tol, limit) = (env_f64("IPM_TOL", 1e-6), env_f64("IPM_TIME", 20.0));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("thread pool");
+    let compared = pool.install(|| {
+        list.par_iter()
+            .with_max_len(1)
+            .filter(|name| compare_one(&dir, name, all, tol, limit))
+            .count()
     });
+    println!("{compared} of {} problems compared", list.len());
+    assert!(compared <= list.len());
+}
+
+/// One CMP line for `name` (`NAME` or `NAME:K=V;K=V`); false when it was not compared.
+fn compare_one(dir: &Path, name: &str, all: bool, tol: f64, limit: f64) -> bool {
+    let mut parts = name.split([':', ';']);
+    let file = parts.next().unwrap_or_default();
+    let params: Vec<(String, String)> = parts
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    let Ok(p) = opal_cutest::load(dir.join(format!("{file}.SIF")), &params) else {
+        println!("SWEEP {name} cannot be loaded");
+        return false;
+    };
+    let info = p.info();
+    let small = info.n() <= 200 && info.m() <= 200;
+    if all && (!small || (info.equality_only() && !info.has_bounds())) {
+        return false;
+    }
+    let budget = Budget::iterations(3000).with_time_limit(Some(Duration::from_secs_f64(limit)));
+    let opal = ipm::solve(&p, &ipm::Settings::default().tol(tol).budget(budget))
+        .map(|o| {
+            let s = o.status.as_str().to_string();
+            (s, o.objective, o.iterations, o.time.as_secs_f64())
+        })
+        .unwrap_or_else(|e| (format!("err:{e}"), f64::NAN, 0, 0.0));
+    let settings = opal_bench::ipopt::Settings {
+        tol,
+        max_iter: 3000,
+        time_limit: limit,
+    };
+    let ipopt = opal_bench::ipopt::solve(&p, &settings)
+        .map(|i| (i.status().to_string(), i.objective, i.iterations, i.time_s))
+        .unwrap_or_else(|e| (format!("err:{e}"), f64::NAN, 0, 0.0));
+    let cols = |(s, f, k, t): (String, f64, usize, f64)| format!("{s} {f:.10e} {k} {t:.4}");
+    println!(
+        "CMP {name} {} {} | opal {} | ipopt {}",
+        info.n(),
+        info.m(),
+        cols(opal),
+        cols(ipopt)
+    );
+    true
 }

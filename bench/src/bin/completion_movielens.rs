@@ -11,9 +11,11 @@
 //! 80/20 split of fold 1's training part only (the test folds are never looked at);
 //! `--ranks 2,5 --lambdas 5,10` set the grid.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use clap::Parser;
+use opal_bench::completion_kernel::{REGRESSION_SOLVERS, regression_solver};
 use opal_bench::cputime::process_cpu_seconds;
 use opal_completion::{Completion, RegressionSolver, Settings, complete};
 use opal_problems::formats::matrix_market::read_triplet_text;
@@ -23,12 +25,14 @@ const USERS: usize = 943;
 const ITEMS: usize = 1682;
 
 fn read(path: &Path) -> Triplets {
-    let mut t = read_triplet_text(path, true).unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        t.nrows <= USERS && t.ncols <= ITEMS,
-        "{}: ids beyond ML-100K",
-        path.display()
-    );
+    let fail = |why: String| -> ! {
+        eprintln!("completion_movielens: {}: {why}", path.display());
+        std::process::exit(1)
+    };
+    let mut t = read_triplet_text(path, true).unwrap_or_else(|e| fail(e.to_string()));
+    if t.nrows > USERS || t.ncols > ITEMS {
+        fail("ids beyond ML-100K".into());
+    }
     t.nrows = USERS;
     t.ncols = ITEMS;
     t
@@ -42,12 +46,6 @@ fn rmse(c: &Completion, test: &Triplets) -> f64 {
         })
         .sum();
     (sse / test.len() as f64).sqrt()
-}
-
-fn arg<'a>(args: &'a [String], name: &str, default: &'a str) -> &'a str {
-    args.iter()
-        .position(|a| a == name)
-        .map_or(default, |i| args[i + 1].as_str())
 }
 
 fn settings(
@@ -67,33 +65,54 @@ fn settings(
         .seed(0)
 }
 
+#[derive(Parser)]
+#[command(
+    about = "MovieLens 100K: 5-fold cross-validated RMSE of the completion solver, or --tune."
+)]
+struct Args {
+    /// Directory of fold{1..5}_train.tsv / fold{1..5}_test.tsv.
+    #[arg(long, default_value = ".")]
+    folds: PathBuf,
+    /// Rank of the factors.
+    #[arg(long, default_value_t = 10)]
+    rank: usize,
+    /// Ridge weight.
+    #[arg(long, default_value_t = 10.0)]
+    lambda: f64,
+    /// Sweeps.
+    #[arg(long, default_value_t = 30)]
+    max_iter: usize,
+    /// Regression solver.
+    #[arg(long, default_value = "auto", value_parser = REGRESSION_SOLVERS)]
+    solver: String,
+    /// Ridge lambda |Omega_i| per row / column (ALS-WR).
+    #[arg(long)]
+    weighted: bool,
+    /// Grid-search rank and lambda on an inner split of fold 1's training part.
+    #[arg(long)]
+    tune: bool,
+    /// Lambdas of the grid (default 2,5,10,20,40; weighted 0.02,0.05,0.1,0.2,0.5).
+    #[arg(long, value_delimiter = ',')]
+    lambdas: Option<Vec<f64>>,
+    /// Ranks of the grid.
+    #[arg(long, value_delimiter = ',', default_value = "2,5,10,20,50")]
+    ranks: Vec<usize>,
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let dir = Path::new(arg(&args, "--folds", "."));
-    let rank: usize = arg(&args, "--rank", "10").parse().expect("rank");
-    let lambda: f64 = arg(&args, "--lambda", "10").parse().expect("lambda");
-    let max_iter: usize = arg(&args, "--max-iter", "30").parse().expect("max-iter");
-    let solver = match arg(&args, "--solver", "auto") {
-        "exact" => RegressionSolver::Exact,
-        "cg" => RegressionSolver::Cg,
-        "sketch" => RegressionSolver::Sketch,
-        _ => RegressionSolver::Auto,
-    };
-    let weighted = args.iter().any(|a| a == "--weighted");
-    if args.iter().any(|a| a == "--tune") {
-        let default = if weighted {
-            "0.02,0.05,0.1,0.2,0.5"
-        } else {
-            "2,5,10,20,40"
-        };
-        let lambdas: Vec<f64> = arg(&args, "--lambdas", default)
-            .split(',')
-            .map(|x| x.parse().expect("lambda"))
-            .collect();
-        let ranks: Vec<usize> = arg(&args, "--ranks", "2,5,10,20,50")
-            .split(',')
-            .map(|x| x.parse().expect("rank"))
-            .collect();
+    let args = Args::parse();
+    let dir = args.folds.as_path();
+    let (rank, lambda, max_iter, weighted) = (args.rank, args.lambda, args.max_iter, args.weighted);
+    let solver = regression_solver(&args.solver);
+    if args.tune {
+        let lambdas = args.lambdas.clone().unwrap_or_else(|| {
+            if weighted {
+                vec![0.02, 0.05, 0.1, 0.2, 0.5]
+            } else {
+                vec![2.0, 5.0, 10.0, 20.0, 40.0]
+            }
+        });
+        let ranks = &args.ranks;
         // inner split of fold 1's training part: every 5th rating (by a fixed hash) is
         // the inner validation set
         let train = read(&dir.join("fold1_train.tsv"));
@@ -118,7 +137,7 @@ fn main() {
         }
         println!("| rank | lambda | inner RMSE | sweeps | status |");
         println!("|---|---|---|---|---|");
-        for &r in &ranks {
+        for &r in ranks {
             for &l in &lambdas {
                 let c = complete(&fit, &settings(r, l, max_iter, solver, weighted)).expect("solve");
                 println!(

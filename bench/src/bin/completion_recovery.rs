@@ -12,25 +12,12 @@
 
 use std::time::Instant;
 
+use clap::Parser;
+use opal_bench::completion_kernel::{REGRESSION_SOLVERS, regression_solver};
 use opal_bench::cputime::{peak_rss_mib, process_cpu_seconds, reset_peak_rss, rss_mib};
 use opal_bench::harness::completion_error;
-use opal_completion::{RegressionSolver, Settings, complete};
+use opal_completion::{Settings, complete};
 use opal_problems::generators::completion::{CompletionInstance, low_rank};
-
-fn solver_of(name: &str) -> RegressionSolver {
-    match name {
-        "exact" => RegressionSolver::Exact,
-        "cg" => RegressionSolver::Cg,
-        "sketch" => RegressionSolver::Sketch,
-        _ => RegressionSolver::Auto,
-    }
-}
-
-fn arg<'a>(args: &'a [String], name: &str, default: &'a str) -> &'a str {
-    args.iter()
-        .position(|a| a == name)
-        .map_or(default, |i| args[i + 1].as_str())
-}
 
 fn part_a(seeds: u64, solvers: &[&str]) {
     let (m, n, k) = (1000, 1000, 5);
@@ -52,7 +39,7 @@ fn part_a(seeds: u64, solvers: &[&str]) {
             let settings = Settings::default()
                 .rank(k)
                 .seed(s as u64)
-                .solver(solver_of(name));
+                .solver(regression_solver(name));
             let c0 = process_cpu_seconds();
             let t0 = Instant::now();
             let c = complete(&inst.observed, &settings).expect("solve");
@@ -102,7 +89,10 @@ fn part_b(solvers: &[&str]) {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for name in solvers {
         let reset = reset_peak_rss();
-        let settings = Settings::default().rank(k).seed(1).solver(solver_of(name));
+        let settings = Settings::default()
+            .rank(k)
+            .seed(1)
+            .solver(regression_solver(name));
         let c0 = process_cpu_seconds();
         let t0 = Instant::now();
         let c = complete(&inst.observed, &settings).expect("solve");
@@ -127,22 +117,45 @@ fn part_b(solvers: &[&str]) {
     println!();
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Part {
+    A,
+    B,
+    All,
+}
+
+#[derive(Parser)]
+#[command(
+    about = "Completion acceptance runs: A exact recovery over seeds, B a 10,000 x 10,000 solve."
+)]
+struct Args {
+    /// Which part to run.
+    #[arg(long, value_enum, default_value = "all")]
+    part: Part,
+    /// Seeds of part A.
+    #[arg(long, default_value_t = 20)]
+    seeds: u64,
+    /// Regression solvers of part A.
+    #[arg(long, value_delimiter = ',', default_value = "auto,exact,cg,sketch",
+          value_parser = REGRESSION_SOLVERS)]
+    solvers: Vec<String>,
+    /// Regression solvers of part B.
+    #[arg(long, value_delimiter = ',', default_value = "auto", value_parser = REGRESSION_SOLVERS)]
+    big_solvers: Vec<String>,
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let part = arg(&args, "--part", "all");
-    let seeds: u64 = arg(&args, "--seeds", "20").parse().expect("seeds");
-    let solvers: Vec<&str> = arg(&args, "--solvers", "auto,exact,cg,sketch")
-        .split(',')
-        .collect();
-    let big: Vec<&str> = arg(&args, "--big-solvers", "auto").split(',').collect();
+    let args = Args::parse();
+    let solvers: Vec<&str> = args.solvers.iter().map(String::as_str).collect();
+    let big: Vec<&str> = args.big_solvers.iter().map(String::as_str).collect();
     println!(
         "# completion acceptance runs ({} threads)\n",
         rayon::current_num_threads()
     );
-    if part == "a" || part == "all" {
-        part_a(seeds, &solvers);
+    if matches!(args.part, Part::A | Part::All) {
+        part_a(args.seeds, &solvers);
     }
-    if part == "b" || part == "all" {
+    if matches!(args.part, Part::B | Part::All) {
         part_b(&big);
     }
 }

@@ -49,23 +49,44 @@ fn half_sweep(
     )
 }
 
-fn list(args: &[String], name: &str, default: &str) -> Vec<f64> {
-    args.iter()
-        .position(|a| a == name)
-        .map_or(default, |i| args[i + 1].as_str())
-        .split(',')
-        .map(|s| s.parse().expect("number"))
-        .collect()
+#[derive(clap::Parser)]
+#[command(about = "Crossover of the completion regression solvers on half-sweeps.")]
+struct Args {
+    /// Column regressions per half-sweep.
+    #[arg(long, default_value_t = 2000)]
+    cols: usize,
+    /// Half-sweeps per cell (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    reps: usize,
+    /// Ranks.
+    #[arg(long, value_delimiter = ',', default_value = "5,10,20,50")]
+    k: Vec<usize>,
+    /// Observed entries per column / k.
+    #[arg(long, value_delimiter = ',', default_value = "5,20,100")]
+    ratio: Vec<usize>,
+    /// Stages (0 early, 1 mid, 2 late, 3 mid with cond(U) 1e3).
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2,3",
+          value_parser = clap::value_parser!(u8).range(0..4))]
+    stages: Vec<u8>,
+    /// Solvers not to time (exact, cg, sketch, auto).
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Sketch rows per k.
+    #[arg(long, default_value_t = 6.0)]
+    sketch_factor: f64,
+    /// Nonzeros per sketch column.
+    #[arg(long, default_value_t = 2)]
+    sketch_nnz: usize,
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let cols = list(&args, "--cols", "2000")[0] as usize;
-    let reps = list(&args, "--reps", "3")[0] as usize;
-    let ks = list(&args, "--k", "5,10,20,50");
-    let ratios = list(&args, "--ratio", "5,20,100");
-    let sf = list(&args, "--sketch-factor", "6")[0];
-    let sn = list(&args, "--sketch-nnz", "2")[0] as usize;
+    let args = <Args as clap::Parser>::parse();
+    let (cols, reps, sf, sn) = (
+        args.cols,
+        args.reps.max(1),
+        args.sketch_factor,
+        args.sketch_nnz,
+    );
     let stages = [
         ("early", 1e-1, 1e-3, 1.0),
         ("mid", 1e-4, 1e-6, 1.0),
@@ -80,18 +101,14 @@ fn main() {
         "| k | ratio | stage | exact ms | cg ms (its) | sketch ms (its) | auto ms -> | best | fit err cg / sketch |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
-    let pick = list(&args, "--stages", "0,1,2,3");
-    let skip: Vec<String> = args
+    let skip = &args.skip;
+    let stages: Vec<_> = args
+        .stages
         .iter()
-        .position(|a| a == "--skip")
-        .map_or(Vec::new(), |i| {
-            args[i + 1].split(',').map(str::to_string).collect()
-        });
-    let stages: Vec<_> = pick.iter().map(|&i| stages[i as usize]).collect();
-    for &k in &ks {
-        let k = k as usize;
-        for &ratio in &ratios {
-            let ratio = ratio as usize;
+        .map(|&i| stages[usize::from(i)])
+        .collect();
+    for &k in &args.k {
+        for &ratio in &args.ratio {
             for (si, &(stage, delta, tol, cond)) in stages.iter().enumerate() {
                 let cell = build(k, ratio, cols, delta, cond, 1000 + si as u64);
                 let opts = RegressionOptions {

@@ -7,25 +7,36 @@
 //!         [--jobs J] [--report] [--report-file FILE]
 //! harness report [--out DIR] [--report-file FILE]
 //! harness list [SUITE...] [--quick] [--time-limit S]
-//! harness export completion DIR [--quick] [--seeds K] [--time-limit S]
+//! harness export completion|relu DIR [--quick] [--seeds K] [--time-limit S]
+//! harness judge FILE
+//! harness record
 //! ```
 //! `list` prints one JSON object per problem (suite, problem, spec, reference, time_limit)
 //! of the NLP suites and miplib: the problem list `bench/python/anchors.py` runs the Python
 //! anchors on. `export completion DIR` writes the completion suite's planted instances
 //! (observed entries and true factors as MatrixMarket) into DIR and prints one JSON object
-//! per instance, for the SoftImpute anchor. `report` merges the anchor rows of `anchors*.jsonl` in the results directory.
-//! Suites: cutest-paper cutest-eq logreg pde miplib completion calibration relu (all when
-//! none is named).
+//! per instance, for the SoftImpute anchor; `export relu DIR` writes the relu suite's data
+//! and gates (X, y, G, D as text) per (set, seed) for the CVXPY and scnn anchors. `judge
+//! FILE` completes the anchor rows of a JSON-lines file by their suite's rules (solved, primal
+//! gap, reference match) in place; `record` prints an empty record (every field of the
+//! format) for the Python anchors. `report` merges the anchor rows of `anchors*.jsonl` in the
+//! results directory. Suites: the registry (`opal_bench::harness::SUITES`; all when none is
+//! named).
 
 use std::path::PathBuf;
 
 use clap::Parser;
-use opal_bench::harness::{self, Config, Meta, SUITES};
+use opal_bench::harness::{self, Config, Meta, Record, registry};
 use opal_bench::report;
 
 #[derive(Parser)]
+#[command(
+    about = "Runs the benchmark suites and writes results (and the report).",
+    after_help = suites_help()
+)]
 struct Args {
-    /// Suites to run (all when empty), or `report` alone to rebuild the report.
+    /// Suites to run (all when empty), or a command: `report`, `list [SUITE...]`,
+    /// `export SUITE DIR`, `judge FILE`, `record`.
     suites: Vec<String>,
     /// Only these solvers (comma-separated).
     #[arg(long)]
@@ -80,6 +91,16 @@ fn real_main() -> Result<(), String> {
     if args.suites.first().is_some_and(|s| s == "export") {
         return export(&args);
     }
+    if args.suites.first().is_some_and(|s| s == "judge") {
+        return judge(&args.suites[1..]);
+    }
+    if args.suites.first().is_some_and(|s| s == "record") {
+        println!(
+            "{}",
+            serde_json::to_string(&Record::default()).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
     let listing = args.suites.first().is_some_and(|s| s == "list");
     let named = if listing {
         &args.suites[1..]
@@ -90,21 +111,15 @@ fn real_main() -> Result<(), String> {
         .ok_or("shared data not found (set OPAL_SHARED)")?;
     let suites: Vec<String> = if !named.is_empty() {
         named.to_vec()
-    } else if listing {
-        ["cutest-paper", "cutest-eq", "logreg", "pde", "miplib"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
     } else {
-        SUITES.iter().map(|s| s.to_string()).collect()
+        registry::SUITES
+            .iter()
+            .filter(|s| !listing || s.listed())
+            .map(|s| s.name().to_string())
+            .collect()
     };
     for s in &suites {
-        if !SUITES.contains(&s.as_str()) {
-            return Err(format!(
-                "unknown suite '{s}' (known: {})",
-                SUITES.join(", ")
-            ));
-        }
+        registry::get(s)?;
     }
     let cfg = Config {
         suites,
@@ -149,29 +164,48 @@ fn real_main() -> Result<(), String> {
     Ok(())
 }
 
-/// `harness export completion DIR`: the completion instances as files, one JSON line each.
+/// The suites of the registry, for `--help`.
+fn suites_help() -> String {
+    let mut s = String::from("Suites:\n");
+    for x in registry::SUITES {
+        s.push_str(&format!("  {:<14}{}\n", x.name(), x.description()));
+    }
+    s
+}
+
+/// `harness judge FILE`: completes the anchor rows of a JSON-lines file in place.
+fn judge(files: &[String]) -> Result<(), String> {
+    let [file] = files else {
+        return Err("usage: harness judge FILE".into());
+    };
+    let path = PathBuf::from(file);
+    let mut records = harness::read_jsonl(&path)?;
+    harness::judge_all(&mut records);
+    harness::write_jsonl(&path, &records).map_err(|e| format!("{}: {e}", path.display()))?;
+    let solved = records.iter().filter(|r| r.solved).count();
+    eprintln!("harness: judged {} rows, {solved} solved", records.len());
+    Ok(())
+}
+
+/// `harness export SUITE DIR`: a suite's instances as files, one JSON line each.
 fn export(args: &Args) -> Result<(), String> {
     let (suite, dir) = match &args.suites[1..] {
-        [s, d] => (s.as_str(), PathBuf::from(d)),
-        _ => return Err("usage: harness export completion DIR".into()),
+        [s, d] => (registry::get(s)?, PathBuf::from(d)),
+        _ => return Err("usage: harness export SUITE DIR".into()),
     };
-    if suite != "completion" {
-        return Err(format!(
-            "export knows only the completion suite, not '{suite}'"
-        ));
-    }
+    let shared = if suite.name() == "relu" {
+        opal_problems::shared_data::shared_dir().ok_or("shared data not found (set OPAL_SHARED)")?
+    } else {
+        PathBuf::new()
+    };
     let cfg = Config {
-        suites: vec![suite.into()],
-        solvers: None,
         time_limit: args.time_limit,
         seeds: args.seeds.max(1),
         quick: args.quick,
-        jobs: 1,
-        shared: PathBuf::new(),
-        progress: false,
+        ..Config::quick(&[suite.name()], shared)
     };
     let mut out = String::new();
-    for e in harness::export_completion(&cfg, &dir)? {
+    for e in suite.export(&cfg, &dir)? {
         out.push_str(&serde_json::to_string(&e).map_err(|e| e.to_string())?);
         out.push('\n');
     }

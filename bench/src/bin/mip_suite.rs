@@ -16,26 +16,37 @@ use opal_problems::shared_data::shared_dir;
 /// Objectives per instance: (Balans runs, plain-HiGHS runs).
 type Objectives = (Vec<Option<f64>>, Vec<Option<f64>>);
 
+#[derive(clap::Parser)]
+#[command(about = "opal Balans vs plain HiGHS on MIP instances, alternating per run.")]
+struct Args {
+    /// Time limit per run in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    time_limit: f64,
+    /// Seeds.
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    seeds: Vec<u64>,
+    /// Instances: paths under shared/data/mps/ (`.mps` implied).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "miplib/pk1,miplib/gen-ip054,miplib/noswot"
+    )]
+    instances: Vec<String>,
+    /// Threads per run.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Write the rows as JSON to this file.
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+    /// Run Balans only (no plain-HiGHS runs).
+    #[arg(long)]
+    balans_only: bool,
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    let time_limit: f64 = get("--time-limit").map_or(60.0, |s| s.parse().expect("--time-limit"));
-    let threads: usize = get("--threads").map_or(1, |s| s.parse().expect("--threads"));
-    let seeds: Vec<u64> = get("--seeds")
-        .unwrap_or_else(|| "0,1,2".into())
-        .split(',')
-        .map(|s| s.parse().expect("--seeds"))
-        .collect();
-    let instances: Vec<String> = get("--instances")
-        .unwrap_or_else(|| "miplib/pk1,miplib/gen-ip054,miplib/noswot".into())
-        .split(',')
-        .map(String::from)
-        .collect();
-    let only_balans = args.iter().any(|a| a == "--balans-only");
+    let args = <Args as clap::Parser>::parse();
+    let (time_limit, threads, only_balans) = (args.time_limit, args.threads, args.balans_only);
+    let (seeds, instances) = (&args.seeds, &args.instances);
     let Some(shared) = shared_dir() else {
         eprintln!("mip_suite: shared data not found (set OPAL_SHARED)");
         std::process::exit(1);
@@ -50,7 +61,7 @@ fn main() {
         "{:<22} {:>4} {:<7} {:>14} {:>12} {:>14} {:>8} {:>6} {:<16}",
         "instance", "seed", "solver", "objective", "status", "bound", "time s", "iters", "load"
     );
-    for inst in &instances {
+    for inst in instances {
         let file = if inst.ends_with(".lp") || inst.ends_with(".mps") {
             inst.clone()
         } else {
@@ -71,7 +82,7 @@ fn main() {
             .trim_end_matches(".lp")
             .trim_end_matches(".mps")
             .to_string();
-        for &seed in &seeds {
+        for &seed in seeds {
             // Alternate the order per seed so that neither solver always runs second.
             let order: Vec<&str> = if only_balans {
                 vec!["balans"]
@@ -143,7 +154,13 @@ fn main() {
         );
     }
     println!("# load average at end {}", load_average());
-    if let Some(out) = get("--json") {
-        std::fs::write(&out, serde_json::to_string_pretty(&rows).unwrap()).expect("--json file");
+    if let Some(out) = &args.json {
+        let written = serde_json::to_string_pretty(&rows)
+            .map_err(|e| e.to_string())
+            .and_then(|t| std::fs::write(out, t).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            eprintln!("mip_suite: {}: {e}", out.display());
+            std::process::exit(1);
+        }
     }
 }

@@ -72,7 +72,13 @@ fn common(args: &Args) -> nlp::Common {
 fn main() {
     let mut args = Args::parse();
     if let Some(list) = &args.list {
-        let text = std::fs::read_to_string(list).unwrap_or_else(|e| panic!("{list}: {e}"));
+        let text = match std::fs::read_to_string(list) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("nlp_suite: {list}: {e}");
+                std::process::exit(1);
+            }
+        };
         args.problems.extend(
             text.lines()
                 .map(str::trim)

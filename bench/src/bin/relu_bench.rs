@@ -11,105 +11,161 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use faer::Mat;
+use clap::{Parser, ValueEnum};
+use opal_bench::relu::{design, export_gates, read_dataset};
 use opal_core::{Budget, Control};
-use opal_problems::formats::libsvm::read_libsvm;
 use opal_relu::adversarial::{self, AdvSettings, Attack, RobustSolver};
-use opal_relu::{
-    Dataset, IterInfo, Settings, SolverKind, Task, Variant, fit, fit_observed, sample_gates,
-};
+use opal_relu::{Dataset, IterInfo, Settings, SolverKind, Task, Variant, fit, fit_observed};
 use serde_json::json;
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Command {
+    /// X, y and the kept gates as text into --out.
+    Export,
+    /// One fit, one JSON line.
+    Solve,
+    /// Time until the objective first reaches --target.
+    Trace,
+    /// ADMM per-iteration time against n (data from --data).
+    Scaling,
+    /// Robust vs plain model under FGSM/PGD.
+    Adversarial,
+}
+
+#[derive(Parser)]
+#[command(
+    about = "Convex ReLU acceptance experiments (issue 6): export, solve, trace, scaling, adversarial."
+)]
 struct Args {
-    pos: Vec<String>,
-    kv: Vec<(String, String)>,
+    /// What to run.
+    command: Command,
+    /// LIBSVM file (export, solve, trace, adversarial).
+    data: Option<PathBuf>,
+    /// LIBSVM file of `scaling`.
+    #[arg(long = "data", id = "scaling_data")]
+    scaling_data: Option<PathBuf>,
+    /// Group-lasso weight.
+    #[arg(long, default_value_t = 1e-3)]
+    lam: f64,
+    /// Sampled gates.
+    #[arg(long, default_value_t = 50)]
+    patterns: usize,
+    /// Seed of the gates.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Stopping tolerance.
+    #[arg(long, default_value_t = 1e-6)]
+    tol: f64,
+    /// Iteration limit.
+    #[arg(long, default_value_t = 100_000)]
+    max_iter: usize,
+    /// ADMM penalty.
+    #[arg(long, default_value_t = 0.1)]
+    rho: f64,
+    /// Scale of the cone constraints (ADMM).
+    #[arg(long, default_value_t = 1.0)]
+    cone_scale: f64,
+    /// Anderson acceleration memory (0: off).
+    #[arg(long, default_value_t = 0)]
+    anderson: usize,
+    /// ADMM over-relaxation.
+    #[arg(long, default_value_t = 1.0)]
+    relaxation: f64,
+    /// Keep rho fixed (no adaptive rho).
+    #[arg(long)]
+    fixed_rho: bool,
+    /// Fit an intercept (a ones column).
+    #[arg(long)]
+    bias: bool,
+    /// Program: gated, relu, ... (default gated; relu for `scaling`).
+    #[arg(long, value_parser = |s: &str| Variant::parse(s).map_err(|e| e.to_string()))]
+    variant: Option<Variant>,
+    /// Solver: auto, admm, fista, ipm, ...
+    #[arg(long, default_value = "auto", value_parser = |s: &str| SolverKind::parse(s).map_err(|e| e.to_string()))]
+    solver: SolverKind,
+    /// Iteration log on stderr.
+    #[arg(long)]
+    verbose: bool,
+    /// Log every k iterations.
+    #[arg(long, default_value_t = 100)]
+    log_every: usize,
+    /// Regression targets (labels kept, not mapped to ±1).
+    #[arg(long)]
+    regression: bool,
+    /// Widen X to N features (a subsample may not use the last ones).
+    #[arg(long)]
+    features: Option<usize>,
+    /// Use the first M samples only.
+    #[arg(long)]
+    subsample: Option<usize>,
+    /// Output directory of `export`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Objective `trace` stops at.
+    #[arg(long, default_value_t = f64::NEG_INFINITY, allow_negative_numbers = true)]
+    target: f64,
+    /// Test set (LIBSVM file) for accuracies.
+    #[arg(long)]
+    test: Option<PathBuf>,
+    /// Sample counts of `scaling`.
+    #[arg(long, value_delimiter = ',', default_value = "500,1000,2000,4000")]
+    ns: Vec<usize>,
+    /// Iterations per size of `scaling`.
+    #[arg(long, default_value_t = 50)]
+    iters: usize,
+    /// Training radius of the robust model (`adversarial`).
+    #[arg(long, default_value_t = 0.05)]
+    eps: f64,
+    /// Attack radius (default: --eps).
+    #[arg(long)]
+    attack_eps: Option<f64>,
+    /// Accepted for old command lines; output is always JSON.
+    #[arg(long, hide = true)]
+    json: bool,
 }
 
 impl Args {
-    fn parse() -> Self {
-        let mut pos = Vec::new();
-        let mut kv = Vec::new();
-        let mut it = std::env::args().skip(1);
-        while let Some(a) = it.next() {
-            if let Some(k) = a.strip_prefix("--") {
-                if k == "bias" || k == "json" || k == "regression" {
-                    kv.push((k.to_string(), "1".into()));
-                } else {
-                    kv.push((k.to_string(), it.next().expect("missing value")));
-                }
-            } else {
-                pos.push(a);
-            }
+    fn task(&self) -> Task {
+        if self.regression {
+            Task::Regression
+        } else {
+            Task::Classification
         }
-        Self { pos, kv }
     }
-    fn get(&self, k: &str) -> Option<&str> {
-        self.kv
-            .iter()
-            .rev()
-            .find(|(a, _)| a == k)
-            .map(|(_, b)| b.as_str())
+
+    /// A LIBSVM file as dense data, widened to `n_features` when given.
+    fn read(&self, path: &Path, n_features: Option<usize>) -> Result<Dataset, String> {
+        read_dataset(path, n_features, self.task())
     }
-    fn num<T: std::str::FromStr>(&self, k: &str, default: T) -> T {
-        self.get(k)
-            .map(|v| v.parse().ok().expect("bad number"))
-            .unwrap_or(default)
+
+    /// The positional data file (widened by `--features`, cut by `--subsample`).
+    fn load(&self) -> Result<Dataset, String> {
+        let path = self.data.as_ref().ok_or("a DATA file is needed")?;
+        let ds = self.read(path, self.features)?;
+        Ok(match self.subsample {
+            Some(m) => ds.head(m),
+            None => ds,
+        })
     }
-}
 
-fn task() -> Task {
-    if std::env::args().any(|a| a == "--regression") {
-        Task::Regression
-    } else {
-        Task::Classification
+    fn settings(&self) -> Settings {
+        Settings::default()
+            .lam(self.lam)
+            .n_patterns(self.patterns)
+            .seed(self.seed)
+            .tol(self.tol)
+            .budget(Budget::iterations(self.max_iter))
+            .rho(self.rho)
+            .cone_scale(self.cone_scale)
+            .anderson(self.anderson)
+            .relaxation(self.relaxation)
+            .adaptive_rho(!self.fixed_rho)
+            .fit_intercept(self.bias)
+            .variant(self.variant.unwrap_or(Variant::Gated))
+            .solver(self.solver)
+            .verbose(self.verbose)
+            .log_every(self.log_every)
     }
-}
-
-/// `--features N` widens X to N features (a subsample may not use the last ones).
-fn features() -> Option<usize> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == "--features")
-        .map(|i| args[i + 1].parse().expect("--features N"))
-}
-
-/// A LIBSVM file as dense data (labels mapped to ±1 unless `--regression`), widened to
-/// `n_features` when given.
-fn read(path: &str, n_features: Option<usize>) -> Dataset {
-    let raw = read_libsvm(Path::new(path), n_features).expect("read");
-    let y = match task() {
-        Task::Classification => raw.binary_labels().expect("binary labels").0,
-        Task::Regression => raw.labels.clone(),
-    };
-    let (x, d) = raw.to_dense(n_features);
-    Dataset::from_row_major(raw.n_samples(), d, &x, y, task()).expect("data")
-}
-
-fn load(path: &str, subsample: Option<usize>) -> Dataset {
-    let ds = read(path, features());
-    match subsample {
-        Some(m) => ds.head(m),
-        None => ds,
-    }
-}
-
-fn settings(a: &Args) -> Settings {
-    Settings::default()
-        .lam(a.num("lam", 1e-3))
-        .n_patterns(a.num("patterns", 50))
-        .seed(a.num("seed", 0))
-        .tol(a.num("tol", 1e-6))
-        .budget(Budget::iterations(a.num("max-iter", 100_000)))
-        .rho(a.num("rho", 0.1))
-        .cone_scale(a.num("cone-scale", 1.0))
-        .anderson(a.num("anderson", 0))
-        .relaxation(a.num("relaxation", 1.0))
-        .adaptive_rho(a.get("fixed-rho").is_none())
-        .fit_intercept(a.get("bias").is_some())
-        .variant(Variant::parse(a.get("variant").unwrap_or("gated")).unwrap())
-        .solver(SolverKind::parse(a.get("solver").unwrap_or("auto")).unwrap())
-        .verbose(a.get("verbose").is_some())
-        .log_every(a.num("log-every", 100))
 }
 
 fn accuracy(pred: &[f64], y: &[f64]) -> f64 {
@@ -120,86 +176,78 @@ fn accuracy(pred: &[f64], y: &[f64]) -> f64 {
         / y.len() as f64
 }
 
-fn write_mat(path: PathBuf, m: &Mat<f64>) {
-    let mut s = String::new();
-    for i in 0..m.nrows() {
-        let row: Vec<String> = (0..m.ncols())
-            .map(|j| format!("{:.17e}", m[(i, j)]))
-            .collect();
-        s.push_str(&row.join(" "));
-        s.push('\n');
-    }
-    std::fs::write(path, s).unwrap();
-}
-
 fn main() {
     let a = Args::parse();
-    let cmd = a.pos.first().map(String::as_str).unwrap_or("");
-    match cmd {
-        "export" => {
-            let ds = load(&a.pos[1], a.get("subsample").map(|v| v.parse().unwrap()));
-            let set = settings(&a);
-            let x = if set.fit_intercept {
-                Mat::from_fn(ds.n(), ds.d() + 1, |i, j| {
-                    if j < ds.d() { ds.x[(i, j)] } else { 1.0 }
-                })
-            } else {
-                ds.x.clone()
-            };
-            let g = sample_gates(x.as_ref(), set.n_patterns, set.seed);
-            let out = PathBuf::from(a.get("out").expect("--out"));
-            std::fs::create_dir_all(&out).unwrap();
-            write_mat(out.join("X.txt"), &x);
-            write_mat(out.join("y.txt"), &Mat::from_fn(ds.n(), 1, |i, _| ds.y[i]));
-            write_mat(out.join("G.txt"), &g.g);
-            write_mat(out.join("D.txt"), &g.patterns);
-            println!(
-                "{}",
-                json!({"n": x.nrows(), "d": x.ncols(), "kept": g.len(), "sampled": g.sampled,
-                       "dup": g.dropped_duplicate, "zero": g.dropped_zero})
-            );
-        }
-        "solve" | "trace" => {
-            let ds = load(&a.pos[1], a.get("subsample").map(|v| v.parse().unwrap()));
-            let set = settings(&a);
-            let target: f64 = a.num("target", f64::NEG_INFINITY);
-            let mut reached: Option<(f64, usize)> = None;
-            let t0 = Instant::now();
-            let mut obs = |info: &IterInfo| {
-                if reached.is_none() && info.objective <= target {
-                    reached = Some((info.elapsed, info.iteration));
-                    return Control::stop_if(cmd == "trace");
-                }
-                Control::Continue
-            };
-            let res = if cmd == "trace" {
-                fit_observed(&ds, &set, &mut obs).unwrap()
-            } else {
-                fit(&ds, &set).unwrap()
-            };
-            let wall = t0.elapsed().as_secs_f64();
-            let train = accuracy(&res.model.decision_function(ds.x.as_ref()).unwrap(), &ds.y);
-            let test = a.get("test").map(|t| {
-                let te = read(t, Some(ds.d()));
-                accuracy(&res.model.decision_function(te.x.as_ref()).unwrap(), &te.y)
-            });
-            println!(
-                "{}",
-                json!({"data": a.pos[1], "variant": set.variant.name(), "solver": res.solver.name(),
-                       "status": res.status.as_str(), "message": res.message,
-                       "iterations": res.iterations,
-                       "objective": res.objective, "cone_violation": res.cone_violation,
-                       "time": res.time, "wall": wall, "patterns": res.model.n_patterns(),
-                       "reached": reached.map(|r| r.0), "reached_iter": reached.map(|r| r.1),
-                       "train_acc": train, "test_acc": test, "rho": res.rho,
-                       "width": res.model.network().width(),
-                       "degeneracy": degeneracy(&ds, &res.model)})
-            );
-        }
-        "scaling" => scaling(&a),
-        "adversarial" => adversarial_cmd(&a),
-        _ => eprintln!("usage: relu_bench export|solve|trace|scaling|adversarial ..."),
+    let run = match a.command {
+        Command::Export => export(&a),
+        Command::Solve | Command::Trace => solve(&a),
+        Command::Scaling => scaling(&a),
+        Command::Adversarial => adversarial_cmd(&a),
+    };
+    if let Err(e) = run {
+        eprintln!("relu_bench: error: {e}");
+        std::process::exit(1);
     }
+}
+
+fn export(a: &Args) -> Result<(), String> {
+    let ds = a.load()?;
+    let out = a.out.as_ref().ok_or("export needs --out DIR")?;
+    let e = export_gates(&ds, &a.settings(), out)?;
+    println!(
+        "{}",
+        json!({"n": e.n, "d": e.d, "kept": e.kept, "sampled": e.sampled,
+               "dup": e.dup, "zero": e.zero})
+    );
+    Ok(())
+}
+
+fn solve(a: &Args) -> Result<(), String> {
+    let trace = a.command == Command::Trace;
+    let ds = a.load()?;
+    let set = a.settings();
+    let target = a.target;
+    let mut reached: Option<(f64, usize)> = None;
+    let t0 = Instant::now();
+    let mut obs = |info: &IterInfo| {
+        if reached.is_none() && info.objective <= target {
+            reached = Some((info.elapsed, info.iteration));
+            return Control::stop_if(trace);
+        }
+        Control::Continue
+    };
+    let res = if trace {
+        fit_observed(&ds, &set, &mut obs)
+    } else {
+        fit(&ds, &set)
+    }
+    .map_err(|e| e.to_string())?;
+    let wall = t0.elapsed().as_secs_f64();
+    let decide = |x: &Dataset| {
+        res.model
+            .decision_function(x.x.as_ref())
+            .map(|p| accuracy(&p, &x.y))
+            .map_err(|e| e.to_string())
+    };
+    let train = decide(&ds)?;
+    let test = match &a.test {
+        Some(t) => Some(decide(&a.read(t, Some(ds.d()))?)?),
+        None => None,
+    };
+    let data = a.data.as_ref().map(|d| d.display().to_string());
+    println!(
+        "{}",
+        json!({"data": data, "variant": set.variant.name(), "solver": res.solver.name(),
+               "status": res.status.as_str(), "message": res.message,
+               "iterations": res.iterations,
+               "objective": res.objective, "cone_violation": res.cone_violation,
+               "time": res.time, "wall": wall, "patterns": res.model.n_patterns(),
+               "reached": reached.map(|r| r.0), "reached_iter": reached.map(|r| r.1),
+               "train_acc": train, "test_acc": test, "rho": res.rho,
+               "width": res.model.network().width(),
+               "degeneracy": degeneracy(&ds, &res.model)})
+    );
+    Ok(())
 }
 
 /// How degenerate the ReLU program's solution is (what slows ADMM down): zero blocks (all
@@ -209,13 +257,7 @@ fn degeneracy(ds: &Dataset, model: &opal_relu::Model) -> serde_json::Value {
     if model.v.ncols() == 0 {
         return json!(null);
     }
-    let x = if model.fit_intercept {
-        Mat::from_fn(ds.n(), ds.d() + 1, |i, j| {
-            if j < ds.d() { ds.x[(i, j)] } else { 1.0 }
-        })
-    } else {
-        ds.x.clone()
-    };
+    let x = design(ds, model.fit_intercept);
     let (mut zero, mut active, mut nonzero_rows) = (0usize, 0usize, 0usize);
     for m in [&model.v, &model.w] {
         let xv = &x * m;
@@ -236,20 +278,16 @@ fn degeneracy(ds: &Dataset, model: &opal_relu::Model) -> serde_json::Value {
 }
 
 /// ADMM per-iteration time (ReLU program, fixed rho, fixed iteration count) against n.
-fn scaling(a: &Args) {
-    let ds = load(a.get("data").expect("--data"), None);
-    let ns: Vec<usize> = a
-        .get("ns")
-        .unwrap_or("500,1000,2000,4000")
-        .split(',')
-        .map(|v| v.parse().unwrap())
-        .collect();
-    let iters: usize = a.num("iters", 50);
+fn scaling(a: &Args) -> Result<(), String> {
+    let path = a.scaling_data.as_ref().ok_or("scaling needs --data FILE")?;
+    let ds = a.read(path, a.features)?;
+    let iters = a.iters;
     let mut pts = Vec::new();
-    for &n in &ns {
+    for &n in &a.ns {
         let sub = ds.head(n);
-        let set = settings(a)
-            .variant(Variant::parse(a.get("variant").unwrap_or("relu")).unwrap())
+        let set = a
+            .settings()
+            .variant(a.variant.unwrap_or(Variant::Relu))
             .solver(SolverKind::Admm)
             .adaptive_rho(false)
             .tol(1e-300)
@@ -264,7 +302,7 @@ fn scaling(a: &Args) {
             t_last = info.elapsed;
             Control::Continue
         };
-        let res = fit_observed(&sub, &set, &mut obs).unwrap();
+        let res = fit_observed(&sub, &set, &mut obs).map_err(|e| e.to_string())?;
         let per_iter = (t_last - t_first) / (res.iterations - 1) as f64;
         println!(
             "{}",
@@ -278,14 +316,18 @@ fn scaling(a: &Args) {
     let num: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
     let den: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
     println!("{}", json!({"exponent": num / den}));
+    Ok(())
 }
 
-fn adversarial_cmd(a: &Args) {
-    let ds = load(&a.pos[1], a.get("subsample").map(|v| v.parse().unwrap()));
-    let te = a.get("test").map(|t| read(t, Some(ds.d())));
-    let eps: f64 = a.num("eps", 0.05);
-    let attack_eps: f64 = a.num("attack-eps", eps);
-    let base = settings(a);
+fn adversarial_cmd(a: &Args) -> Result<(), String> {
+    let ds = a.load()?;
+    let te = match &a.test {
+        Some(t) => Some(a.read(t, Some(ds.d()))?),
+        None => None,
+    };
+    let eps = a.eps;
+    let attack_eps = a.attack_eps.unwrap_or(eps);
+    let base = a.settings();
     let solver = match base.solver {
         SolverKind::Admm | SolverKind::AdmmCg => RobustSolver::Admm,
         _ => RobustSolver::Ipm,
@@ -305,7 +347,7 @@ fn adversarial_cmd(a: &Args) {
             .verbose(base.verbose)
             .log_every(base.log_every);
         let t0 = Instant::now();
-        let res = adversarial::fit_robust(&ds, &set).unwrap();
+        let res = adversarial::fit_robust(&ds, &set).map_err(|e| e.to_string())?;
         let time = t0.elapsed().as_secs_f64();
         let net = res.model.network();
         let eval = |d: &Dataset| {
@@ -332,4 +374,5 @@ fn adversarial_cmd(a: &Args) {
                    "bound_violations": adversarial::bound_check(&res, &ds, attack_eps)})
         );
     }
+    Ok(())
 }
