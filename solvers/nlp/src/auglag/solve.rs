@@ -6,7 +6,7 @@ use faer::linalg::cholesky::llt;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Conj, Mat, Par};
 use opal_core::linalg::{add_scaled, dot, norm};
-use opal_core::{NoObserver, Observer, Run, Start, Status};
+use opal_core::{Observer, Run, Start, Status};
 use opal_problems::{SmoothProblem, SparsityPattern};
 
 use super::settings::Settings;
@@ -14,8 +14,8 @@ use crate::eqnlp::solve::{
     Counters, Final, Setup, least_squares_start, output, record_at, with_log,
 };
 use crate::eqnlp::{
-    DirectionKind, End, EqProblem, Gram, GramCholesky, IterationInfo, NlpError, Output, Point,
-    fill_general, fill_symmetric,
+    DirectionKind, End, EqProblem, Gram, GramCholesky, IterationInfo, Output, Point, fill_general,
+    fill_symmetric,
 };
 
 /// Dense matrices of the Newton system, sized once (n <= dense_limit).
@@ -192,31 +192,20 @@ fn sparse_step(
     None
 }
 
-/// Solves `problem` with the classical augmented Lagrangian method.
-pub fn solve<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut NoObserver)
-}
-
-/// As [`solve`], showing `observer` every outer iterate (the start point included); the
-/// run ends with [`Status::Interrupted`] when it says stop.
-pub fn solve_observed<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-    observer: &mut dyn Observer<IterationInfo>,
-) -> Result<Output, NlpError> {
-    settings.validate()?;
-    let setup = Setup::new(
-        problem,
-        "auglag",
-        settings.scaling,
-        settings.multiplier_init,
-    )?;
-    let al = AugLag::new(setup, settings);
-    Ok(with_log(settings.verbose, observer, |obs| al.run(obs)))
-}
+entry_points!(
+    "the classical augmented Lagrangian method",
+    "outer iterate",
+    |problem, settings, observer| {
+        let setup = Setup::new(
+            problem,
+            "auglag",
+            settings.scaling,
+            settings.multiplier_init,
+        )?;
+        let al = AugLag::new(setup, settings);
+        Ok(with_log(settings.verbose, observer, |obs| al.run(obs)))
+    }
+);
 
 /// How one subproblem solve went.
 struct Subproblem {

@@ -71,6 +71,17 @@ pub(crate) struct MeritConfig<'a> {
     pub kkt: KktChoice,
 }
 
+impl<'a> MeritConfig<'a> {
+    /// The solve of `solver` with `settings` and `kkt` solves.
+    pub(crate) fn new(solver: &'static str, settings: &'a MeritSettings, kkt: KktChoice) -> Self {
+        Self {
+            solver,
+            settings,
+            kkt,
+        }
+    }
+}
+
 /// Solves `problem` with the merit-based Newton iteration.
 pub(crate) fn solve<P: SmoothProblem + ?Sized>(
     problem: &P,
