@@ -290,6 +290,8 @@ impl SmoothProblem for FnProblem {
         let mut full = std::mem::take(&mut self.scratch().full);
         full.resize(n * n, 0.0);
         if let Some(h) = &self.h {
+            // The buffer is reused: a closure writing only the nonzeros must see zeros.
+            full.fill(0.0);
             h(x, sigma, y, &mut full);
         } else {
             // Central differences of the Lagrangian's gradient, symmetrized.

@@ -12,7 +12,7 @@ use pyo3::types::PyDict;
 use crate::arrays::{float_array, shape_str, to_faer};
 use crate::errors::SolverError;
 use crate::interrupt::Interrupt;
-use crate::options::{self, get};
+use crate::options::{self, choice, get};
 
 const OPTIONS: &[&str] = &[
     "method",
@@ -42,16 +42,12 @@ fn settings(opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
     options::apply(opts, OPTIONS, |name, v| {
         match name {
             "method" => {
-                let m: String = get(name, v)?;
-                s.method = match m.as_str() {
-                    "pgd" | "projected_gradient" => Method::ProjectedGradient,
-                    "linear" => Method::Linear,
-                    _ => {
-                        return Err(PyValueError::new_err(format!(
-                            "option method: '{m}' is not pgd|linear"
-                        )));
-                    }
-                }
+                let choices = [
+                    ("pgd", Method::ProjectedGradient),
+                    ("linear", Method::Linear),
+                    ("projected_gradient", Method::ProjectedGradient),
+                ];
+                s.method = choice(name, v, &choices)?
             }
             "step" => step = Some(get(name, v)?),
             "mu" => mu = Some(get(name, v)?),

@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::arrays::{col_major_to_numpy, float_array, index_array};
 use crate::interrupt::Interrupt;
-use crate::options::{self, get};
+use crate::options::{self, choice, get};
 
 const OPTIONS: &[&str] = &[
     "max_iter",
@@ -40,10 +40,6 @@ const OPTIONS: &[&str] = &[
     "verbose",
 ];
 
-fn bad(name: &str, got: &str, allowed: &str) -> PyErr {
-    PyValueError::new_err(format!("option {name}: '{got}' is not {allowed}"))
-}
-
 fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
     let mut s = Settings::default().rank(rank);
     options::apply(opts, OPTIONS, |name, v| {
@@ -54,12 +50,8 @@ fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings>
             "patience" => s.patience = get(name, v)?,
             "seed" => s.seed = get(name, v)?,
             "mode" => {
-                let m: String = get(name, v)?;
-                s.mode = match m.as_str() {
-                    "practical" => Mode::Practical,
-                    "theory" => Mode::Theory,
-                    _ => return Err(bad(name, &m, "practical|theory")),
-                }
+                let choices = [("practical", Mode::Practical), ("theory", Mode::Theory)];
+                s.mode = choice(name, v, &choices)?
             }
             "lam" | "lambda" => s.lambda = get(name, v)?,
             "weighted_lambda" => s.weighted_lambda = get(name, v)?,
@@ -68,14 +60,13 @@ fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings>
             "recovery_tol" => s.recovery_tol = get(name, v)?,
             "early_stopping" => s.early_stopping = get(name, v)?,
             "solver" => {
-                let m: String = get(name, v)?;
-                s.solver = match m.as_str() {
-                    "auto" => RegressionSolver::Auto,
-                    "exact" => RegressionSolver::Exact,
-                    "cg" => RegressionSolver::Cg,
-                    "sketch" => RegressionSolver::Sketch,
-                    _ => return Err(bad(name, &m, "auto|exact|cg|sketch")),
-                }
+                let choices = [
+                    ("auto", RegressionSolver::Auto),
+                    ("exact", RegressionSolver::Exact),
+                    ("cg", RegressionSolver::Cg),
+                    ("sketch", RegressionSolver::Sketch),
+                ];
+                s.solver = choice(name, v, &choices)?
             }
             "inner_factor" => s.inner_factor = get(name, v)?,
             "inner_tol_max" => s.inner_tol_max = get(name, v)?,
@@ -87,12 +78,11 @@ fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings>
             "oversampling" => s.oversampling = get(name, v)?,
             "incoherence" => s.incoherence = get(name, v)?,
             "duplicates" => {
-                let m: String = get(name, v)?;
-                s.duplicates = match m.as_str() {
-                    "average" => Duplicates::Average,
-                    "error" => Duplicates::Error,
-                    _ => return Err(bad(name, &m, "average|error")),
-                }
+                let choices = [
+                    ("average", Duplicates::Average),
+                    ("error", Duplicates::Error),
+                ];
+                s.duplicates = choice(name, v, &choices)?
             }
             "time_limit" => {
                 if let Some(t) = get::<Option<f64>>(name, v)? {

@@ -33,3 +33,19 @@ pub fn get<'py, T: FromPyObjectOwned<'py>>(name: &str, v: &Bound<'py, PyAny>) ->
         PyTypeError::new_err(format!("option {name}: {e}"))
     })
 }
+
+/// Extracts a string option naming one of `choices` (name, value), with a ValueError
+/// listing the names for any other string.
+pub fn choice<T: Copy>(name: &str, v: &Bound<'_, PyAny>, choices: &[(&str, T)]) -> PyResult<T> {
+    let got: String = get(name, v)?;
+    match choices.iter().find(|(n, _)| *n == got) {
+        Some(&(_, value)) => Ok(value),
+        None => {
+            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            Err(PyValueError::new_err(format!(
+                "option {name}: '{got}' is not {}",
+                names.join("|")
+            )))
+        }
+    }
+}

@@ -48,6 +48,35 @@ fn sigmoid(t: f64) -> f64 {
 }
 
 impl ConstrainedLogReg {
+    /// `LOGREG-LIKE`: `samples` x `features` dense pseudo-random data in [-1, 1) (a fixed
+    /// linear congruential sequence, so that tests and benchmarks need no data file) with
+    /// the default 10 random equalities from seed 0.
+    pub fn synthetic(samples: usize, features: usize) -> Result<Self, ProblemError> {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        let mut data = LibsvmData {
+            labels: Vec::new(),
+            row_ptr: vec![0],
+            indices: Vec::new(),
+            values: Vec::new(),
+            n_features: features,
+        };
+        for _ in 0..samples {
+            for j in 0..features {
+                data.indices.push(j);
+                data.values.push(next());
+            }
+            data.row_ptr.push(data.indices.len());
+            data.labels.push(if next() > 0.0 { 1.0 } else { -1.0 });
+        }
+        Self::new("LOGREG-LIKE", data, DEFAULT_ROWS, 0)
+    }
+
     /// Builds the problem from a data set (binary labels required) with `rows` random
     /// equality constraints drawn from `seed`.
     pub fn new(name: &str, data: LibsvmData, rows: usize, seed: u64) -> Result<Self, ProblemError> {

@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::error::CalibrationError;
-use super::operator::SensingOperator;
+use super::operator::{SensingOperator, Shape};
 
 /// In-place unnormalized fast Walsh-Hadamard transform (Sylvester ordering) of a
 /// power-of-two length buffer: H[i, j] = (-1)^popcount(i & j).
@@ -32,9 +32,7 @@ pub fn fwht(v: &mut [f64]) {
 /// Hadamard matrix, rows_l m distinct row indices in 0..N.
 #[derive(Debug, Clone)]
 pub struct HadamardOperator {
-    n: usize,
-    m: usize,
-    p: usize,
+    shape: Shape,
     size: usize,
     signs: Vec<f64>,
     rows: Vec<usize>,
@@ -51,11 +49,7 @@ impl HadamardOperator {
         signs: Vec<f64>,
         rows: Vec<usize>,
     ) -> Result<Self, CalibrationError> {
-        if n == 0 || m == 0 || p == 0 {
-            return Err(CalibrationError::Shape(format!(
-                "n, m and p must be positive (got n = {n}, m = {m}, p = {p})"
-            )));
-        }
+        let shape = Shape::new(n, m, p)?;
         if !size.is_power_of_two() || size < n || size < m {
             return Err(CalibrationError::Shape(format!(
                 "transform size {size} must be a power of two >= n = {n} and >= m = {m}"
@@ -80,9 +74,7 @@ impl HadamardOperator {
             seen[r] = l;
         }
         Ok(Self {
-            n,
-            m,
-            p,
+            shape,
             size,
             signs,
             rows,
@@ -117,20 +109,14 @@ impl HadamardOperator {
 }
 
 impl SensingOperator for HadamardOperator {
-    fn signal_len(&self) -> usize {
-        self.n
-    }
-    fn sensors(&self) -> usize {
-        self.m
-    }
-    fn snapshots(&self) -> usize {
-        self.p
+    fn shape(&self) -> Shape {
+        self.shape
     }
     fn scratch_len(&self) -> usize {
         self.size
     }
     fn apply(&self, l: usize, x: &[f64], out: &mut [f64], scratch: &mut [f64]) {
-        let (n, m) = (self.n, self.m);
+        let Shape { n, m, .. } = self.shape;
         let signs = &self.signs[l * n..(l + 1) * n];
         let buf = &mut scratch[..self.size];
         for ((b, s), xj) in buf.iter_mut().zip(signs).zip(x) {
@@ -143,7 +129,7 @@ impl SensingOperator for HadamardOperator {
         }
     }
     fn apply_transpose(&self, l: usize, y: &[f64], out: &mut [f64], scratch: &mut [f64]) {
-        let (n, m) = (self.n, self.m);
+        let Shape { n, m, .. } = self.shape;
         let buf = &mut scratch[..self.size];
         buf.fill(0.0);
         for (&yi, &r) in y.iter().zip(&self.rows[l * m..(l + 1) * m]) {

@@ -37,7 +37,7 @@ mod tests;
 
 pub use error::CalibrationError;
 pub use hadamard::{HadamardOperator, fwht};
-pub use operator::{DenseOperator, Layout, SensingOperator, measure};
+pub use operator::{DenseOperator, Layout, SensingOperator, Shape, measure};
 pub use output::{IterationInfo, Output, Reason};
 pub use pgd::objective_gradient;
 pub use problem::Problem;

@@ -6,18 +6,49 @@ use faer::{Accum, ColMut, ColRef, Mat, MatRef, Par};
 
 use super::error::CalibrationError;
 
+/// The shape of a family of sensing maps: p maps A_l of m x n.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Signal length n.
+    pub n: usize,
+    /// Number of sensors m (rows of each A_l).
+    pub m: usize,
+    /// Number of snapshots p.
+    pub p: usize,
+}
+
+impl Shape {
+    /// A shape with n, m and p all positive.
+    pub fn new(n: usize, m: usize, p: usize) -> Result<Self, CalibrationError> {
+        if n == 0 || m == 0 || p == 0 {
+            return Err(CalibrationError::Shape(format!(
+                "n, m and p must be positive (got n = {n}, m = {m}, p = {p})"
+            )));
+        }
+        Ok(Self { n, m, p })
+    }
+}
+
 /// A family of p linear maps A_l : R^n -> R^m, applied with a caller-provided scratch
 /// buffer of `scratch_len()` entries so that the solvers never allocate in their loops.
 ///
 /// Implementations must be deterministic and thread-safe: the solvers call different
 /// snapshots concurrently (each with its own scratch buffer).
 pub trait SensingOperator: Sync {
+    /// The shape: signal length, sensors, snapshots.
+    fn shape(&self) -> Shape;
     /// Signal length n.
-    fn signal_len(&self) -> usize;
+    fn signal_len(&self) -> usize {
+        self.shape().n
+    }
     /// Number of sensors m (rows of each A_l).
-    fn sensors(&self) -> usize;
+    fn sensors(&self) -> usize {
+        self.shape().m
+    }
     /// Number of snapshots p.
-    fn snapshots(&self) -> usize;
+    fn snapshots(&self) -> usize {
+        self.shape().p
+    }
     /// Length of the scratch buffer `apply` and `apply_transpose` need (default 0).
     fn scratch_len(&self) -> usize {
         0
@@ -80,9 +111,7 @@ pub enum Layout {
 /// Dense sensing matrices A_1..A_p held in one contiguous buffer.
 #[derive(Debug, Clone)]
 pub struct DenseOperator {
-    n: usize,
-    m: usize,
-    p: usize,
+    shape: Shape,
     layout: Layout,
     data: Vec<f64>,
 }
@@ -97,11 +126,7 @@ impl DenseOperator {
         layout: Layout,
         data: Vec<f64>,
     ) -> Result<Self, CalibrationError> {
-        if n == 0 || m == 0 || p == 0 {
-            return Err(CalibrationError::Shape(format!(
-                "n, m and p must be positive (got n = {n}, m = {m}, p = {p})"
-            )));
-        }
+        let shape = Shape::new(n, m, p)?;
         let len = n
             .checked_mul(m)
             .and_then(|v| v.checked_mul(p))
@@ -109,9 +134,7 @@ impl DenseOperator {
         CalibrationError::check_len("sensing matrices", len, data.len())?;
         CalibrationError::check_finite("sensing matrices", &data)?;
         Ok(Self {
-            n,
-            m,
-            p,
+            shape,
             layout,
             data,
         })
@@ -145,24 +168,19 @@ impl DenseOperator {
 
     /// A_l as an m x n view.
     pub fn block(&self, l: usize) -> MatRef<'_, f64> {
-        let sz = self.m * self.n;
+        let Shape { n, m, .. } = self.shape;
+        let sz = m * n;
         let slice = &self.data[l * sz..(l + 1) * sz];
         match self.layout {
-            Layout::ColumnMajor => MatRef::from_column_major_slice(slice, self.m, self.n),
-            Layout::RowMajor => MatRef::from_row_major_slice(slice, self.m, self.n),
+            Layout::ColumnMajor => MatRef::from_column_major_slice(slice, m, n),
+            Layout::RowMajor => MatRef::from_row_major_slice(slice, m, n),
         }
     }
 }
 
 impl SensingOperator for DenseOperator {
-    fn signal_len(&self) -> usize {
-        self.n
-    }
-    fn sensors(&self) -> usize {
-        self.m
-    }
-    fn snapshots(&self) -> usize {
-        self.p
+    fn shape(&self) -> Shape {
+        self.shape
     }
     fn apply(&self, l: usize, x: &[f64], out: &mut [f64], _scratch: &mut [f64]) {
         matmul(

@@ -4,9 +4,9 @@
 use opal_problems::triplets::Triplets;
 use rayon::prelude::*;
 
-use super::CompletionError;
 use super::rng::SplitMix;
 use super::settings::Duplicates;
+use crate::error::CompletionError;
 
 /// One observation (row, column, value) with 32-bit indices.
 #[derive(Debug, Clone, Copy, PartialEq)]

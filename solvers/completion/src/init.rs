@@ -24,35 +24,41 @@ pub struct SparseOp<'a> {
     pub scale: f64,
 }
 
+/// out = scale * S X for the compressed sparse S (entries `ptr[i]..ptr[i + 1]` of line i:
+/// positions `idx`, values `val`; CSR rows for A, CSC columns for A^T), X and out
+/// row-major blocks of width l; lines in parallel.
+fn compressed_product(
+    ptr: &[usize],
+    idx: &[u32],
+    val: &[f64],
+    scale: f64,
+    x: &[f64],
+    l: usize,
+    out: &mut [f64],
+) {
+    out.par_chunks_mut(l).enumerate().for_each(|(i, oi)| {
+        oi.fill(0.0);
+        for p in ptr[i]..ptr[i + 1] {
+            let j = idx[p] as usize;
+            let a = scale * val[p];
+            for (t, xv) in oi.iter_mut().zip(&x[j * l..(j + 1) * l]) {
+                *t += a * xv;
+            }
+        }
+    });
+}
+
 impl SparseOp<'_> {
     /// Y = A X, X row-major n x l, Y row-major m x l.
     pub fn apply(&self, x: &[f64], l: usize, y: &mut [f64]) {
         let o = self.obs;
-        y.par_chunks_mut(l).enumerate().for_each(|(i, yi)| {
-            yi.fill(0.0);
-            for p in o.row_ptr[i]..o.row_ptr[i + 1] {
-                let j = o.row_col[p] as usize;
-                let a = self.scale * self.row_val[p];
-                for (t, xv) in yi.iter_mut().zip(&x[j * l..(j + 1) * l]) {
-                    *t += a * xv;
-                }
-            }
-        });
+        compressed_product(&o.row_ptr, &o.row_col, self.row_val, self.scale, x, l, y);
     }
 
     /// Z = A^T Y, Y row-major m x l, Z row-major n x l.
     pub fn apply_t(&self, y: &[f64], l: usize, z: &mut [f64]) {
         let o = self.obs;
-        z.par_chunks_mut(l).enumerate().for_each(|(j, zj)| {
-            zj.fill(0.0);
-            for p in o.col_ptr[j]..o.col_ptr[j + 1] {
-                let i = o.col_row[p] as usize;
-                let a = self.scale * self.col_val[p];
-                for (t, yv) in zj.iter_mut().zip(&y[i * l..(i + 1) * l]) {
-                    *t += a * yv;
-                }
-            }
-        });
+        compressed_product(&o.col_ptr, &o.col_row, self.col_val, self.scale, y, l, z);
     }
 }
 

@@ -3,7 +3,44 @@
 
 use opal_core::{Column, Format, Record, Status, Value};
 
-use super::Reason;
+/// Which test ended a solve, where one [`opal_core::Status`] has several causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// `Status::Stalled`: the objective stopped decreasing (by `stall_tol` within
+    /// `patience` sweeps): a stationary fit, the normal end for noisy or real data; not a
+    /// recovery claim.
+    Stagnated,
+    /// `Status::Stalled`: the held-out RMSE stopped improving; the best iterate is
+    /// returned.
+    EarlyStopped,
+    /// `Status::Underdetermined`: fewer observations than degrees of freedom, or a row or
+    /// column with fewer entries than unknowns, with lambda = 0: many rank-k matrices fit,
+    /// none can be called recovered.
+    TooFewEntries,
+    /// `Status::Underdetermined`: the training entries are fit to `tol`, but the fit is not
+    /// locally unique (singular regressions at the solution) or does not reach the
+    /// held-out entries (`recovery_tol`): not a recovery.
+    NotRecovered,
+}
+
+impl Reason {
+    /// Short lower-case name (for logs, JSON and Python).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Stagnated => "stagnated",
+            Reason::EarlyStopped => "early_stopped",
+            Reason::TooFewEntries => "too_few_entries",
+            Reason::NotRecovered => "not_recovered",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// One line of the sweep log, passed to the observer.
 #[derive(Debug, Clone, PartialEq)]

@@ -205,39 +205,51 @@ pub fn solve(
     ws: &mut RegressionWorkspace,
     seed: u64,
 ) -> RegressionStats {
+    let job = Job {
+        solver,
+        p: problem,
+        x,
+        opts,
+        ws,
+        seed,
+    };
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: the CPU features the function was compiled for were detected above.
-            return unsafe { solve_avx2(solver, problem, x, opts, ws, seed) };
+            return unsafe { solve_avx2(job) };
         }
     }
-    solve_body(solver, problem, x, opts, ws, seed)
+    solve_body(job)
+}
+
+/// The arguments of one [`solve`], passed on to the version compiled for the CPU.
+struct Job<'j, 'a> {
+    solver: RegressionSolver,
+    p: &'j LsqProblem<'a>,
+    x: &'j mut [f64],
+    opts: &'j RegressionOptions,
+    ws: &'j mut RegressionWorkspace,
+    seed: u64,
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn solve_avx2(
-    solver: RegressionSolver,
-    problem: &LsqProblem,
-    x: &mut [f64],
-    opts: &RegressionOptions,
-    ws: &mut RegressionWorkspace,
-    seed: u64,
-) -> RegressionStats {
-    solve_body(solver, problem, x, opts, ws, seed)
+unsafe fn solve_avx2(job: Job<'_, '_>) -> RegressionStats {
+    solve_body(job)
 }
 
 #[inline(always)]
-fn solve_body(
-    solver: RegressionSolver,
-    p: &LsqProblem,
-    x: &mut [f64],
-    opts: &RegressionOptions,
-    ws: &mut RegressionWorkspace,
-    seed: u64,
-) -> RegressionStats {
+fn solve_body(job: Job<'_, '_>) -> RegressionStats {
+    let Job {
+        solver,
+        p,
+        x,
+        opts,
+        ws,
+        seed,
+    } = job;
     let k = p.k;
     debug_assert!(p.rows <= ws.max_rows && k == ws.k && x.len() == k);
     if p.rows == 0 {

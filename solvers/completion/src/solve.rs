@@ -9,11 +9,11 @@ use super::data::{self, Entry, Observations};
 use super::dense::Orthonormalizer;
 use super::init::initialize;
 use super::model::{Factors, Model, to_col_major};
-use super::output::{Completion, SweepLog};
+use super::output::{Completion, Reason, SweepLog};
 use super::regression::RegressionOptions;
 use super::settings::{Mode, Settings};
 use super::sweep::{Context, Side, TargetStats};
-use super::{CompletionError, Reason};
+use crate::error::CompletionError;
 
 /// Completes the matrix observed in `data` (see [`Settings`]).
 pub fn complete(data: &Triplets, settings: &Settings) -> Result<Completion, CompletionError> {

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::Interrupt;
+use crate::interrupt::Interrupt;
 use crate::status::Status;
 
 /// Longest time limit kept as a limit (about 31.7 years); longer ones, and infinity, mean
@@ -205,7 +205,9 @@ mod opt_secs {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
         match Option::<f64>::deserialize(d)? {
             None => Ok(None),
-            Some(secs) => super::time_limit_from_secs(secs).map_err(serde::de::Error::custom),
+            Some(secs) => {
+                crate::budget::time_limit_from_secs(secs).map_err(serde::de::Error::custom)
+            }
         }
     }
 }

@@ -18,18 +18,18 @@ fn check_solution(p: &support::Dense, out: &Output, what: &str) {
         out.status,
         Status::Converged,
         "{what} on {}: {out:?}",
-        p.info.name
+        p.info().name
     );
     assert!(
         out.kkt_residual <= 1e-8,
         "{what} on {}: kkt {}",
-        p.info.name,
+        p.info().name,
         out.kkt_residual
     );
     assert!(
         (out.objective - p.f_opt).abs() <= 1e-6 * p.f_opt.abs().max(1.0),
         "{what} on {}: f = {} vs {}",
-        p.info.name,
+        p.info().name,
         out.objective,
         p.f_opt
     );
@@ -38,21 +38,21 @@ fn check_solution(p: &support::Dense, out: &Output, what: &str) {
             assert!(
                 (a - b).abs() <= 1e-5,
                 "{what} on {}: x = {:?}",
-                p.info.name,
+                p.info().name,
                 out.x
             );
         }
     }
     // The reported residual is the true one.
-    let n = p.info.n();
+    let n = p.info().n();
     let mut g = vec![0.0; n];
     p.gradient(&out.x, &mut g).unwrap();
     let mut jv = vec![0.0; p.jacobian_pattern().nnz()];
     p.jacobian_values(&out.x, &mut jv).unwrap();
     p.jacobian_pattern()
         .matvec_transpose(&jv, &out.lambda, &mut g, true);
-    let mut c = vec![0.0; p.info.m()];
-    p.constraints(&out.x, &mut c).unwrap();
+    let mut c = vec![0.0; p.info().m()];
+    SmoothProblem::constraints(&p.problem, &out.x, &mut c).unwrap();
     let r = (g.iter().chain(&c).map(|v| v * v).sum::<f64>()).sqrt();
     assert!(
         (r - out.kkt_residual).abs() <= 1e-12 + 1e-9 * r,
@@ -71,7 +71,7 @@ fn every_sketch_solves_the_small_problems() {
         ] {
             for fallback in [true, false] {
                 let s = ada(1e-9).sketch(sketch).direct_fallback(fallback).seed(11);
-                let out = adasketch::solve(&p, &s).unwrap();
+                let out = adasketch::solve(&*p, &s).unwrap();
                 check_solution(
                     &p,
                     &out,
@@ -89,10 +89,10 @@ fn every_sketch_solves_the_small_problems() {
 #[test]
 fn baselines_solve_the_small_problems() {
     for p in support::small_problems() {
-        let out = newton_merit::solve(&p, &merit(1e-9)).unwrap();
+        let out = newton_merit::solve(&*p, &merit(1e-9)).unwrap();
         check_solution(&p, &out, "newton");
         assert_eq!(out.direct_solves, out.iterations);
-        let out = auglag::solve(&p, &auglag::Settings::default().tol(0.0).abs_tol(1e-9)).unwrap();
+        let out = auglag::solve(&*p, &auglag::Settings::default().tol(0.0).abs_tol(1e-9)).unwrap();
         check_solution(&p, &out, "auglag");
     }
 }
@@ -106,7 +106,7 @@ fn hessian_modification_variants_and_superlinear_schedule_converge() {
                 let s = adasketch::Settings::default()
                     .merit(merit(1e-9).hessian_modification(hm))
                     .superlinear(superlinear);
-                let out = adasketch::solve(&p, &s).unwrap();
+                let out = adasketch::solve(&*p, &s).unwrap();
                 check_solution(
                     &p,
                     &out,
@@ -128,13 +128,13 @@ fn runs_are_deterministic_per_seed() {
         let s = adasketch::Settings::default()
             .sketch(sketch)
             .direct_fallback(false);
-        let a = adasketch::solve(&p, &s.clone().seed(5)).unwrap();
-        let b = adasketch::solve(&p, &s.clone().seed(5)).unwrap();
+        let a = adasketch::solve(&*p, &s.clone().seed(5)).unwrap();
+        let b = adasketch::solve(&*p, &s.clone().seed(5)).unwrap();
         assert_eq!(a.x, b.x);
         assert_eq!(a.lambda, b.lambda);
         assert_eq!(a.inner_iterations, b.inner_iterations);
         assert_eq!(a.evaluations, b.evaluations);
-        let c = adasketch::solve(&p, &s.clone().seed(6)).unwrap();
+        let c = adasketch::solve(&*p, &s.clone().seed(6)).unwrap();
         assert_eq!(c.status, Status::Converged);
         assert_ne!(
             (a.inner_iterations, a.x.clone()),
@@ -152,28 +152,28 @@ fn observer_sees_every_iteration_and_limits_are_honoured() {
         seen.push((it.iteration, it.kkt_residual));
         Control::Continue
     };
-    let out = adasketch::solve_observed(&p, &adasketch::Settings::default(), &mut record).unwrap();
+    let out = adasketch::solve_observed(&*p, &adasketch::Settings::default(), &mut record).unwrap();
     assert_eq!(seen.len(), out.iterations + 1);
     assert_eq!(seen.last().unwrap().1, out.kkt_residual);
     // An observer that asks to stop after iteration 2 interrupts every solver there.
     let stop_at_2 = &mut |it: &opal_nlp::eqnlp::IterationInfo| Control::stop_if(it.iteration >= 2);
-    let out = adasketch::solve_observed(&p, &adasketch::Settings::default(), stop_at_2).unwrap();
+    let out = adasketch::solve_observed(&*p, &adasketch::Settings::default(), stop_at_2).unwrap();
     assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
     let out =
-        newton_merit::solve_observed(&p, &newton_merit::Settings::default(), stop_at_2).unwrap();
+        newton_merit::solve_observed(&*p, &newton_merit::Settings::default(), stop_at_2).unwrap();
     assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
-    let out = auglag::solve_observed(&p, &auglag::Settings::default(), stop_at_2).unwrap();
+    let out = auglag::solve_observed(&*p, &auglag::Settings::default(), stop_at_2).unwrap();
     assert_eq!((out.status, out.iterations), (Status::Interrupted, 2));
     let limited = |budget: Budget| {
         adasketch::Settings::default().merit(MeritSettings::default().budget(budget))
     };
-    let out = adasketch::solve(&p, &limited(Budget::iterations(2))).unwrap();
+    let out = adasketch::solve(&*p, &limited(Budget::iterations(2))).unwrap();
     assert_eq!((out.status, out.iterations), (Status::IterationLimit, 2));
     let no_time = Budget::default().with_time_limit(Some(Duration::ZERO));
-    let out = adasketch::solve(&p, &limited(no_time)).unwrap();
+    let out = adasketch::solve(&*p, &limited(no_time)).unwrap();
     assert_eq!(out.status, Status::TimeLimit);
     let out = auglag::solve(
-        &p,
+        &*p,
         &auglag::Settings::default().budget(Budget::iterations(1)),
     )
     .unwrap();
@@ -181,7 +181,7 @@ fn observer_sees_every_iteration_and_limits_are_honoured() {
     // A raised interrupt stops every solver before its first step.
     let stop = opal_core::Interrupt::new();
     stop.trigger();
-    let out = adasketch::solve(&p, &limited(Budget::default().with_interrupt(stop))).unwrap();
+    let out = adasketch::solve(&*p, &limited(Budget::default().with_interrupt(stop))).unwrap();
     assert_eq!((out.status, out.iterations), (Status::Interrupted, 0));
 }
 
@@ -245,27 +245,27 @@ fn duplicated_constraint_is_a_singular_jacobian() {
     // Inconsistent duplicate: rank deficient at every iterate, reported after the patience.
     let p = hs7_duplicated(1.0);
     for sketch in [SketchKind::Kaczmarz, SketchKind::SparseSign] {
-        let out = adasketch::solve(&p, &adasketch::Settings::default().sketch(sketch)).unwrap();
+        let out = adasketch::solve(&*p, &adasketch::Settings::default().sketch(sketch)).unwrap();
         assert_singular(&out);
         assert!(out.iterations >= 3, "{out:?}");
         assert!(out.message.contains("rank deficient"));
     }
-    let out = newton_merit::solve(&p, &newton_merit::Settings::default()).unwrap();
+    let out = newton_merit::solve(&*p, &newton_merit::Settings::default()).unwrap();
     assert_singular(&out);
     // The sparse analysis path (no dense matrices) detects it too.
     let sparse = MeritSettings::default().dense_limit(0);
-    let out = adasketch::solve(&p, &adasketch::Settings::default().merit(sparse)).unwrap();
+    let out = adasketch::solve(&*p, &adasketch::Settings::default().merit(sparse)).unwrap();
     assert_singular(&out);
     // Consistent duplicate: without patience it is reported at once ...
     let p = hs7_duplicated(0.0);
     let patience = |n: usize| {
         adasketch::Settings::default().merit(MeritSettings::default().singular_patience(n))
     };
-    let out = adasketch::solve(&p, &patience(0)).unwrap();
+    let out = adasketch::solve(&*p, &patience(0)).unwrap();
     assert_singular(&out);
     assert_eq!(out.iterations, 0);
     // ... and with unlimited patience the regularized iteration finds the solution.
-    let out = adasketch::solve(&p, &patience(usize::MAX)).unwrap();
+    let out = adasketch::solve(&*p, &patience(usize::MAX)).unwrap();
     assert_eq!(out.status, Status::Converged, "{out:?}");
     assert!((out.objective + 3f64.sqrt()).abs() < 1e-5);
 }
@@ -291,7 +291,7 @@ impl SmoothProblem for NanAfterStart {
         self.inner.gradient(x, g)
     }
     fn constraints(&self, x: &[f64], c: &mut [f64]) -> Result<(), EvalError> {
-        self.inner.constraints(x, c)
+        SmoothProblem::constraints(&self.inner.problem, x, c)
     }
     fn jacobian_pattern(&self) -> &SparsityPattern {
         self.inner.jacobian_pattern()
@@ -335,16 +335,16 @@ fn nan_from_the_problem_is_an_evaluation_error() {
     }
     // NaN at the start point.
     let mut bad = support::hs6();
-    bad.info.x0 = vec![f64::NAN, 1.0];
-    let e = adasketch::solve(&bad, &adasketch::Settings::default()).unwrap_err();
+    bad.info_mut().x0 = vec![f64::NAN, 1.0];
+    let e = adasketch::solve(&*bad, &adasketch::Settings::default()).unwrap_err();
     assert!(matches!(e, NlpError::InvalidProblem { .. }), "{e}");
 }
 
 #[test]
 fn bounds_and_inequalities_are_refused() {
     let mut p = support::hs28();
-    p.info.lower[1] = 0.0;
-    let e = adasketch::solve(&p, &adasketch::Settings::default()).unwrap_err();
+    p.info_mut().lower[1] = 0.0;
+    let e = adasketch::solve(&*p, &adasketch::Settings::default()).unwrap_err();
     let text = e.to_string();
     assert!(matches!(e, NlpError::Unsupported { .. }));
     assert!(
@@ -352,13 +352,13 @@ fn bounds_and_inequalities_are_refused() {
         "{text}"
     );
     let mut p = support::hs28();
-    p.info.constraint_upper[0] = f64::INFINITY;
-    let e = newton_merit::solve(&p, &newton_merit::Settings::default()).unwrap_err();
+    p.info_mut().constraint_upper[0] = f64::INFINITY;
+    let e = newton_merit::solve(&*p, &newton_merit::Settings::default()).unwrap_err();
     assert!(e.to_string().contains("1 inequality constraint"), "{e}");
-    let e = auglag::solve(&p, &auglag::Settings::default()).unwrap_err();
+    let e = auglag::solve(&*p, &auglag::Settings::default()).unwrap_err();
     assert!(matches!(e, NlpError::Unsupported { .. }));
     let bad_beta = adasketch::Settings::default().merit(MeritSettings::default().beta(0.7));
-    let e = adasketch::solve(&support::hs6(), &bad_beta).unwrap_err();
+    let e = adasketch::solve(&*support::hs6(), &bad_beta).unwrap_err();
     assert!(
         matches!(e, NlpError::InvalidSetting { name: "beta", .. }),
         "{e}"
@@ -368,31 +368,9 @@ fn bounds_and_inequalities_are_refused() {
 #[test]
 fn constraint_right_hand_sides_are_honoured() {
     // HS28 with the constant moved into the bounds: x1 + 2 x2 + 3 x3 = 1.
-    let mut p = support::Dense::new(
-        "HS28-RHS",
-        vec![-4.0, 1.0, 1.0],
-        1,
-        |x| (x[0] + x[1]).powi(2) + (x[1] + x[2]).powi(2),
-        |x, g| {
-            g[0] = 2.0 * (x[0] + x[1]);
-            g[1] = 2.0 * (x[0] + x[1]) + 2.0 * (x[1] + x[2]);
-            g[2] = 2.0 * (x[1] + x[2]);
-        },
-        |x, c| c[0] = x[0] + 2.0 * x[1] + 3.0 * x[2],
-        |_, j| j.copy_from_slice(&[1.0, 2.0, 3.0]),
-        |_, s, _, h| {
-            for (hi, v) in h
-                .iter_mut()
-                .zip([2.0, 2.0, 0.0, 2.0, 4.0, 2.0, 0.0, 2.0, 2.0])
-            {
-                *hi = s * v;
-            }
-        },
-        0.0,
-        Some(vec![0.5, -0.5, 0.5]),
-    );
-    p.info.constraint_lower = vec![1.0];
-    p.info.constraint_upper = vec![1.0];
-    let out = adasketch::solve(&p, &ada(1e-10)).unwrap();
+    let mut p = support::hs28_shifted("HS28-RHS", 0.0);
+    p.info_mut().constraint_lower = vec![1.0];
+    p.info_mut().constraint_upper = vec![1.0];
+    let out = adasketch::solve(&*p, &ada(1e-10)).unwrap();
     check_solution(&support::hs28(), &out, "adasketch with cl = 1");
 }

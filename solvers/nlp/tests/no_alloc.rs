@@ -17,7 +17,6 @@ use opal_core::alloc_count::CountingAlloc;
 use opal_core::{Control, Observer};
 use opal_nlp::eqnlp::{IterationInfo, KktSolveMethod, MeritSettings, Output};
 use opal_nlp::{adasketch, auglag, newton_merit};
-use opal_problems::formats::libsvm::LibsvmData;
 use opal_problems::instances::logreg::ConstrainedLogReg;
 use opal_problems::instances::pde::PdeControl;
 use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
@@ -121,42 +120,14 @@ fn solver_allocations(what: &str, p: &dyn SmoothProblem, solve: Solve<'_>) -> us
     deltas.into_iter().filter(|&d| d > 0).count()
 }
 
-/// Logistic regression on `samples` x `features` dense pseudo-random data (a fixed linear
-/// congruential sequence) with 10 random linear equalities and ||x||^2 = 1.
-fn logreg_like(samples: usize, features: usize) -> ConstrainedLogReg {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    };
-    let mut data = LibsvmData {
-        labels: Vec::new(),
-        row_ptr: vec![0],
-        indices: Vec::new(),
-        values: Vec::new(),
-        n_features: features,
-    };
-    for _ in 0..samples {
-        for j in 0..features {
-            data.indices.push(j);
-            data.values.push(next());
-        }
-        data.row_ptr.push(data.indices.len());
-        data.labels.push(if next() > 0.0 { 1.0 } else { -1.0 });
-    }
-    ConstrainedLogReg::new("LOGREG-LIKE", data, 10, 0).expect("valid synthetic data")
-}
-
 #[test]
 fn iterations_do_not_allocate() {
     let hs7 = support::hs7();
-    let logreg = logreg_like(300, 40);
+    let logreg = ConstrainedLogReg::synthetic(300, 40).expect("valid synthetic data");
     let pde = PdeControl::new(10).unwrap();
     let mut worst = Vec::new();
     for (name, p) in [
-        ("HS7", &hs7 as &dyn SmoothProblem),
+        ("HS7", &*hs7 as &dyn SmoothProblem),
         ("logreg-like", &logreg),
     ] {
         for dense_limit in [500, 0] {
@@ -184,7 +155,7 @@ fn iterations_do_not_allocate() {
         }
     }
     // auglag: dense Newton systems (n <= dense_limit) and sparse Cholesky ones.
-    for (name, p) in [("HS7", &hs7 as &dyn SmoothProblem), ("pde:N=10", &pde)] {
+    for (name, p) in [("HS7", &*hs7 as &dyn SmoothProblem), ("pde:N=10", &pde)] {
         for dense_limit in [500, 0] {
             let s = auglag::Settings::default()
                 .tol(1e-8)

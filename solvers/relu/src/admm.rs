@@ -58,6 +58,25 @@ pub(crate) struct Residuals {
     pub(crate) eps_dual: f64,
 }
 
+impl Residuals {
+    /// The residuals with their tolerances eps = tol (1e-3 sqrt(dim) + scale) (Boyd et
+    /// al.'s test), each side given as (sqrt(dim), scale).
+    pub(crate) fn with_tolerances(
+        r_pri: f64,
+        r_dual: f64,
+        tol: f64,
+        pri: (f64, f64),
+        dual: (f64, f64),
+    ) -> Self {
+        Self {
+            r_pri,
+            r_dual,
+            eps_pri: tol * (1e-3 * pri.0 + pri.1),
+            eps_dual: tol * (1e-3 * dual.0 + dual.1),
+        }
+    }
+}
+
 /// One ADMM method (this module's, or the robust program's) as [`drive`] runs it.
 pub(crate) trait AdmmMethod {
     /// One iteration (u-update, prox steps, dual updates) and its residuals.
@@ -338,12 +357,13 @@ impl<'a> Admm<'a> {
         let rho = self.rho;
         let pri_scale = au2.sqrt().max(bz2.sqrt());
         let dual_scale = rho * self.dual_scale_m.norm_l2();
-        Residuals {
-            r_pri: pri2.sqrt(),
-            r_dual: rho * self.dual.norm_l2(),
-            eps_pri: self.set.tol * (1e-3 * self.dim_pri + pri_scale),
-            eps_dual: self.set.tol * (1e-3 * self.dim_dual + dual_scale),
-        }
+        Residuals::with_tolerances(
+            pri2.sqrt(),
+            rho * self.dual.norm_l2(),
+            self.set.tol,
+            (self.dim_pri, pri_scale),
+            (self.dim_dual, dual_scale),
+        )
     }
 }
 

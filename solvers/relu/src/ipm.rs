@@ -26,8 +26,8 @@ use super::ops::{
 };
 use super::program::{Outcome, Problem, ReluRun};
 use super::soc::{
-    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, drive, lp_step, lp_targets,
-    soc_max_step,
+    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, cone_targets, drive, lp_step,
+    lp_targets, soc_max_step,
 };
 
 /// Largest n for which the n x n capacitance matrix is formed (8000^2 doubles = 512 MB).
@@ -538,19 +538,10 @@ impl Work {
                 self.ds_n.col_as_slice_mut(b),
                 self.qn.col_as_slice_mut(b),
             );
-            let aff = corrector.then(|| {
-                let a = &self.aff;
-                (a.dsc.col_as_slice(b), a.dzc.col_as_slice(b))
-            });
-            ip.nt[b].targets(
-                aff,
-                sigma_mu,
-                self.rpc.col_as_slice(b),
-                self.ds_c.col_as_slice_mut(b),
-                self.qc.col_as_slice_mut(b),
-                &mut self.t,
-            );
         }
+        let aff = corrector.then_some((&self.aff.dsc, &self.aff.dzc));
+        let (ds, q) = (&mut self.ds_c, &mut self.qc);
+        cone_targets(&ip.nt, aff, sigma_mu, &self.rpc, ds, q, &mut self.t);
     }
 
     /// Solves the Newton system for the targets: dx, then dz = W^{-2} A dx + q and

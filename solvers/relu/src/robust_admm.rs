@@ -320,12 +320,13 @@ impl<'a> RobustAdmm<'a> {
                 + self.lz.squared_norm_l2())
             .sqrt();
         let dim = ((self.u.nrows() * self.u.ncols()) as f64).sqrt();
-        Residuals {
+        Residuals::with_tolerances(
             r_pri,
             r_dual,
-            eps_pri: self.set.tol * (1e-3 * dim + pri_scale),
-            eps_dual: self.set.tol * (1e-3 * dim + dual_scale),
-        }
+            self.set.tol,
+            (dim, pri_scale),
+            (dim, dual_scale),
+        )
     }
 }
 

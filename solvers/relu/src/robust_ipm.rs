@@ -23,8 +23,8 @@ use super::linalg::Chol;
 use super::ops::{frob_dot, gemm, mat_axpy, mul};
 use super::program::{Outcome, ReluRun};
 use super::soc::{
-    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, drive, lp_step, lp_targets,
-    soc_max_step,
+    InteriorPoint, Measures, Nt, add_gap_after, centering, cols, cone_targets, drive, lp_step,
+    lp_targets, soc_max_step,
 };
 
 /// Largest Schur system (2P (d + d' + 1)) the method forms.
@@ -706,20 +706,9 @@ impl<'a> Robust<'a> {
         let aff = corrector.then(|| (&self.aff.dsl[..], &self.aff.dzl[..]));
         let (ds, q) = (&mut self.dsl_t, &mut self.ql);
         lp_targets([&st.sl, &st.zl], aff, sigma_mu, &self.w, &self.rpl, ds, q);
-        for (b, nb) in self.nt.iter().enumerate() {
-            let aff = corrector.then(|| {
-                let a = &self.aff;
-                (a.dsc.col_as_slice(b), a.dzc.col_as_slice(b))
-            });
-            nb.targets(
-                aff,
-                sigma_mu,
-                self.rpc.col_as_slice(b),
-                self.dsc_t.col_as_slice_mut(b),
-                self.qc.col_as_slice_mut(b),
-                &mut self.t,
-            );
-        }
+        let aff = corrector.then_some((&self.aff.dsc, &self.aff.dzc));
+        let (ds, q) = (&mut self.dsc_t, &mut self.qc);
+        cone_targets(&self.nt, aff, sigma_mu, &self.rpc, ds, q, &mut self.t);
     }
 
     /// dx = H^{-1} rhs by preconditioned CG with the factored (regularized, eliminated)

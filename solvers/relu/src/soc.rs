@@ -14,6 +14,31 @@ use super::settings::SolverKind;
 /// Most Newton steps, whatever the budget.
 pub(crate) const MAX_STEPS: usize = 500;
 
+/// The cone targets of every block b: [`Nt::targets`] of `nt[b]` with column b of the
+/// affine step `aff` (ds, dz; in the corrector pass), of `rpc`, `ds` and `q`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn cone_targets(
+    nt: &[Nt],
+    aff: Option<(&Mat<f64>, &Mat<f64>)>,
+    sigma_mu: f64,
+    rpc: &Mat<f64>,
+    ds: &mut Mat<f64>,
+    q: &mut Mat<f64>,
+    t: &mut [Vec<f64>; 4],
+) {
+    for (b, nb) in nt.iter().enumerate() {
+        let aff_b = aff.map(|(dsa, dza)| (dsa.col_as_slice(b), dza.col_as_slice(b)));
+        nb.targets(
+            aff_b,
+            sigma_mu,
+            rpc.col_as_slice(b),
+            ds.col_as_slice_mut(b),
+            q.col_as_slice_mut(b),
+            t,
+        );
+    }
+}
+
 /// Nesterov-Todd scaling of one second-order cone block (dimension k = d + 1):
 /// W = eta (2 v v^T - J), W^2 = eta^2 (2 w w^T - J), W^{-2} = eta^{-2} (2 J w w^T J - J).
 pub(crate) struct Nt {

@@ -32,32 +32,13 @@ mod settings;
 pub use crate::eqnlp::{Sampling, SketchKind};
 pub use settings::Settings;
 
-use opal_core::{NoObserver, Observer};
-use opal_problems::SmoothProblem;
-
 use crate::eqnlp::merit::{self, MeritConfig};
-use crate::eqnlp::{IterationInfo, NlpError, Output};
 
-/// Solves `problem` with the sketched inexact Newton method.
-pub fn solve<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut NoObserver)
-}
-
-/// As [`solve`], showing `observer` every iterate (the start point included); the run
-/// ends with [`Status::Interrupted`](opal_core::Status::Interrupted) when it says stop.
-pub fn solve_observed<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-    observer: &mut dyn Observer<IterationInfo>,
-) -> Result<Output, NlpError> {
-    settings.validate()?;
-    let cfg = MeritConfig {
-        solver: "adasketch",
-        settings: &settings.merit,
-        kkt: settings.kkt_choice(),
-    };
-    merit::solve(problem, &cfg, observer)
-}
+entry_points!(
+    "the sketched inexact Newton method",
+    "iterate",
+    |problem, settings, observer| {
+        let cfg = MeritConfig::new("adasketch", &settings.merit, settings.kkt_choice());
+        merit::solve(problem, &cfg, observer)
+    }
+);

@@ -2,7 +2,7 @@
 
 use opal_core::{Budget, check_range, setters};
 
-use crate::eqnlp::params::{parse, parse_bool, set_budget};
+use crate::eqnlp::params::{check_tolerances, parse, parse_bool, set_stopping};
 use crate::eqnlp::{MultiplierInit, NlpError};
 
 /// Settings of [`super::solve`]. Every field has a documented default; build with
@@ -78,12 +78,15 @@ impl Settings {
 
     /// Sets a parameter by name (the CLI's `--param`); Ok(false) for unknown names.
     pub fn set(&mut self, name: &str, value: &str) -> Result<bool, String> {
-        if set_budget(&mut self.budget, name, value)? {
+        if set_stopping(
+            &mut self.budget,
+            [&mut self.tol, &mut self.abs_tol],
+            name,
+            value,
+        )? {
             return Ok(true);
         }
         match name {
-            "tol" => self.tol = parse(name, value)?,
-            "abs_tol" => self.abs_tol = parse(name, value)?,
             "max_inner" => self.max_inner = parse(name, value)?,
             "mu0" => self.mu0 = parse(name, value)?,
             "mu_factor" => self.mu_factor = parse(name, value)?,
@@ -103,8 +106,7 @@ impl Settings {
 
     /// Checks ranges.
     pub fn validate(&self) -> Result<(), NlpError> {
-        check_range("tol", self.tol, 0.0, f64::INFINITY, false)?;
-        check_range("abs_tol", self.abs_tol, 0.0, f64::INFINITY, false)?;
+        check_tolerances(self.tol, self.abs_tol)?;
         check_range("mu0", self.mu0, 0.0, f64::MAX, true)?;
         check_range("mu_factor", self.mu_factor, 1.0, f64::MAX, false)?;
         check_range("mu_max", self.mu_max, self.mu0, f64::MAX, false)?;

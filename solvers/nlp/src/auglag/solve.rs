@@ -6,7 +6,7 @@ use faer::linalg::cholesky::llt;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Conj, Mat, Par};
 use opal_core::linalg::{add_scaled, dot, norm};
-use opal_core::{NoObserver, Observer, Run, Start, Status};
+use opal_core::{Observer, Run, Start, Status};
 use opal_problems::{SmoothProblem, SparsityPattern};
 
 use super::settings::Settings;
@@ -14,7 +14,7 @@ use crate::eqnlp::solve::{
     Counters, Final, Setup, least_squares_start, output, record_at, with_log,
 };
 use crate::eqnlp::{
-    DirectionKind, End, EqProblem, Gram, GramCholesky, IterationInfo, NlpError, Output, Point,
+    Derivatives, DirectionKind, End, EqProblem, Gram, GramCholesky, IterationInfo, Output, Point,
     fill_general, fill_symmetric,
 };
 
@@ -76,13 +76,9 @@ impl NewtonMatrix {
 
     /// Solves (H + mu J^T J + tau I) p = -grad with the smallest tau of the sequence
     /// 0, beta, 2 beta, ... (beta = 1e-3 max(1, max |diag|)) giving a successful Cholesky.
-    #[allow(clippy::too_many_arguments)]
     fn newton_step(
         &mut self,
-        hess: &SparsityPattern,
-        hv: &[f64],
-        jac: &SparsityPattern,
-        jv: &[f64],
+        d: Derivatives<'_>,
         mu: f64,
         grad: &[f64],
         p: &mut [f64],
@@ -91,8 +87,10 @@ impl NewtonMatrix {
             self.rhs[(i, 0)] = -g;
         }
         let tau = match &mut self.kind {
-            NewtonKind::Dense(d) => d.step(hess, hv, jac, jv, mu, self.rhs.as_mut())?,
-            NewtonKind::Sparse(chol) => sparse_step(chol.as_mut()?, hv, jv, mu, self.rhs.as_mut())?,
+            NewtonKind::Dense(dense) => dense.step(d, mu, self.rhs.as_mut())?,
+            NewtonKind::Sparse(chol) => {
+                sparse_step(chol.as_mut()?, d.hv, d.jv, mu, self.rhs.as_mut())?
+            }
         };
         for (i, pi) in p.iter_mut().enumerate() {
             *pi = self.rhs[(i, 0)];
@@ -113,16 +111,8 @@ fn first_shift(diag: impl Iterator<Item = f64>) -> (f64, f64) {
 
 impl DenseNewton {
     /// The dense modified-Cholesky step; the solution overwrites `rhs`.
-    #[allow(clippy::too_many_arguments)]
-    fn step(
-        &mut self,
-        hess: &SparsityPattern,
-        hv: &[f64],
-        jac: &SparsityPattern,
-        jv: &[f64],
-        mu: f64,
-        rhs: faer::MatMut<'_, f64>,
-    ) -> Option<f64> {
+    fn step(&mut self, d: Derivatives<'_>, mu: f64, rhs: faer::MatMut<'_, f64>) -> Option<f64> {
+        let Derivatives { hess, hv, jac, jv } = d;
         let n = self.a.nrows();
         fill_symmetric(hess, hv, self.a.as_mut());
         if !jv.is_empty() && mu > 0.0 {
@@ -192,31 +182,20 @@ fn sparse_step(
     None
 }
 
-/// Solves `problem` with the classical augmented Lagrangian method.
-pub fn solve<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut NoObserver)
-}
-
-/// As [`solve`], showing `observer` every outer iterate (the start point included); the
-/// run ends with [`Status::Interrupted`] when it says stop.
-pub fn solve_observed<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-    observer: &mut dyn Observer<IterationInfo>,
-) -> Result<Output, NlpError> {
-    settings.validate()?;
-    let setup = Setup::new(
-        problem,
-        "auglag",
-        settings.scaling,
-        settings.multiplier_init,
-    )?;
-    let al = AugLag::new(setup, settings);
-    Ok(with_log(settings.verbose, observer, |obs| al.run(obs)))
-}
+entry_points!(
+    "the classical augmented Lagrangian method",
+    "outer iterate",
+    |problem, settings, observer| {
+        let setup = Setup::new(
+            problem,
+            "auglag",
+            settings.scaling,
+            settings.multiplier_init,
+        )?;
+        let al = AugLag::new(setup, settings);
+        Ok(with_log(settings.verbose, observer, |obs| al.run(obs)))
+    }
+);
 
 /// How one subproblem solve went.
 struct Subproblem {
@@ -393,10 +372,7 @@ impl<'a, 'p, P: SmoothProblem + ?Sized> AugLag<'a, 'p, P> {
                 )));
             }
             let step = self.matrix.newton_step(
-                &self.hess,
-                &self.hv,
-                self.jac,
-                &self.pt.jv,
+                Derivatives::new(&self.hess, &self.hv, self.jac, &self.pt.jv),
                 self.mu,
                 &self.grad,
                 &mut self.p,

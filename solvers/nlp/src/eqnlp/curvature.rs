@@ -25,6 +25,7 @@ use opal_problems::SparsityPattern;
 
 use super::dense::{fill_general, fill_symmetric};
 use super::gram::{Gram, GramCholesky};
+use super::kkt::Derivatives;
 use super::options::HessianModification;
 
 /// What the analysis found.
@@ -175,15 +176,8 @@ impl Analyzer {
     /// ||H||_F and `kkt` the current KKT residual: the minimal shift leaves the reduced
     /// Hessian a margin xi_b min(1, kkt) above zero, so that shifts fade near a solution
     /// (superlinear convergence on problems whose Hessian degenerates there).
-    pub fn analyze(
-        &mut self,
-        hess: &SparsityPattern,
-        hv: &[f64],
-        jac: &SparsityPattern,
-        jv: &[f64],
-        h_frob: f64,
-        kkt: f64,
-    ) -> Analysis {
+    pub fn analyze(&mut self, d: Derivatives<'_>, h_frob: f64, kkt: f64) -> Analysis {
+        let Derivatives { hess, hv, jac, jv } = d;
         self.kkt = kkt;
         let same_j = self.last.is_some() && self.last_j.as_slice() == jv;
         let same_h = same_j && self.last_h.as_slice() == hv;
@@ -197,7 +191,7 @@ impl Analyzer {
             return a;
         }
         let a = if self.dense {
-            self.dense_analysis(hess, hv, jac, jv, h_frob)
+            self.dense_analysis(d, h_frob)
         } else {
             let (xi_g, singular) = match (same_j, self.last) {
                 (true, Some(last)) => (last.xi_g, last.singular),
@@ -238,14 +232,8 @@ impl Analyzer {
         }
     }
 
-    fn dense_analysis(
-        &mut self,
-        hess: &SparsityPattern,
-        hv: &[f64],
-        jac: &SparsityPattern,
-        jv: &[f64],
-        h_frob: f64,
-    ) -> Analysis {
+    fn dense_analysis(&mut self, d: Derivatives<'_>, h_frob: f64) -> Analysis {
+        let Derivatives { hess, hv, jac, jv } = d;
         let (n, m) = (self.n, self.m);
         let singular_tol = self.cfg.singular_tol;
         let w = self.dense_work.get_or_insert_with(|| DenseWork::new(n, m));
@@ -535,7 +523,11 @@ mod tests {
             1,
             cfg(100, HessianModification::Minimal, 0.1, 1e-10, 0.0),
         );
-        let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt(), 1.0);
+        let r = a.analyze(
+            Derivatives::new(&h, &[1.0, -1.0], &j, &[1.0]),
+            2f64.sqrt(),
+            1.0,
+        );
         assert!((r.shift - 1.1).abs() < 1e-12, "{r:?}");
         assert!((r.xi_g - 1.0).abs() < 1e-12 && !r.singular);
         // J = [0, 1]: null space e1, reduced Hessian 1 -> no shift although H is indefinite.
@@ -546,8 +538,12 @@ mod tests {
             cfg(100, HessianModification::Minimal, 0.1, 1e-10, 0.0),
         );
         assert_eq!(
-            a.analyze(&h, &[1.0, -1.0], &j2, &[1.0], 2f64.sqrt(), 1.0)
-                .shift,
+            a.analyze(
+                Derivatives::new(&h, &[1.0, -1.0], &j2, &[1.0]),
+                2f64.sqrt(),
+                1.0
+            )
+            .shift,
             0.0
         );
         let mut a = Analyzer::new(
@@ -555,7 +551,11 @@ mod tests {
             1,
             cfg(100, HessianModification::Reference, 0.1, 1e-10, 0.0),
         );
-        let r = a.analyze(&h, &[1.0, -1.0], &j, &[1.0], 2f64.sqrt(), 1.0);
+        let r = a.analyze(
+            Derivatives::new(&h, &[1.0, -1.0], &j, &[1.0]),
+            2f64.sqrt(),
+            1.0,
+        );
         assert!((r.shift - (0.1 + 2f64.sqrt())).abs() < 1e-12);
     }
 
@@ -569,9 +569,17 @@ mod tests {
                 2,
                 cfg(limit, HessianModification::Minimal, 0.1, 1e-10, 0.0),
             );
-            let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 4.0], 3f64.sqrt(), 1.0);
+            let r = a.analyze(
+                Derivatives::new(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 4.0]),
+                3f64.sqrt(),
+                1.0,
+            );
             assert!(r.singular, "limit {limit}: {r:?}");
-            let r = a.analyze(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 5.0], 3f64.sqrt(), 1.0);
+            let r = a.analyze(
+                Derivatives::new(&h, &[1.0; 3], &j, &[1.0, 2.0, 2.0, 5.0]),
+                3f64.sqrt(),
+                1.0,
+            );
             assert!(!r.singular, "limit {limit}: {r:?}");
         }
     }
@@ -583,10 +591,7 @@ mod tests {
         let j = SparsityPattern::new(2, 3, vec![0, 1, 1], vec![0, 1, 2]);
         let mut a = Analyzer::new(3, 2, cfg(0, HessianModification::Minimal, 0.1, 1e-10, 0.0));
         let r = a.analyze(
-            &h,
-            &[1.0, -2.0, 3.0],
-            &j,
-            &[2.0, 1.0, 1.0],
+            Derivatives::new(&h, &[1.0, -2.0, 3.0], &j, &[2.0, 1.0, 1.0]),
             14f64.sqrt(),
             1.0,
         );
@@ -596,10 +601,7 @@ mod tests {
         // Diagonally dominant positive H: no shift, from Gershgorin alone.
         let mut a = Analyzer::new(3, 2, cfg(0, HessianModification::Minimal, 0.1, 1e-10, 0.0));
         let r = a.analyze(
-            &h,
-            &[1.0, 2.0, 3.0],
-            &j,
-            &[2.0, 1.0, 1.0],
+            Derivatives::new(&h, &[1.0, 2.0, 3.0], &j, &[2.0, 1.0, 1.0]),
             14f64.sqrt(),
             1.0,
         );

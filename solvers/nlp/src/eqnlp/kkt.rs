@@ -11,6 +11,32 @@
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat, SymbolicSparseColMatRef};
 use opal_problems::SparsityPattern;
 
+/// The derivatives of one iterate that the Newton systems are built from: the Hessian of
+/// the Lagrangian and the Jacobian, each as its pattern and values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Derivatives<'a> {
+    /// Pattern of the lower triangle of the Hessian.
+    pub hess: &'a SparsityPattern,
+    /// Hessian values in the order of `hess`.
+    pub hv: &'a [f64],
+    /// Pattern of the Jacobian.
+    pub jac: &'a SparsityPattern,
+    /// Jacobian values in the order of `jac`.
+    pub jv: &'a [f64],
+}
+
+impl<'a> Derivatives<'a> {
+    /// Bundles the patterns and values.
+    pub(crate) fn new(
+        hess: &'a SparsityPattern,
+        hv: &'a [f64],
+        jac: &'a SparsityPattern,
+        jv: &'a [f64],
+    ) -> Self {
+        Self { hess, hv, jac, jv }
+    }
+}
+
 /// Sentinel for "no mirrored slot" (diagonal Hessian entries).
 const NONE: usize = usize::MAX;
 

@@ -20,7 +20,7 @@ use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
 
 use super::curvature::{Analysis, Analyzer, AnalyzerConfig};
 use super::error::NlpError;
-use super::kkt::{KktMatrix, Regularization};
+use super::kkt::{Derivatives, KktMatrix, Regularization};
 use super::kkt_solver::{Accuracy, DirectLu, KktError, KktSolver, SketchConfig, SketchKkt};
 use super::output::{End, Output};
 use super::point::Point;
@@ -69,6 +69,17 @@ pub(crate) struct MeritConfig<'a> {
     pub settings: &'a MeritSettings,
     /// Direct or sketched KKT solves.
     pub kkt: KktChoice,
+}
+
+impl<'a> MeritConfig<'a> {
+    /// The solve of `solver` with `settings` and `kkt` solves.
+    pub(crate) fn new(solver: &'static str, settings: &'a MeritSettings, kkt: KktChoice) -> Self {
+        Self {
+            solver,
+            settings,
+            kkt,
+        }
+    }
 }
 
 /// Solves `problem` with the merit-based Newton iteration.
@@ -340,9 +351,11 @@ impl<'a, 'p, P: SmoothProblem + ?Sized> MeritLoop<'a, 'p, P> {
     fn curvature(&mut self, r: f64) -> Result<(Analysis, f64, f64), End> {
         self.kkt.assemble(&self.hv, &self.pt.jv);
         let (h_frob, _, _) = self.kkt.norms(Regularization::default());
-        let an = self
-            .analyzer
-            .analyze(&self.hess, &self.hv, self.jac, &self.pt.jv, h_frob, r);
+        let an = self.analyzer.analyze(
+            Derivatives::new(&self.hess, &self.hv, self.jac, &self.pt.jv),
+            h_frob,
+            r,
+        );
         if !an.singular {
             self.singular_count = 0;
             return Ok((an, h_frob, 0.0));

@@ -28,6 +28,7 @@ pub(crate) mod solve;
 pub(crate) use dense::{fill_general, fill_symmetric};
 pub use error::NlpError;
 pub(crate) use gram::{Gram, GramCholesky};
+pub(crate) use kkt::Derivatives;
 pub use kkt::{KktMatrix, Regularization};
 pub use kkt_solver::{
     Accuracy, DirectLu, Inertia, KktError, KktSolveMethod, KktSolver, Sampling, SketchConfig,

@@ -42,6 +42,30 @@ pub(crate) fn set_budget(budget: &mut Budget, name: &str, value: &str) -> Result
     Ok(true)
 }
 
+/// Sets the stopping parameters every equality-constrained solver has: the budget
+/// ([`set_budget`]) and the relative and absolute KKT tolerances `tol` and `abs_tol`.
+/// `Ok(false)` for any other name.
+pub(crate) fn set_stopping(
+    budget: &mut Budget,
+    tolerances: [&mut f64; 2],
+    name: &str,
+    value: &str,
+) -> Result<bool, String> {
+    let [tol, abs_tol] = tolerances;
+    match name {
+        "tol" => *tol = parse(name, value)?,
+        "abs_tol" => *abs_tol = parse(name, value)?,
+        _ => return set_budget(budget, name, value),
+    }
+    Ok(true)
+}
+
+/// Checks the relative and absolute KKT tolerances (both non-negative).
+pub(crate) fn check_tolerances(tol: f64, abs_tol: f64) -> Result<(), opal_core::SettingError> {
+    opal_core::check_range("tol", tol, 0.0, f64::INFINITY, false)?;
+    opal_core::check_range("abs_tol", abs_tol, 0.0, f64::INFINITY, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use opal_core::{Budget, check_range, setters};
 
 use super::error::NlpError;
 use super::options::{HessianModification, MultiplierInit};
-use super::params::{parse, parse_bool, set_budget};
+use super::params::{check_tolerances, parse, parse_bool, set_stopping};
 
 /// Settings of the merit-based Newton iteration. Every field has a documented default;
 /// build with `MeritSettings::default().tol(1e-8).eta1(10.0)`; JSON through serde (missing
@@ -120,12 +120,15 @@ impl MeritSettings {
     /// Sets a parameter by name from text (the CLI's `--param NAME=VALUE`; `max_iter` and
     /// `time_limit` set the budget). Returns Ok(false) when `name` is not a setting.
     pub fn set(&mut self, name: &str, value: &str) -> Result<bool, String> {
-        if set_budget(&mut self.budget, name, value)? {
+        if set_stopping(
+            &mut self.budget,
+            [&mut self.tol, &mut self.abs_tol],
+            name,
+            value,
+        )? {
             return Ok(true);
         }
         match name {
-            "tol" => self.tol = parse(name, value)?,
-            "abs_tol" => self.abs_tol = parse(name, value)?,
             "eta1" => self.eta1 = parse(name, value)?,
             "eta2" => self.eta2 = parse(name, value)?,
             "xi_b" => self.xi_b = parse(name, value)?,
@@ -151,8 +154,7 @@ impl MeritSettings {
 
     /// Checks ranges.
     pub fn validate(&self) -> Result<(), NlpError> {
-        check_range("tol", self.tol, 0.0, f64::INFINITY, false)?;
-        check_range("abs_tol", self.abs_tol, 0.0, f64::INFINITY, false)?;
+        check_tolerances(self.tol, self.abs_tol)?;
         check_range("eta1", self.eta1, 0.0, f64::MAX, true)?;
         check_range("eta2", self.eta2, 0.0, f64::MAX, true)?;
         check_range("xi_b", self.xi_b, 0.0, f64::MAX, true)?;

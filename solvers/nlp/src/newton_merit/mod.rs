@@ -4,36 +4,20 @@
 //! sparse LU of the saddle-point matrix (symbolic analysis once, numeric refactorization
 //! per iteration, iterative refinement). Its settings are exactly the merit iteration's.
 
-use opal_core::{NoObserver, Observer};
-use opal_problems::SmoothProblem;
-
 use crate::eqnlp::merit::{self, KktChoice, MeritConfig};
-use crate::eqnlp::{IterationInfo, NlpError, Output};
 
 /// Settings of [`solve`]: the merit iteration's, with the same meaning and defaults as in
 /// `adasketch` (`adasketch::Settings::merit`).
 pub use crate::eqnlp::MeritSettings as Settings;
 
-/// Solves `problem` with exact Newton steps on the merit function.
-pub fn solve<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-) -> Result<Output, NlpError> {
-    solve_observed(problem, settings, &mut NoObserver)
-}
-
-/// As [`solve`], showing `observer` every iterate (the start point included); the run
-/// ends with [`Status::Interrupted`](opal_core::Status::Interrupted) when it says stop.
-pub fn solve_observed<P: SmoothProblem + ?Sized>(
-    problem: &P,
-    settings: &Settings,
-    observer: &mut dyn Observer<IterationInfo>,
-) -> Result<Output, NlpError> {
-    settings.validate()?;
-    let cfg = MeritConfig {
-        solver: "newton",
-        settings,
-        kkt: KktChoice::Direct,
-    };
-    merit::solve(problem, &cfg, observer)
-}
+entry_points!(
+    "exact Newton steps on the merit function",
+    "iterate",
+    |problem, settings, observer| {
+        merit::solve(
+            problem,
+            &MeritConfig::new("newton", settings, KktChoice::Direct),
+            observer,
+        )
+    }
+);

@@ -4,7 +4,7 @@
 
 use opal_nlp::adasketch;
 use opal_nlp::eqnlp::MeritSettings;
-use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
+use opal_problems::closure::FnProblem;
 
 /// Merit settings converging on the absolute KKT residual `abs_tol` alone.
 pub fn merit(abs_tol: f64) -> MeritSettings {
@@ -16,31 +16,20 @@ pub fn ada(abs_tol: f64) -> adasketch::Settings {
     adasketch::Settings::default().merit(merit(abs_tol))
 }
 
-type Scalar = Box<dyn Fn(&[f64]) -> f64 + Send + Sync>;
-type Vector = Box<dyn Fn(&[f64], &mut [f64]) + Send + Sync>;
-/// Hessian of sigma f + sum y_i c_i, dense row-major n x n (both triangles).
-type Hess = Box<dyn Fn(&[f64], f64, &[f64], &mut [f64]) + Send + Sync>;
-
-/// A small problem with dense derivatives given by closures.
+/// A small problem with dense derivatives given by closures ([`FnProblem`]), with its
+/// known solution.
 pub struct Dense {
-    pub info: ProblemInfo,
-    f: Scalar,
-    g: Vector,
-    c: Vector,
-    /// Jacobian, dense row-major m x n.
-    j: Vector,
-    h: Hess,
-    jp: SparsityPattern,
-    hp: SparsityPattern,
+    pub problem: FnProblem,
     /// Known optimal objective value.
     pub f_opt: f64,
     /// Known solution, when unique.
     pub x_opt: Option<Vec<f64>>,
-    /// The dense Hessian of a call (sized once: evaluations do not allocate).
-    full: std::sync::Mutex<Vec<f64>>,
 }
 
 impl Dense {
+    /// The problem min f s.t. c(x) = 0 (m constraints) with gradient `g`, Jacobian `j`
+    /// (dense row-major m x n) and Hessian of sigma f + sum y_i c_i `h` (dense row-major
+    /// n x n, both triangles).
     pub fn new(
         name: &str,
         x0: Vec<f64>,
@@ -53,78 +42,29 @@ impl Dense {
         f_opt: f64,
         x_opt: Option<Vec<f64>>,
     ) -> Self {
-        let n = x0.len();
-        let info = ProblemInfo::new(name, x0).with_equalities(m);
-        let (mut jr, mut jc) = (Vec::new(), Vec::new());
-        for i in 0..m {
-            for k in 0..n {
-                jr.push(i);
-                jc.push(k);
-            }
-        }
-        let (mut hr, mut hc) = (Vec::new(), Vec::new());
-        for r in 0..n {
-            for k in 0..=r {
-                hr.push(r);
-                hc.push(k);
-            }
-        }
+        let problem = FnProblem::new(name, x0, f)
+            .gradient_fn(g)
+            .constraints(m, c)
+            .jacobian_fn(j)
+            .hessian_fn(h);
         Self {
-            info,
-            f: Box::new(f),
-            g: Box::new(g),
-            c: Box::new(c),
-            j: Box::new(j),
-            h: Box::new(h),
-            jp: SparsityPattern::new(m, n, jr, jc),
-            hp: SparsityPattern::new(n, n, hr, hc),
+            problem,
             f_opt,
             x_opt,
-            full: std::sync::Mutex::new(vec![0.0; n * n]),
         }
     }
 }
 
-impl SmoothProblem for Dense {
-    fn info(&self) -> &ProblemInfo {
-        &self.info
+impl std::ops::Deref for Dense {
+    type Target = FnProblem;
+    fn deref(&self) -> &FnProblem {
+        &self.problem
     }
-    fn objective(&self, x: &[f64]) -> Result<f64, EvalError> {
-        Ok((self.f)(x))
-    }
-    fn gradient(&self, x: &[f64], grad: &mut [f64]) -> Result<(), EvalError> {
-        (self.g)(x, grad);
-        Ok(())
-    }
-    fn constraints(&self, x: &[f64], c: &mut [f64]) -> Result<(), EvalError> {
-        (self.c)(x, c);
-        Ok(())
-    }
-    fn jacobian_pattern(&self) -> &SparsityPattern {
-        &self.jp
-    }
-    fn jacobian_values(&self, x: &[f64], values: &mut [f64]) -> Result<(), EvalError> {
-        (self.j)(x, values);
-        Ok(())
-    }
-    fn hessian_pattern(&self) -> &SparsityPattern {
-        &self.hp
-    }
-    fn hessian_values(
-        &self,
-        x: &[f64],
-        sigma: f64,
-        y: &[f64],
-        values: &mut [f64],
-    ) -> Result<(), EvalError> {
-        let n = self.info.n();
-        let mut full = self.full.lock().expect("no panic while evaluating");
-        full.fill(0.0);
-        (self.h)(x, sigma, y, &mut full);
-        for (v, (r, c)) in values.iter_mut().zip(self.hp.iter()) {
-            *v = full[r * n + c];
-        }
-        Ok(())
+}
+
+impl std::ops::DerefMut for Dense {
+    fn deref_mut(&mut self) -> &mut FnProblem {
+        &mut self.problem
     }
 }
 
@@ -216,8 +156,14 @@ pub fn bt1() -> Dense {
 /// HS28: min (x1 + x2)^2 + (x2 + x3)^2 s.t. x1 + 2 x2 + 3 x3 - 1 = 0; x0 = (-4, 1, 1);
 /// f* = 0 at (0.5, -0.5, 0.5).
 pub fn hs28() -> Dense {
+    hs28_shifted("HS28", 1.0)
+}
+
+/// HS28 with `shift` of the constant 1 left in the constraint function,
+/// c(x) = x1 + 2 x2 + 3 x3 - shift (the rest for the caller to put into the bounds).
+pub fn hs28_shifted(name: &str, shift: f64) -> Dense {
     Dense::new(
-        "HS28",
+        name,
         vec![-4.0, 1.0, 1.0],
         1,
         |x| (x[0] + x[1]).powi(2) + (x[1] + x[2]).powi(2),
@@ -226,7 +172,7 @@ pub fn hs28() -> Dense {
             g[1] = 2.0 * (x[0] + x[1]) + 2.0 * (x[1] + x[2]);
             g[2] = 2.0 * (x[1] + x[2]);
         },
-        |x, c| c[0] = x[0] + 2.0 * x[1] + 3.0 * x[2] - 1.0,
+        move |x, c| c[0] = x[0] + 2.0 * x[1] + 3.0 * x[2] - shift,
         |_, j| {
             j[0] = 1.0;
             j[1] = 2.0;

@@ -11,7 +11,7 @@ use faer::sparse::linalg::lu::{LuRef, NumericLu, SymbolicLu, factorize_symbolic_
 use faer::{Conj, MatMut, Par};
 use opal_core::linalg::{axpy, norm};
 
-use super::{Accuracy, Inertia, KktError, KktSolver, SolveReport};
+use super::protocol::{Accuracy, Inertia, KktError, KktSolver, SolveReport};
 use crate::eqnlp::kkt::{KktMatrix, Regularization};
 
 /// Symbolic LU of the KKT structure with its workspace.

@@ -24,7 +24,8 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 
-use super::{Accuracy, DirectLu, Inertia, KktError, KktSolver, SolveReport};
+use super::direct::DirectLu;
+use super::protocol::{Accuracy, Inertia, KktError, KktSolver, SolveReport};
 use crate::eqnlp::kkt::{KktMatrix, Regularization};
 
 /// Which sketch the inner solver uses.
