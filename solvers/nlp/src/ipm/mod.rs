@@ -26,6 +26,7 @@ mod kkt;
 mod lbfgs;
 mod ldl;
 mod linesearch;
+mod named;
 mod nlp;
 mod output;
 mod restoration;
@@ -35,6 +36,7 @@ mod state;
 mod step;
 
 pub use ldl::LdlError;
+pub use named::SETTING_NAMES;
 pub use nlp::Evaluations;
 pub use output::{IterationInfo, Output, Termination};
 pub use settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
