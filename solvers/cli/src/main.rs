@@ -11,8 +11,11 @@ mod load;
 mod problems;
 mod relu;
 mod solve;
+mod solve_args;
+mod solve_ipm;
 mod solve_mip;
 mod solve_nlp;
+mod start_point;
 
 use std::process::ExitCode;
 
@@ -36,8 +39,8 @@ enum Command {
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
     /// Solve a model: MIP files (.mps / .lp, Balans over HiGHS), SIF files and built-in
-    /// smooth problems (equality-constrained NLP: adasketch, newton, auglag).
-    Solve(solve::SolveArgs),
+    /// smooth problems (interior point with bounds or inequalities, else adasketch).
+    Solve(solve_args::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
     /// Blind gain calibration of a generated instance (projected gradient or linear).

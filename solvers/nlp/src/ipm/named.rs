@@ -1,8 +1,9 @@
-//! Interior-point settings by name from text: the CLI's `--param NAME=VALUE` and the Python
-//! `options` dictionary.
+//! Interior-point settings by name from text (the CLI's `--param NAME=VALUE` and the Python
+//! `options` dictionary) and terminations by name (the CLI's JSON, Python's results).
 
 use crate::eqnlp::params::{parse, parse_bool, set_budget};
 
+use super::output::Termination;
 use super::settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
 
 /// The names [`Settings::set`] accepts (besides the aliases it lists in its doc).
@@ -53,6 +54,23 @@ fn choice<T: Copy>(name: &str, value: &str, options: &[(&str, T)]) -> Result<T, 
                 known.join(", ")
             )
         })
+}
+
+impl Termination {
+    /// A snake_case name (`optimal`, `acceptable`, `locally_infeasible`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Optimal => "optimal",
+            Self::Acceptable => "acceptable",
+            Self::LocallyInfeasible => "locally_infeasible",
+            Self::Unbounded => "unbounded",
+            Self::RestorationFailed => "restoration_failed",
+            Self::InertiaCorrectionFailed => "inertia_correction_failed",
+            Self::EvaluationFailed => "evaluation_failed",
+            Self::Budget => "budget",
+            Self::Restored => "restored",
+        }
+    }
 }
 
 impl Settings {
