@@ -35,7 +35,13 @@ pub fn triplets(t: &[(usize, usize, f64)]) -> Value {
 }
 
 /// Evaluation counts of a smooth solver: f, grad f, c, J and Hessian.
-pub fn evaluations(objective: usize, gradient: usize, constraints: usize, jacobian: usize, hessian: usize) -> Value {
+pub fn evaluations(
+    objective: usize,
+    gradient: usize,
+    constraints: usize,
+    jacobian: usize,
+    hessian: usize,
+) -> Value {
     json!({
         "objective": objective,
         "gradient": gradient,

@@ -52,6 +52,7 @@ enum Command {
 }
 
 /// An error as the CLI reports it: message plus exit code.
+#[derive(Debug)]
 pub struct CliError {
     message: String,
     code: u8,

@@ -59,7 +59,9 @@ pub fn settings(args: &SolveArgs, pairs: &[(String, String)]) -> Result<Settings
         ));
     }
     if args.sketch.is_some() {
-        return Err(CliError::new("--sketch: not a setting of ipm (adasketch only)"));
+        return Err(CliError::new(
+            "--sketch: not a setting of ipm (adasketch only)",
+        ));
     }
     for (name, value) in pairs {
         set(name, value, &format!("--param {name}"))?;

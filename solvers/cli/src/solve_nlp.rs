@@ -101,21 +101,22 @@ fn equality_method(
 ) -> Result<Method, CliError> {
     let mut m = Method::from_name(solver.as_str())
         .ok_or_else(|| CliError::new(format!("{} is not an equality solver", solver.as_str())))?;
-    let flag = move |m: &mut Method, name: &str, value: String, what: &str| -> Result<(), CliError> {
-        match m.set(name, &value).map_err(CliError::new)? {
-            true => Ok(()),
-            false => Err(CliError::new(format!(
-                "{what}: not a setting of {}{}",
-                m.name(),
-                if args.solver.is_some() {
-                    ""
-                } else {
-                    " (the problem has no bounds or inequalities; --solver ipm forces the \
+    let flag =
+        move |m: &mut Method, name: &str, value: String, what: &str| -> Result<(), CliError> {
+            match m.set(name, &value).map_err(CliError::new)? {
+                true => Ok(()),
+                false => Err(CliError::new(format!(
+                    "{what}: not a setting of {}{}",
+                    m.name(),
+                    if args.solver.is_some() {
+                        ""
+                    } else {
+                        " (the problem has no bounds or inequalities; --solver ipm forces the \
                      interior point)"
-                }
-            ))),
-        }
-    };
+                    }
+                ))),
+            }
+        };
     crate::solve::reject(m.name(), &args.ipm_only_flags()[..3])?;
     for (name, value) in pairs {
         flag(&mut m, name, value.clone(), &format!("--param {name}"))?;
@@ -251,4 +252,98 @@ fn run_equality(
     );
     println!("time             {:.3} s", out.time.as_secs_f64());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use rayon::prelude::*;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        args: SolveArgs,
+    }
+
+    fn args(argv: &[&str]) -> SolveArgs {
+        Cmd::try_parse_from(std::iter::once("opal-solve").chain(argv.iter().copied()))
+            .unwrap()
+            .args
+    }
+
+    /// Every decodable SIF file of the collection is accepted by `opal solve`'s set-up
+    /// (load, choice, settings) without a refusal; the choice follows the bounds.
+    #[test]
+    fn every_decodable_sif_file_is_accepted() {
+        let Some(dir) = opal_problems::shared_data::require("data/sif", "every_decodable_sif")
+        else {
+            return;
+        };
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "SIF"))
+            .collect();
+        files.sort();
+        // (decoded, accepted, chose ipm, refusal)
+        let results: Vec<(bool, bool, bool, Option<String>)> = files
+            .par_iter()
+            .map(|path| {
+                let name = path.to_string_lossy().to_string();
+                match setup(&args(&[&name])) {
+                    Ok(s) => {
+                        let ipm = matches!(s.plan, Plan::Ipm(_));
+                        assert_eq!(ipm, needs_ipm(s.problem.info()), "{name}");
+                        (true, true, ipm, None)
+                    }
+                    // Not decodable at all: not a refusal of the solver choice.
+                    Err(_) if opal_cutest::load(path, &[]).is_err() => (false, false, false, None),
+                    Err(e) => (true, false, false, Some(format!("{name}: {}", e.message))),
+                }
+            })
+            .collect();
+        let decoded = results.iter().filter(|r| r.0).count();
+        let accepted = results.iter().filter(|r| r.1).count();
+        let ipm = results.iter().filter(|r| r.2).count();
+        println!(
+            "SIF collection: {} files, {decoded} decodable, {accepted} accepted by opal solve \
+             ({ipm} to ipm, {} to adasketch)",
+            files.len(),
+            accepted - ipm
+        );
+        for r in results.iter().filter_map(|r| r.3.as_ref()) {
+            println!("  refused: {r}");
+        }
+        assert!(decoded >= 1096, "only {decoded} files decode");
+        assert_eq!(accepted, decoded);
+        assert!(
+            ipm > 600 && accepted - ipm > 300,
+            "{ipm} of {accepted} to ipm"
+        );
+    }
+
+    #[test]
+    fn forced_equality_solver_on_bounds_names_ipm() {
+        let mut info = ProblemInfo::new("b", vec![0.0; 2]);
+        assert_eq!(choose(&info, None).unwrap(), SolverName::Adasketch);
+        info.lower[1] = 0.0;
+        assert_eq!(choose(&info, None).unwrap(), SolverName::Ipm);
+        let e = choose(&info, Some(SolverName::Newton)).unwrap_err();
+        assert!(
+            e.message.contains("1 bounded variables") && e.message.contains("--solver ipm"),
+            "{}",
+            e.message
+        );
+        let info = ProblemInfo::new("c", vec![0.0]).with_equalities(1);
+        let mut ineq = info.clone();
+        ineq.constraint_upper[0] = 1.0;
+        assert_eq!(choose(&info, None).unwrap(), SolverName::Adasketch);
+        assert_eq!(choose(&ineq, None).unwrap(), SolverName::Ipm);
+        assert_eq!(
+            choose(&ineq, Some(SolverName::Ipm)).unwrap(),
+            SolverName::Ipm
+        );
+    }
 }

@@ -20,7 +20,10 @@ pub fn read(path: &Path, n: usize) -> Result<Vec<f64>, CliError> {
     let x: Vec<f64> = serde_json::from_str(&text)
         .map_err(|e| at(&format!("expected a JSON array of numbers ({e})")))?;
     if x.len() != n {
-        return Err(at(&format!("has {} entries, the problem has n = {n}", x.len())));
+        return Err(at(&format!(
+            "has {} entries, the problem has n = {n}",
+            x.len()
+        )));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(at(&format!("entry {i} is not finite")));
