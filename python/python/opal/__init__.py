@@ -45,10 +45,10 @@ from ._opal import (
     complete_matrix,
     generate_mip,
     load_sif,
-    minimize,
     problem,
     solve_mip,
 )
+from ._minimize import OptimizeResult, minimize
 from ._result import Result
 from .relu import ConvexReLUClassifier, ConvexReLURegressor
 
@@ -65,6 +65,7 @@ __all__ = [
     "generate_mip",
     "load_sif",
     "minimize",
+    "OptimizeResult",
     "problem",
     "solve_mip",
 ]
