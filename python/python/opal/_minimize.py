@@ -203,9 +203,9 @@ def _objective(fun, jac, args, n):
     f = lambda x: _scalar(fun(x, *args))  # noqa: E731
     if callable(jac):
         return f, (lambda x: _vector("jac", jac(x, *args), n))
-    if jac is None or jac in _FD:
+    if jac is None or jac is False or jac in _FD:
         return f, None
-    raise ValueError(f"jac must be a callable, True, None or one of {_FD}, got {jac!r}")
+    raise ValueError(f"jac must be a callable, True, False, None or one of {_FD}, got {jac!r}")
 
 
 def _scalar(v):
@@ -242,7 +242,7 @@ def _method(method, has_ipm_features):
     if method is None:
         return "ipm" if has_ipm_features else "adasketch"
     if not isinstance(method, str) or method.lower() not in _METHODS:
-        raise ValueError(f"method must be None or one of {', '.join(_METHODS)}, got {method!r}")
+        raise ValueError(f"method: unknown method {method!r} (None or one of {', '.join(_METHODS)})")
     return method.lower()
 
 
