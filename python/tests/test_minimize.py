@@ -203,8 +203,8 @@ def _scipy_problems():
 @pytest.mark.parametrize("hess", ["prob.hess", "3-point", "BFGS"])
 def test_scipy_constrained_problems(case, grad, hess):
     """scipy's test_minimize_constrained.py problems, to the tolerance that file asserts
-    (x to 5 decimals where it knows x*); where it does not, the objective of scipy's own
-    trust-constr to 1e-6."""
+    (x to 5 decimals where it knows x*, a solver success everywhere); where x* is unknown,
+    an objective no worse than scipy's own trust-constr."""
     t, prob = case
     g = prob.grad if grad == "prob.grad" else grad
     h = prob.hess if hess == "prob.hess" else (t.BFGS() if hess == "BFGS" else hess)
@@ -222,7 +222,9 @@ def test_scipy_constrained_problems(case, grad, hess):
             warnings.simplefilter("ignore")
             ref = t.minimize(prob.fun, prob.x0, method="trust-constr", jac=prob.grad,
                              hess=prob.hess, bounds=prob.bounds, constraints=prob.constr)
-        assert res.fun == pytest.approx(ref.fun, rel=1e-6, abs=1e-8)
+        # that file asserts only the status here; opal must be at least as good as scipy
+        # (scipy's trust-constr stops ~1e-4 above the optimum on Elec, BoundedRosenbrock)
+        assert res.fun <= ref.fun + 1e-6 * abs(ref.fun), (res.fun, ref.fun)
 
 
 def test_scipy_default_jac_and_hess_case():
