@@ -8,6 +8,7 @@ shapes) that the native part (``_opal._minimize_functions``) hands to the solver
 
 import inspect
 import os
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def _x0(x0):
 
 
 def _side(name, value, m):
-    a = np.asarray(np.nan_to_num(np.asarray(value, dtype=float), nan=np.nan), dtype=float)
+    a = np.asarray(value, dtype=float)
     try:
         a = np.broadcast_to(a, (m,)).astype(float)
     except ValueError:
@@ -246,8 +247,21 @@ def _method(method, has_ipm_features):
     return method.lower()
 
 
-def minimize(fun, x0=None, args=(), method=None, jac=None, hess=None, hessp=None,
-             bounds=None, constraints=(), tol=None, callback=None, options=None, **kwargs):
+def minimize(
+    fun: Any,
+    x0: Any = None,
+    args: Any = (),
+    method: Optional[str] = None,
+    jac: Union[None, bool, str, Callable[..., Any]] = None,
+    hess: Union[None, str, Callable[..., Any], Any] = None,
+    hessp: Optional[Callable[..., Any]] = None,
+    bounds: Any = None,
+    constraints: Any = (),
+    tol: Optional[float] = None,
+    callback: Optional[Callable[..., Any]] = None,
+    options: Optional[dict] = None,
+    **kwargs: Any,
+) -> "Union[OptimizeResult, Result]":
     """Minimize f(x) subject to bounds and constraints, in SciPy's convention.
 
     ``fun(x, *args) -> float`` (or ``(f, g)`` with ``jac=True``); ``jac(x, *args)`` the
@@ -315,7 +329,6 @@ def minimize(fun, x0=None, args=(), method=None, jac=None, hess=None, hessp=None
     blocks = [_block(i, c, x, n) for i, c in enumerate(constraints or ())]
     cl = np.concatenate([b.lb for b in blocks]) if blocks else np.zeros(0)
     cu = np.concatenate([b.ub for b in blocks]) if blocks else np.zeros(0)
-    m = cl.size
     f, g = _objective(fun, jac, args, n)
     cons = jacobian = None
     if blocks:
@@ -336,7 +349,6 @@ def minimize(fun, x0=None, args=(), method=None, jac=None, hess=None, hessp=None
     r = OptimizeResult(d)
     y = r.multipliers
     r.v = [y[k - b.m:k] for b, k in zip(blocks, np.cumsum([b.m for b in blocks]))]
-    assert y.size == m
     return r
 
 
