@@ -106,7 +106,10 @@ fn fd_gradient(shared: &Shared, fun: &Py<PyAny>, x: &[f64], g: &mut [f64]) {
     let value = |p: &[f64]| -> f64 {
         shared.nfev.fetch_add(1, Ordering::Relaxed);
         shared
-            .call(|py| fun.call1(py, (PyArray1::from_slice(py, p),))?.extract::<f64>(py))
+            .call(|py| {
+                fun.call1(py, (PyArray1::from_slice(py, p),))?
+                    .extract::<f64>(py)
+            })
             .unwrap_or(f64::NAN)
     };
     let mut p = x.to_vec();
@@ -140,8 +143,11 @@ pub fn problem(
     let (s, f) = (shared.clone(), fun.clone());
     let mut p = FnProblem::new("python", x0, move |x: &[f64]| {
         s.nfev.fetch_add(1, Ordering::Relaxed);
-        s.call(|py| f.call1(py, (PyArray1::from_slice(py, x),))?.extract::<f64>(py))
-            .unwrap_or(f64::NAN)
+        s.call(|py| {
+            f.call1(py, (PyArray1::from_slice(py, x),))?
+                .extract::<f64>(py)
+        })
+        .unwrap_or(f64::NAN)
     });
     // Always a gradient closure (user's or differences) so that the iterate is recorded.
     let s = shared.clone();
@@ -156,7 +162,9 @@ pub fn problem(
     p = p.bounds(bounds.0, bounds.1);
     if let Some((c, j)) = cons {
         let s = shared.clone();
-        p = p.constraints(m, move |x: &[f64], out: &mut [f64]| vector_call(&s, &c, x, out));
+        p = p.constraints(m, move |x: &[f64], out: &mut [f64]| {
+            vector_call(&s, &c, x, out)
+        });
         p = p.constraint_bounds(constraint_bounds.0, constraint_bounds.1);
         if let Some(j) = j {
             let s = shared.clone();

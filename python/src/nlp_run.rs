@@ -21,7 +21,7 @@ use crate::problem::PyProblem;
 
 /// A configured solver.
 pub enum Solver {
-    Ipm(Box<ipm::Settings>),
+    Ipm(ipm::Settings),
     Equality(Method),
 }
 
@@ -50,7 +50,7 @@ pub fn solver(
     opts: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Solver> {
     let mut s = match method {
-        "ipm" => Solver::Ipm(Box::default()),
+        "ipm" => Solver::Ipm(ipm::Settings::default()),
         other => Solver::Equality(Method::from_name(other).ok_or_else(|| {
             PyValueError::new_err(format!(
                 "method: unknown method '{other}' (ipm, {})",
@@ -75,7 +75,16 @@ pub fn solver(
     }
     let known: Vec<&str> = match method {
         "ipm" => ipm::SETTING_NAMES.to_vec(),
-        _ => vec!["max_iter", "time_limit", "tol", "abs_tol", "seed", "sketch", "verbose", "..."],
+        _ => vec![
+            "max_iter",
+            "time_limit",
+            "tol",
+            "abs_tol",
+            "seed",
+            "sketch",
+            "verbose",
+            "...",
+        ],
     };
     options::apply(opts, &known, |name, v| set(name, &option_text(v)?))?;
     if let Solver::Ipm(st) = &s {
@@ -148,8 +157,7 @@ fn solve_on(
             }
         }
         Solver::Equality(m) => {
-            let mut obs =
-                |i: &opal_nlp::eqnlp::IterationInfo| observe(i.iteration, i.objective);
+            let mut obs = |i: &opal_nlp::eqnlp::IterationInfo| observe(i.iteration, i.objective);
             let o = m.solve_observed(p, &mut obs).map_err(|e| e.to_string())?;
             Ok(Outcome {
                 status: o.status,
@@ -245,9 +253,8 @@ pub fn _minimize_problem<'py>(
     let wrapped = problem.get();
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
-        let r = wrapped.with(|p| {
-            solve_on(&**p, &s, &mut |_, _| Control::stop_if(interrupt.poll()))
-        });
+        let r =
+            wrapped.with(|p| solve_on(&**p, &s, &mut |_, _| Control::stop_if(interrupt.poll())));
         (r, interrupt)
     });
     let mut o = result.map_err(PyValueError::new_err)?;
@@ -305,7 +312,11 @@ pub fn _minimize_functions<'py>(
             let Some(cb) = callback.as_ref().filter(|_| it > 0) else {
                 return Control::Continue;
             };
-            let x = shared.last_x.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let x = shared
+                .last_x
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
             let stop = shared.call(|py| {
                 cb.call1(py, (PyArray1::from_vec(py, x), it, f))?
                     .is_truthy(py)
@@ -317,10 +328,10 @@ pub fn _minimize_functions<'py>(
         (r, interrupt)
     });
     let signal = interrupt.finish(()).err();
-    if let Some(e) = shared.take_error() {
-        if !e.is_instance_of::<PyKeyboardInterrupt>(py) {
-            return Err(e);
-        }
+    if let Some(e) = shared.take_error()
+        && !e.is_instance_of::<PyKeyboardInterrupt>(py)
+    {
+        return Err(e);
     }
     let mut o = result.map_err(PyValueError::new_err)?;
     o.nfev = shared.nfev.load(std::sync::atomic::Ordering::Relaxed);

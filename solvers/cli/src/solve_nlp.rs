@@ -16,7 +16,7 @@ use crate::{CliError, load, solve_ipm, start_point};
 /// The configured solver.
 pub enum Plan {
     /// The interior point with its settings.
-    Ipm(Box<opal_nlp::ipm::Settings>),
+    Ipm(opal_nlp::ipm::Settings),
     /// An equality solver with its settings.
     Equality(Method),
 }
@@ -161,7 +161,7 @@ pub fn setup(args: &SolveArgs) -> Result<Setup, CliError> {
         problem = Box::new(start_point::StartedAt::new(problem, x0));
     }
     let plan = match choose(problem.info(), args.solver)? {
-        SolverName::Ipm => Plan::Ipm(Box::new(solve_ipm::settings(args, &settings)?)),
+        SolverName::Ipm => Plan::Ipm(solve_ipm::settings(args, &settings)?),
         s => Plan::Equality(equality_method(args, s, &settings)?),
     };
     Ok(Setup { problem, plan })
