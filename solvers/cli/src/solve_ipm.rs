@@ -100,6 +100,16 @@ pub fn output_json(problem: &dyn SmoothProblem, out: &Output) -> Value {
     })
 }
 
+/// The first line of the text report of every smooth solver.
+pub fn print_problem(info: &opal_problems::ProblemInfo) {
+    println!(
+        "problem          {} (n = {}, m = {})",
+        info.name,
+        info.n(),
+        info.m()
+    );
+}
+
 /// Solves `problem` with the interior point and prints the result.
 pub fn run(args: &SolveArgs, problem: &dyn SmoothProblem, s: &Settings) -> Result<(), CliError> {
     let out = ipm::solve(problem, s)?;
@@ -107,13 +117,7 @@ pub fn run(args: &SolveArgs, problem: &dyn SmoothProblem, s: &Settings) -> Resul
         println!("{}", output_json(problem, &out));
         return Ok(());
     }
-    let info = problem.info();
-    println!(
-        "problem          {} (n = {}, m = {})",
-        info.name,
-        info.n(),
-        info.m()
-    );
+    print_problem(problem.info());
     println!("solver           ipm (interior point)");
     println!(
         "status           {} ({})",

@@ -219,12 +219,7 @@ fn run_equality(
         println!("{v}");
         return Ok(());
     }
-    println!(
-        "problem          {} (n = {}, m = {})",
-        info.name,
-        info.n(),
-        info.m()
-    );
+    solve_ipm::print_problem(info);
     match sketch {
         Some(sk) => println!("solver           {} ({sk} sketch)", out.solver),
         None => println!("solver           {}", out.solver),

@@ -7,7 +7,8 @@ use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
 
 use crate::CliError;
 
-/// `inner` with the start point replaced; every evaluation is `inner`'s.
+/// `inner` with the start point replaced; every evaluation is `inner`'s (the trait's
+/// default `objective_and_gradient` and `hessian_vector` are enough for the solvers).
 pub struct StartedAt {
     inner: BoxedProblem,
     info: ProblemInfo,
@@ -50,9 +51,6 @@ impl SmoothProblem for StartedAt {
     fn gradient(&self, x: &[f64], grad: &mut [f64]) -> Result<(), EvalError> {
         self.inner.gradient(x, grad)
     }
-    fn objective_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> Result<f64, EvalError> {
-        self.inner.objective_and_gradient(x, grad)
-    }
     fn constraints(&self, x: &[f64], c: &mut [f64]) -> Result<(), EvalError> {
         self.inner.constraints(x, c)
     }
@@ -73,16 +71,6 @@ impl SmoothProblem for StartedAt {
         values: &mut [f64],
     ) -> Result<(), EvalError> {
         self.inner.hessian_values(x, sigma, y, values)
-    }
-    fn hessian_vector(
-        &self,
-        x: &[f64],
-        sigma: f64,
-        y: &[f64],
-        v: &[f64],
-        out: &mut [f64],
-    ) -> Result<(), EvalError> {
-        self.inner.hessian_vector(x, sigma, y, v, out)
     }
     fn has_exact_hessian(&self) -> bool {
         self.inner.has_exact_hessian()
