@@ -117,6 +117,71 @@ fn hs71_adaptive_barrier() {
 }
 
 #[test]
+fn warm_start_from_a_solution_takes_few_iterations() {
+    let cold = ipm::solve(&hs71(true), &Settings::default()).unwrap();
+    assert_hs71(&cold);
+    // IPOPT's warm-start recipe: small barrier parameter, small pushes.
+    let warm_settings = Settings::default()
+        .mu_init(1e-9)
+        .mu_min(1e-11)
+        .bound_push(1e-9)
+        .bound_frac(1e-9)
+        .warm_start_mult_bound_push(1e-9);
+    let start = ipm::WarmStart {
+        x: cold.x.clone(),
+        multipliers: Some(cold.multipliers.clone()),
+        lower_bound_multipliers: Some(cold.lower_bound_multipliers.clone()),
+        upper_bound_multipliers: Some(cold.upper_bound_multipliers.clone()),
+    };
+    let warm = ipm::solve_warm(
+        &hs71(true),
+        &warm_settings,
+        Some(&start),
+        &mut opal_core::NoObserver,
+    )
+    .unwrap();
+    assert_hs71(&warm);
+    assert!(
+        warm.iterations <= 3 && warm.iterations < cold.iterations,
+        "warm {} vs cold {} iterations",
+        warm.iterations,
+        cold.iterations
+    );
+    // A point only: multipliers estimated as in a cold start.
+    let near: Vec<f64> = cold.x.iter().map(|v| v + 1e-3).collect();
+    let from_point = ipm::solve_warm(
+        &hs71(true),
+        &Settings::default(),
+        Some(&ipm::WarmStart::from_point(near)),
+        &mut opal_core::NoObserver,
+    )
+    .unwrap();
+    assert_hs71(&from_point);
+    // Wrong lengths and negative bound multipliers are refused with the field's name.
+    let short = ipm::WarmStart::from_point(vec![1.0; 3]);
+    let e = ipm::solve_warm(
+        &hs71(true),
+        &Settings::default(),
+        Some(&short),
+        &mut opal_core::NoObserver,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("x has length 3"), "{e}");
+    let negative = ipm::WarmStart {
+        lower_bound_multipliers: Some(vec![0.0, -1.0, 0.0, 0.0]),
+        ..start
+    };
+    let e = ipm::solve_warm(
+        &hs71(true),
+        &Settings::default(),
+        Some(&negative),
+        &mut opal_core::NoObserver,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("lower_bound_multipliers[1]"), "{e}");
+}
+
+#[test]
 fn infeasible_problem_is_reported() {
     // x^2 + y^2 <= 1 and x + y >= 3 have no common point.
     let p = FnProblem::new("infeasible", vec![0.5, 0.5], |x: &[f64]| x[0] + x[1])

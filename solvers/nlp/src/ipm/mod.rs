@@ -34,13 +34,15 @@ mod settings;
 mod solve;
 mod state;
 mod step;
+mod warm;
 
 pub use ldl::LdlError;
 pub use named::SETTING_NAMES;
 pub use nlp::Evaluations;
 pub use output::{IterationInfo, Output, Termination};
 pub use settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
-pub use solve::{solve, solve_observed};
+pub use solve::{solve, solve_observed, solve_warm};
+pub use warm::WarmStart;
 
 use opal_core::SettingError;
 use opal_problems::EvalError;

@@ -270,11 +270,11 @@ impl<'p, P: SmoothProblem + ?Sized> BarrierNlp<'p, P> {
         &self.free
     }
 
-    /// Start point w0 from the user's x0 and c(x0) for the slacks (not yet pushed inside).
-    pub fn start_point(&mut self, w: &mut [f64]) -> Result<(), EvalError> {
-        let info = self.problem.info();
+    /// Start point w0 from `x0` (the user's start point or a warm start, length n) and
+    /// c(x0) for the slacks (not yet pushed inside).
+    pub fn start_point(&mut self, x0: &[f64], w: &mut [f64]) -> Result<(), EvalError> {
         for (k, &j) in self.free.iter().enumerate() {
-            w[k] = info.x0[j];
+            w[k] = x0[j];
         }
         self.set_x(w);
         self.problem.constraints(&self.x_full, &mut self.c_user)?;
@@ -446,6 +446,19 @@ impl<'p, P: SmoothProblem + ?Sized> BarrierNlp<'p, P> {
             }
         }
         Ok(())
+    }
+
+    /// The inverse of [`Self::user_multipliers`]: scaled multipliers of the rows from the
+    /// user's (a warm start).
+    pub fn scaled_multipliers(&self, user: &[f64], y: &mut [f64]) {
+        for (r, row) in self.rows.iter().enumerate() {
+            y[r] = user[row.user] * self.obj_scale / self.row_scale[r];
+        }
+    }
+
+    /// The slack variable (index into w) of each row, `None` for equality rows.
+    pub fn row_slacks(&self) -> impl Iterator<Item = Option<usize>> + '_ {
+        self.rows.iter().map(|row| row.slack)
     }
 
     /// User-unit constraint multipliers (sign: L = f + y^T (c - cl) in the user's units)

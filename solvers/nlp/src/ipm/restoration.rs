@@ -244,7 +244,7 @@ impl Ipm<'_, '_> {
                 rec.restoration = true;
                 run.observer().iteration(&rec)
             };
-            match Ipm::new(&problem, &inner_settings) {
+            match Ipm::new(&problem, &inner_settings, None) {
                 Ok(mut inner) => inner
                     .run(
                         &mut forward as &mut dyn Observer<IterationInfo>,

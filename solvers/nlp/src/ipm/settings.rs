@@ -100,6 +100,9 @@ pub struct Settings {
     /// Largest least-squares start multiplier; larger estimates are replaced by 0: 1e3
     /// (`constr_mult_init_max`).
     pub constr_mult_init_max: f64,
+    /// Smallest bound multiplier taken from a warm start ([`super::WarmStart`]); smaller
+    /// or missing ones are raised to it: 1e-3 (`warm_start_mult_bound_push`).
+    pub warm_start_mult_bound_push: f64,
     /// Second-order corrections per step: 4 (`max_soc`).
     pub max_soc: usize,
     /// Barrier objective below which (unscaled objective below -this) with a feasible
@@ -145,6 +148,7 @@ impl Default for Settings {
             scaling: true,
             kappa_sigma: 1e10,
             constr_mult_init_max: 1e3,
+            warm_start_mult_bound_push: 1e-3,
             max_soc: 4,
             unbounded_objective: 1e20,
             hessian: HessianApproximation::Auto,
@@ -164,7 +168,7 @@ impl Settings {
         mu_min: f64,
         kappa_eps: f64, kappa_mu: f64, theta_mu: f64, tau_min: f64, bound_push: f64,
         bound_frac: f64, bound_relax_factor: f64, max_gradient: f64, scaling: bool,
-        kappa_sigma: f64, constr_mult_init_max: f64, max_soc: usize,
+        kappa_sigma: f64, constr_mult_init_max: f64, warm_start_mult_bound_push: f64, max_soc: usize,
         unbounded_objective: f64, hessian: HessianApproximation,
         linear_solver: LinearSolver, dense_limit: usize, static_regularization: f64,
         restoration: bool, verbose: bool,
@@ -193,6 +197,13 @@ impl Settings {
             false,
         )?;
         check_range("max_gradient", self.max_gradient, 0.0, f64::MAX, true)?;
+        check_range(
+            "warm_start_mult_bound_push",
+            self.warm_start_mult_bound_push,
+            0.0,
+            f64::MAX,
+            true,
+        )?;
         check_range("kappa_sigma", self.kappa_sigma, 1.0, f64::MAX, false)?;
         check_range(
             "static_regularization",

@@ -13,6 +13,7 @@ use super::output::{IterationInfo, Output, Termination};
 use super::settings::{HessianApproximation, MuStrategy, Settings};
 use super::state::State;
 use super::step::{HessianBlock, Regularization};
+use super::warm::{WarmStart, apply_multipliers};
 
 /// Why the main loop ended.
 pub(crate) struct Ending {
@@ -42,18 +43,30 @@ pub fn solve_observed(
     settings: &Settings,
     observer: &mut dyn Observer<IterationInfo>,
 ) -> Result<Output, IpmError> {
+    solve_warm(problem, settings, None, observer)
+}
+
+/// [`solve_observed`] from a warm start (a point and optional multipliers, see
+/// [`WarmStart`]) instead of the problem's start point.
+pub fn solve_warm(
+    problem: &dyn SmoothProblem,
+    settings: &Settings,
+    start: Option<&WarmStart>,
+    observer: &mut dyn Observer<IterationInfo>,
+) -> Result<Output, IpmError> {
     settings.validate().map_err(IpmError::Setting)?;
-    problem
-        .info()
-        .validate()
-        .map_err(IpmError::InvalidProblem)?;
+    let info = problem.info();
+    info.validate().map_err(IpmError::InvalidProblem)?;
+    if let Some(start) = start {
+        start.validate(info.n(), info.m())?;
+    }
     let mut log = LogObserver::stderr();
     let mut all = if settings.verbose {
         Observers::new().with(&mut log).with(observer)
     } else {
         Observers::new().with(observer)
     };
-    let mut ipm = Ipm::new(problem, settings)?;
+    let mut ipm = Ipm::new(problem, settings, start)?;
     ipm.run(&mut all, None)
 }
 
@@ -88,9 +101,14 @@ const GAMMA_PHI: f64 = 1e-8;
 
 impl<'s, 'p> Ipm<'s, 'p> {
     /// Sets up the state at the start point (scaling, push into the bounds, least-squares
-    /// multipliers, first evaluation).
-    pub fn new(problem: &'p (dyn SmoothProblem + 'p), s: &'s Settings) -> Result<Self, IpmError> {
-        let st = State::new(problem, s)?;
+    /// or warm-start multipliers, first evaluation).
+    pub fn new(
+        problem: &'p (dyn SmoothProblem + 'p),
+        s: &'s Settings,
+        start: Option<&WarmStart>,
+    ) -> Result<Self, IpmError> {
+        let x0 = start.map_or(&problem.info().x0, |w| &w.x);
+        let st = State::new(problem, s, x0)?;
         let lbfgs = match s.hessian {
             HessianApproximation::Exact => None,
             HessianApproximation::Auto if problem.has_exact_hessian() => None,
@@ -129,7 +147,19 @@ impl<'s, 'p> Ipm<'s, 'p> {
         };
         ipm.st.evaluate_values(ipm.mu).map_err(IpmError::start)?;
         ipm.st.evaluate_derivatives().map_err(IpmError::start)?;
-        ipm.init_multipliers()?;
+        let warm_y = match start {
+            Some(w)
+                if w.multipliers.is_some()
+                    || w.lower_bound_multipliers.is_some()
+                    || w.upper_bound_multipliers.is_some() =>
+            {
+                apply_multipliers(&mut ipm.st, w, s.warm_start_mult_bound_push)
+            }
+            _ => false,
+        };
+        if !warm_y {
+            ipm.init_multipliers()?;
+        }
         let t0 = ipm.st.at.theta.max(1.0);
         ipm.theta_max = 1e4 * t0;
         ipm.theta_min = 1e-4 * t0;

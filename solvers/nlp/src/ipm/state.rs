@@ -62,9 +62,13 @@ pub(crate) struct State<'p> {
 }
 
 impl<'p> State<'p> {
-    /// Builds the reformulation and every buffer, scales at x0 and pushes the start point
-    /// inside the bounds.
-    pub fn new(problem: &'p (dyn SmoothProblem + 'p), s: &Settings) -> Result<Self, IpmError> {
+    /// Builds the reformulation and every buffer, scales at `x0` (the problem's start point
+    /// or a warm start) and pushes the start point inside the bounds.
+    pub fn new(
+        problem: &'p (dyn SmoothProblem + 'p),
+        s: &Settings,
+        x0: &[f64],
+    ) -> Result<Self, IpmError> {
         let opts = Reformulation {
             bound_relax: s.bound_relax_factor,
             max_gradient: s.max_gradient,
@@ -74,9 +78,9 @@ impl<'p> State<'p> {
         let (nw, m) = (nlp.nw(), nlp.m());
         let mut w = vec![0.0; nw];
         // x part first (slacks need the scaling, which needs x).
-        nlp.start_point(&mut w).map_err(IpmError::start)?;
+        nlp.start_point(x0, &mut w).map_err(IpmError::start)?;
         nlp.compute_scaling(&w, &opts).map_err(IpmError::start)?;
-        nlp.start_point(&mut w).map_err(IpmError::start)?;
+        nlp.start_point(x0, &mut w).map_err(IpmError::start)?;
         let bounds = Bounds::new(nlp.lower.clone(), nlp.upper.clone());
         bounds.push_inside(&mut w, s.bound_push, s.bound_frac);
 
