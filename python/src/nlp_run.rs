@@ -115,13 +115,14 @@ struct Outcome {
 fn solve_on(
     p: &dyn SmoothProblem,
     solver: &Solver,
+    warm: Option<&ipm::WarmStart>,
     observe: &mut dyn FnMut(usize, f64) -> Control,
 ) -> Result<Outcome, String> {
     let n = p.info().n();
     match solver {
         Solver::Ipm(s) => {
             let mut obs = |i: &ipm::IterationInfo| observe(i.iteration, i.objective);
-            match ipm::solve_observed(p, s, &mut obs) {
+            match ipm::solve_warm(p, s, warm, &mut obs) {
                 Ok(o) => Ok(Outcome {
                     status: o.status,
                     termination: o.termination.as_str(),
@@ -239,22 +240,28 @@ fn interrupted(py: Python<'_>, e: PyErr, o: &mut Outcome) -> PyResult<()> {
     Ok(())
 }
 
-/// Solves an `opal.Problem` (a SIF file, a built-in) with the named solver.
+/// Solves an `opal.Problem` (a SIF file, a built-in) with the named solver, from `x0`
+/// (the interior point's warm start) when given.
 #[pyfunction]
-#[pyo3(signature = (problem, method, tol = None, options = None))]
+#[pyo3(signature = (problem, method, tol = None, options = None, x0 = None))]
 pub fn _minimize_problem<'py>(
     py: Python<'py>,
     problem: &Bound<'py, PyProblem>,
     method: &str,
     tol: Option<f64>,
     options: Option<&Bound<'py, PyDict>>,
+    x0: Option<Vec<f64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let s = solver(method, tol, options)?;
+    let warm = x0.map(ipm::WarmStart::from_point);
     let wrapped = problem.get();
     let (result, interrupt) = py.detach(|| {
         let mut interrupt = Interrupt::new();
-        let r =
-            wrapped.with(|p| solve_on(&**p, &s, &mut |_, _| Control::stop_if(interrupt.poll())));
+        let r = wrapped.with(|p| {
+            solve_on(&**p, &s, warm.as_ref(), &mut |_, _| {
+                Control::stop_if(interrupt.poll())
+            })
+        });
         (r, interrupt)
     });
     let mut o = result.map_err(PyValueError::new_err)?;
@@ -324,7 +331,7 @@ pub fn _minimize_functions<'py>(
             stopped_by_callback = stop == Some(true);
             Control::stop_if(stop != Some(false))
         };
-        let r = solve_on(&p, &s, &mut observe);
+        let r = solve_on(&p, &s, None, &mut observe);
         (r, interrupt)
     });
     let signal = interrupt.finish(()).err();

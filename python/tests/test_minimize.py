@@ -144,6 +144,13 @@ def test_hs71_plain_callables_with_dict_constraints(sif_dir):
     for sif in (sif_dir / "HS71.SIF", opal.load_sif(sif_dir / "HS71.SIF")):
         r = opal.minimize(sif)
         assert r.method == "ipm" and r.fun == pytest.approx(res.fun, rel=1e-8)
+    # a warm start from the solution on the Problem
+    p = opal.load_sif(sif_dir / "HS71.SIF")
+    warm = opal.minimize(p, x0=res.x, options={"mu_init": 1e-8, "bound_push": 1e-9,
+                                               "bound_frac": 1e-9})
+    assert warm.success and warm.nit <= 5 and warm.fun == pytest.approx(HS71_OPT, rel=1e-6)
+    with pytest.raises(ValueError, match="x0"):
+        opal.minimize(p, x0=[1.0, 2.0])
 
 
 def test_hs71_nonlinear_constraint_and_bounds_objects():

@@ -304,12 +304,13 @@ def minimize(
     ``fun`` may also be an :class:`opal.Problem` or a SIF path (as ``opal.minimize(problem,
     method=..., tol=..., max_iter=..., seed=..., **options)`` always took): with an
     equality solver the result is the equality solvers' :class:`opal.Result`, with the
-    interior point an :class:`OptimizeResult`.
+    interior point an :class:`OptimizeResult`; ``x0`` is then an optional warm start
+    (interior point only).
     """
     if isinstance(fun, (str, os.PathLike)):
         fun = _opal.load_sif(fun)
     if isinstance(fun, _opal.Problem):
-        return _minimize_problem(fun, method, tol, options, callback, kwargs)
+        return _minimize_problem(fun, x0, method, tol, options, callback, kwargs)
     if kwargs:
         raise TypeError(
             f"minimize() got unexpected keyword arguments {sorted(kwargs)} "
@@ -352,9 +353,13 @@ def minimize(
     return r
 
 
-def _minimize_problem(problem, method, tol, options, callback, kwargs):
+def _minimize_problem(problem, x0, method, tol, options, callback, kwargs):
     if callback is not None:
         raise ValueError("callback: only for minimize() on Python functions")
+    if x0 is not None:
+        x0 = _x0(x0)
+        if x0.size != problem.n:
+            raise ValueError(f"x0 has length {x0.size}, the problem has n = {problem.n}")
     lower, upper = problem.lower, problem.upper
     cl, cu = problem.constraint_lower, problem.constraint_upper
     ipm_features = bool(np.isfinite(lower).any() or np.isfinite(upper).any()
@@ -363,7 +368,9 @@ def _minimize_problem(problem, method, tol, options, callback, kwargs):
     opts = dict(options or {})
     opts.update(kwargs)
     if name != "ipm":
+        if x0 is not None:
+            raise ValueError(f"x0: a warm start needs method='ipm' (not {name!r})")
         return _opal.minimize(problem, method=name, tol=1e-6 if tol is None else tol, **opts)
-    r = OptimizeResult(_opal._minimize_problem(problem, "ipm", tol, opts))
+    r = OptimizeResult(_opal._minimize_problem(problem, "ipm", tol, opts, x0))
     r.v = [r.multipliers]
     return r

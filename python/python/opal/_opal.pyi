@@ -129,7 +129,7 @@ def minimize(
 
 def _minimize_problem(
     problem: Problem, method: str, tol: Optional[float] = None,
-    options: Optional[dict[str, Any]] = None,
+    options: Optional[dict[str, Any]] = None, x0: Optional[_Vec] = None,
 ) -> dict[str, Any]:
     """opal.minimize's native part on a Problem: the named solver ("ipm", "adasketch",
     "newton", "auglag") with tol and options; the fields of opal.OptimizeResult."""

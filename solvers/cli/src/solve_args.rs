@@ -120,7 +120,9 @@ pub struct SolveArgs {
     /// ipm: factorization of the primal-dual system (default auto).
     #[arg(long, value_enum)]
     pub linear_solver: Option<LinearSolverArg>,
-    /// Smooth problems: start point, a JSON array of n numbers (default: the problem's own).
+    /// ipm: warm start, a JSON array of n numbers (the start point) or an object with `x`
+    /// and optionally `multipliers`, `lower_bound_multipliers`, `upper_bound_multipliers`
+    /// (an earlier `--json` result works); default: the problem's own start point.
     #[arg(long, value_name = "FILE.json")]
     pub x0: Option<PathBuf>,
     /// Smooth problems: solver setting or problem parameter NAME=VALUE (repeatable), e.g.

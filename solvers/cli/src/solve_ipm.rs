@@ -1,7 +1,7 @@
 //! `opal solve` with the interior point: settings from the flags and `--param`, the run,
 //! and the report (text or `--json`).
 
-use opal_nlp::ipm::{self, Output, Settings};
+use opal_nlp::ipm::{self, Output, Settings, WarmStart};
 use opal_problems::SmoothProblem;
 use serde_json::{Value, json};
 
@@ -111,8 +111,13 @@ pub fn print_problem(info: &opal_problems::ProblemInfo) {
 }
 
 /// Solves `problem` with the interior point and prints the result.
-pub fn run(args: &SolveArgs, problem: &dyn SmoothProblem, s: &Settings) -> Result<(), CliError> {
-    let out = ipm::solve(problem, s)?;
+pub fn run(
+    args: &SolveArgs,
+    problem: &dyn SmoothProblem,
+    s: &Settings,
+    warm: Option<&WarmStart>,
+) -> Result<(), CliError> {
+    let out = ipm::solve_warm(problem, s, warm, &mut opal_core::NoObserver)?;
     if args.json {
         println!("{}", output_json(problem, &out));
         return Ok(());

@@ -15,8 +15,8 @@ use crate::{CliError, load, solve_ipm, start_point};
 
 /// The configured solver.
 pub enum Plan {
-    /// The interior point with its settings.
-    Ipm(opal_nlp::ipm::Settings),
+    /// The interior point with its settings and the `--x0` warm start.
+    Ipm(opal_nlp::ipm::Settings, Option<opal_nlp::ipm::WarmStart>),
     /// An equality solver with its settings.
     Equality(Method),
 }
@@ -117,7 +117,7 @@ fn equality_method(
                 ))),
             }
         };
-    crate::solve::reject(m.name(), &args.ipm_only_flags()[..3])?;
+    crate::solve::reject(m.name(), &args.ipm_only_flags())?;
     for (name, value) in pairs {
         flag(&mut m, name, value.clone(), &format!("--param {name}"))?;
     }
@@ -147,7 +147,7 @@ fn equality_method(
 pub fn setup(args: &SolveArgs) -> Result<Setup, CliError> {
     let (settings, problem_params) = split_params(args)?;
     let spec = args.file.to_string_lossy();
-    let mut problem = load::problem(&spec, &problem_params).map_err(|e| {
+    let problem = load::problem(&spec, &problem_params).map_err(|e| {
         // Name both possibilities for a parameter nobody knows.
         if e.message.contains("unknown parameter") {
             let solver = args.solver.map_or("ipm or adasketch", SolverName::as_str);
@@ -156,12 +156,11 @@ pub fn setup(args: &SolveArgs) -> Result<Setup, CliError> {
             e
         }
     })?;
-    if let Some(path) = &args.x0 {
-        let x0 = start_point::read(path, problem.info().n())?;
-        problem = Box::new(start_point::StartedAt::new(problem, x0));
-    }
     let plan = match choose(problem.info(), args.solver)? {
-        SolverName::Ipm => Plan::Ipm(solve_ipm::settings(args, &settings)?),
+        SolverName::Ipm => {
+            let warm = args.x0.as_deref().map(start_point::read).transpose()?;
+            Plan::Ipm(solve_ipm::settings(args, &settings)?, warm)
+        }
         s => Plan::Equality(equality_method(args, s, &settings)?),
     };
     Ok(Setup { problem, plan })
@@ -171,7 +170,7 @@ pub fn setup(args: &SolveArgs) -> Result<Setup, CliError> {
 pub fn run(args: &SolveArgs) -> Result<(), CliError> {
     let Setup { problem, plan } = setup(args)?;
     match plan {
-        Plan::Ipm(s) => solve_ipm::run(args, &*problem, &s),
+        Plan::Ipm(s, warm) => solve_ipm::run(args, &*problem, &s, warm.as_ref()),
         Plan::Equality(m) => run_equality(args, &*problem, &m),
     }
 }
@@ -289,7 +288,7 @@ mod tests {
                 let name = path.to_string_lossy().to_string();
                 match setup(&args(&[&name])) {
                     Ok(s) => {
-                        let ipm = matches!(s.plan, Plan::Ipm(_));
+                        let ipm = matches!(s.plan, Plan::Ipm(..));
                         assert_eq!(ipm, needs_ipm(s.problem.info()), "{name}");
                         (true, true, ipm, None)
                     }

@@ -1,78 +1,39 @@
-//! `--x0 FILE.json`: a problem with another start point (a JSON array of n numbers).
+//! `--x0 FILE.json`: the interior point's warm start, either a JSON array of n numbers (the
+//! start point) or an object with `x` and optionally `multipliers`,
+//! `lower_bound_multipliers`, `upper_bound_multipliers` — the fields of `opal solve
+//! --json`, so that an earlier result can be handed back.
 
 use std::path::Path;
 
-use opal_problems::registry::BoxedProblem;
-use opal_problems::{EvalError, ProblemInfo, SmoothProblem, SparsityPattern};
+use opal_nlp::ipm::WarmStart;
+use serde_json::Value;
 
 use crate::CliError;
 
-/// `inner` with the start point replaced; every evaluation is `inner`'s (the trait's
-/// default `objective_and_gradient` and `hessian_vector` are enough for the solvers).
-pub struct StartedAt {
-    inner: BoxedProblem,
-    info: ProblemInfo,
-}
-
-/// Reads a start point for a problem with `n` variables.
-pub fn read(path: &Path, n: usize) -> Result<Vec<f64>, CliError> {
+/// Reads a warm start (lengths are checked by the solver, which names the field).
+pub fn read(path: &Path) -> Result<WarmStart, CliError> {
     let at = |e: &dyn std::fmt::Display| CliError::new(format!("--x0 {}: {e}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| at(&e))?;
-    let x: Vec<f64> = serde_json::from_str(&text)
-        .map_err(|e| at(&format!("expected a JSON array of numbers ({e})")))?;
-    if x.len() != n {
-        return Err(at(&format!(
-            "has {} entries, the problem has n = {n}",
-            x.len()
-        )));
-    }
-    if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(at(&format!("entry {i} is not finite")));
-    }
-    Ok(x)
-}
-
-impl StartedAt {
-    /// `inner` started from `x0` (length n, checked by [`read`]).
-    pub fn new(inner: BoxedProblem, x0: Vec<f64>) -> Self {
-        let mut info = inner.info().clone();
-        info.x0 = x0;
-        Self { inner, info }
-    }
-}
-
-impl SmoothProblem for StartedAt {
-    fn info(&self) -> &ProblemInfo {
-        &self.info
-    }
-    fn objective(&self, x: &[f64]) -> Result<f64, EvalError> {
-        self.inner.objective(x)
-    }
-    fn gradient(&self, x: &[f64], grad: &mut [f64]) -> Result<(), EvalError> {
-        self.inner.gradient(x, grad)
-    }
-    fn constraints(&self, x: &[f64], c: &mut [f64]) -> Result<(), EvalError> {
-        self.inner.constraints(x, c)
-    }
-    fn jacobian_pattern(&self) -> &SparsityPattern {
-        self.inner.jacobian_pattern()
-    }
-    fn jacobian_values(&self, x: &[f64], values: &mut [f64]) -> Result<(), EvalError> {
-        self.inner.jacobian_values(x, values)
-    }
-    fn hessian_pattern(&self) -> &SparsityPattern {
-        self.inner.hessian_pattern()
-    }
-    fn hessian_values(
-        &self,
-        x: &[f64],
-        sigma: f64,
-        y: &[f64],
-        values: &mut [f64],
-    ) -> Result<(), EvalError> {
-        self.inner.hessian_values(x, sigma, y, values)
-    }
-    fn has_exact_hessian(&self) -> bool {
-        self.inner.has_exact_hessian()
+    let value: Value = serde_json::from_str(&text).map_err(|e| at(&e))?;
+    let numbers = |v: &Value, what: &str| -> Result<Vec<f64>, CliError> {
+        serde_json::from_value(v.clone())
+            .map_err(|e| at(&format!("{what} must be an array of numbers ({e})")))
+    };
+    let field = |name: &str| -> Result<Option<Vec<f64>>, CliError> {
+        value.get(name).map(|v| numbers(v, name)).transpose()
+    };
+    match &value {
+        Value::Array(_) => Ok(WarmStart::from_point(numbers(&value, "the start point")?)),
+        Value::Object(o) => Ok(WarmStart {
+            x: numbers(
+                o.get("x")
+                    .ok_or_else(|| at(&"an object needs the field x"))?,
+                "x",
+            )?,
+            multipliers: field("multipliers")?,
+            lower_bound_multipliers: field("lower_bound_multipliers")?,
+            upper_bound_multipliers: field("upper_bound_multipliers")?,
+        }),
+        _ => Err(at(&"expected an array of numbers or an object with x")),
     }
 }

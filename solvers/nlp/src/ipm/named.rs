@@ -30,6 +30,7 @@ pub const SETTING_NAMES: &[&str] = &[
     "scaling",
     "kappa_sigma",
     "constr_mult_init_max",
+    "warm_start_mult_bound_push",
     "max_soc",
     "unbounded_objective",
     "hessian",
@@ -114,6 +115,7 @@ impl Settings {
             "scaling" => self.scaling = parse_bool(name, value)?,
             "kappa_sigma" => self.kappa_sigma = f(value)?,
             "constr_mult_init_max" => self.constr_mult_init_max = f(value)?,
+            "warm_start_mult_bound_push" => self.warm_start_mult_bound_push = f(value)?,
             "max_soc" => self.max_soc = parse(name, value)?,
             "unbounded_objective" => self.unbounded_objective = f(value)?,
             "hessian" => {
