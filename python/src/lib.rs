@@ -3,11 +3,13 @@
 
 mod arrays;
 mod calibration;
+mod callables;
 mod completion;
 mod errors;
 mod interrupt;
 mod minimize;
 mod mip;
+mod nlp_run;
 mod options;
 mod problem;
 mod relu;
@@ -27,6 +29,8 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calibration::calibrate_gains, m)?)?;
     m.add_function(wrap_pyfunction!(completion::complete_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(minimize::minimize, m)?)?;
+    m.add_function(wrap_pyfunction!(nlp_run::_minimize_problem, m)?)?;
+    m.add_function(wrap_pyfunction!(nlp_run::_minimize_functions, m)?)?;
     m.add_function(wrap_pyfunction!(mip::solve_mip, m)?)?;
     m.add_function(wrap_pyfunction!(mip::generate_mip, m)?)?;
     m.add_function(wrap_pyfunction!(mip::_milp, m)?)?;

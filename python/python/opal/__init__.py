@@ -13,12 +13,14 @@ bounds and start point, and evaluation callbacks taking and returning numpy arra
 
 Solvers
 -------
-``minimize(problem, method="adasketch", tol=1e-6, max_iter=None, time_limit=None, seed=0,
-**options)``: equality-constrained nonlinear programs by the sketched inexact Newton method
-(or the ``"newton"`` and ``"auglag"`` baselines), returning a :class:`Result` with SciPy's
-``OptimizeResult`` field names (``x``, ``fun``, ``success``, ``status``, ``message``,
-``nit``) plus ``multipliers``, ``kkt_residual``, ``constraint_violation``,
-``inner_iterations``, ``time``.
+``minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
+constraints=(), tol=None, callback=None, options=None)``: SciPy's ``minimize`` convention on
+the user's own functions (dict, ``NonlinearConstraint`` and ``LinearConstraint``
+constraints, ``Bounds`` or pairs), solved by the interior point when there are bounds or
+inequalities and by sketched Newton otherwise; returns an :class:`OptimizeResult`.
+``minimize(problem_or_sif_path, method=None, tol=None, **options)`` solves an
+:class:`Problem` the same way (an equality solver's result is a :class:`Result` with
+``multipliers``, ``kkt_residual``, ``constraint_violation``, ``inner_iterations``, ``time``).
 ``calibrate_gains(A, Y, rho=0.5, Z=None, B=None, **options) -> (x, d, info)``: blind gain
 calibration (Cambareri and Jacques). ``complete_matrix(rows, cols, values, shape, rank,
 **options) -> (U, V, info)``: low-rank matrix completion (robust alternating minimization).
@@ -47,11 +49,11 @@ from ._opal import (
     complete_matrix,
     generate_mip,
     load_sif,
-    minimize,
     problem,
     solve_mip,
 )
 from ._milp import milp
+from ._minimize import OptimizeResult, minimize
 from ._result import Result
 from .relu import ConvexReLUClassifier, ConvexReLURegressor
 
@@ -69,6 +71,7 @@ __all__ = [
     "load_sif",
     "milp",
     "minimize",
+    "OptimizeResult",
     "problem",
     "solve_mip",
 ]

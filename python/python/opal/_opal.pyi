@@ -127,6 +127,26 @@ def minimize(
     """
     ...
 
+def _minimize_problem(
+    problem: Problem, method: str, tol: Optional[float] = None,
+    options: Optional[dict[str, Any]] = None, x0: Optional[_Vec] = None,
+) -> dict[str, Any]:
+    """opal.minimize's native part on a Problem: the named solver ("ipm", "adasketch",
+    "newton", "auglag") with tol and options; the fields of opal.OptimizeResult."""
+    ...
+
+def _minimize_functions(
+    fun: Any, grad: Any, cons: Any, jac: Any, hess: Any,
+    x0: _Vec, lower: _Vec, upper: _Vec, cl: _Vec, cu: _Vec,
+    method: str, tol: Optional[float] = None, options: Optional[dict[str, Any]] = None,
+    callback: Any = None,
+) -> dict[str, Any]:
+    """opal.minimize's native part on canonical Python functions (see opal._minimize):
+    fun(x) -> float, grad(x) -> (n,), cons(x) -> (m,), jac(x) -> (m*n,), hess(x, sigma, y)
+    -> (n*n,), callback(x, nit, fun) -> True to stop. An exception raised by one of them is
+    re-raised after the solver stopped."""
+    ...
+
 def complete_matrix(
     rows: _ArrayLike,
     cols: _ArrayLike,

@@ -33,3 +33,20 @@ pub fn bounds(v: &[f64]) -> Value {
 pub fn triplets(t: &[(usize, usize, f64)]) -> Value {
     Value::Array(t.iter().map(|&(r, c, v)| json!([r, c, num(v)])).collect())
 }
+
+/// Evaluation counts of a smooth solver: f, grad f, c, J and Hessian.
+pub fn evaluations(
+    objective: usize,
+    gradient: usize,
+    constraints: usize,
+    jacobian: usize,
+    hessian: usize,
+) -> Value {
+    json!({
+        "objective": objective,
+        "gradient": gradient,
+        "constraints": constraints,
+        "jacobian": jacobian,
+        "hessian": hessian,
+    })
+}

@@ -12,8 +12,11 @@ mod load;
 mod problems;
 mod relu;
 mod solve;
+mod solve_args;
+mod solve_ipm;
 mod solve_mip;
 mod solve_nlp;
+mod start_point;
 
 use std::process::ExitCode;
 
@@ -37,8 +40,8 @@ enum Command {
     /// Write a generated instance (MIP as MPS, completion data as MatrixMarket).
     Generate(generate::GenerateArgs),
     /// Solve a model: MIP files (.mps / .lp, Balans over HiGHS), SIF files and built-in
-    /// smooth problems (equality-constrained NLP: adasketch, newton, auglag).
-    Solve(solve::SolveArgs),
+    /// smooth problems (interior point with bounds or inequalities, else adasketch).
+    Solve(solve_args::SolveArgs),
     /// A short tour on built-in and generated problems (the README's main job).
     Demo(demo::DemoArgs),
     /// Blind gain calibration of a generated instance (projected gradient or linear).
@@ -50,6 +53,7 @@ enum Command {
 }
 
 /// An error as the CLI reports it: message plus exit code.
+#[derive(Debug)]
 pub struct CliError {
     message: String,
     code: u8,

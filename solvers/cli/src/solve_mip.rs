@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::CliError;
 use crate::json::num;
-use crate::solve::SolveArgs;
+use crate::solve_args::SolveArgs;
 
 fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, num)

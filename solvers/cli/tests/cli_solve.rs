@@ -116,10 +116,6 @@ fn sketches_settings_seed_and_verbose_log() {
 fn bad_input_is_a_clear_error() {
     for (args, want) in [
         (
-            vec!["solve", "pde:N=3", "--solver", "ipopt"],
-            "unknown solver 'ipopt'",
-        ),
-        (
             vec!["solve", "pde:N=3", "--param", "etaa=1"],
             "unknown parameter",
         ),
@@ -140,6 +136,10 @@ fn bad_input_is_a_clear_error() {
                 "solve", "pde:N=3", "--solver", "newton", "--sketch", "gaussian",
             ],
             "not a setting of newton",
+        ),
+        (
+            vec!["solve", "pde:N=3", "--param", "mu_init=0.1"],
+            "--solver ipm forces",
         ),
         (vec!["solve", "nosuchproblem"], "unknown problem"),
     ] {

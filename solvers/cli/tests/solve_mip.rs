@@ -130,7 +130,15 @@ fn malformed_input_and_bad_arguments_are_errors() {
         .args(["solve", flugpl.to_str().unwrap(), "--solver", "cplex"])
         .output()
         .unwrap();
+    // clap refuses a value outside the solver list (usage error, exit code 2)
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("balans, highs"));
+    let out = opal()
+        .args(["solve", flugpl.to_str().unwrap(), "--solver", "ipm"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not apply to MIP"));
     let out = opal()
         .args(["solve", "/nonexistent/model.mps"])
         .output()

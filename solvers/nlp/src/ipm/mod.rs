@@ -26,6 +26,7 @@ mod kkt;
 mod lbfgs;
 mod ldl;
 mod linesearch;
+mod named;
 mod nlp;
 mod output;
 mod restoration;
@@ -36,6 +37,7 @@ mod step;
 mod warm;
 
 pub use ldl::LdlError;
+pub use named::SETTING_NAMES;
 pub use nlp::Evaluations;
 pub use output::{IterationInfo, Output, Termination};
 pub use settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
