@@ -44,10 +44,13 @@ def _is_sparse(a):
 
 
 def _shape_dtype(a):
-    """(shape, dtype) of an array-like, or None where NumPy cannot make an array of it (the
-    full validation then reports the problem)."""
+    """(shape, dtype) of an array-like (dtype None for a table of typed columns), or None
+    where NumPy cannot make an array of it (the full validation then reports the problem).
+    Arrays and tables are not copied; nested lists are converted once more."""
     if _is_sparse(a) or a is None:
         return None
+    if hasattr(a, "shape"):
+        return tuple(a.shape), getattr(a, "dtype", None)
     try:
         arr = a if isinstance(a, np.ndarray) else np.asarray(a)
     except (ValueError, TypeError):
@@ -57,7 +60,7 @@ def _shape_dtype(a):
 
 def _refuse_complex(a, name):
     sd = _shape_dtype(a)
-    if sd is not None and sd[1].kind == "c":
+    if sd is not None and sd[1] is not None and sd[1].kind == "c":
         raise ComplexDataError(
             f"{name} must be a real numeric array, got dtype {sd[1]}: Complex data not supported"
         )
@@ -70,7 +73,7 @@ def check_X(est, X, *, reset):
     ``X.toarray()`` where n_samples x n_features doubles fit."""
     _refuse_complex(X, "X")
     sd = _shape_dtype(X)
-    if sd is not None and len(sd[0]) == 1:
+    if sd is not None and len(sd[0]) == 1:  # the shape and how to reshape
         raise ValueError(
             f"X must be 2-dimensional (n_samples, n_features), got shape {sd[0]}. Reshape "
             "your data with X.reshape(-1, 1) if it has a single feature or X.reshape(1, -1) "
