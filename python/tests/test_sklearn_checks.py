@@ -128,6 +128,14 @@ def test_sklearn_validation_messages():
     with pytest.raises(ValueError, match="at least 2 classes, y has 1 class"):
         opal.ConvexReLUClassifier().fit(X, np.zeros(len(y)))
     assert not hasattr(reg, "decision_function")
+    # a failed fit leaves no fit behind, not even an earlier one
+    reg.fit(X, y)
+    bad = X.copy()
+    bad[4, 1] = np.inf
+    with pytest.raises(ValueError, match=r"X\[4, 1\] \(sample 4, feature 1\) is inf"):
+        reg.fit(bad, y)
+    with pytest.raises(NotFittedError):
+        reg.predict(X)
     # a column-vector y warns as in scikit-learn and fits as the flat one
     flat = reg.fit(X, y).predict(X)
     with pytest.warns(DataConversionWarning, match="column-vector y"):

@@ -106,6 +106,16 @@ class _ConvexReLUBase(_Base):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             delattr(self, name)
 
+    def _refit(self, X, y, options, solve):
+        """``solve(X, y, options)`` on checked X after dropping an earlier fit; a fit that
+        fails or is interrupted leaves the estimator unfitted, not half-fitted."""
+        self._forget_fit()
+        try:
+            return solve(_inp.check_X(self, X, reset=True), y, options)
+        except BaseException:
+            self._forget_fit()
+            raise
+
     def _fit(self, X, target, options):
         """Solves the convex program on checked X and real targets; sets the fitted
         attributes of one network."""
@@ -186,8 +196,9 @@ class ConvexReLUClassifier(_ClassifierMixin, _ConvexReLUBase):
     def fit(self, X, y, **options):
         """Fits on X (n_samples, n_features) and labels y (two or more classes); returns
         self. Extra keyword options reach the solver (rho, adaptive_rho, anderson, ...)."""
-        self._forget_fit()
-        X = _inp.check_X(self, X, reset=True)
+        return self._refit(X, y, options, self._fit_labels)
+
+    def _fit_labels(self, X, y, options):
         y = _inp.check_labels(self, y)
         classes, index = np.unique(y, return_inverse=True)
         if len(classes) < 2:
@@ -243,8 +254,9 @@ class ConvexReLURegressor(_RegressorMixin, _ConvexReLUBase):
 
     def fit(self, X, y, **options):
         """Fits on X (n_samples, n_features) and real targets y; returns self."""
-        self._forget_fit()
-        X = _inp.check_X(self, X, reset=True)
+        return self._refit(X, y, options, self._fit_targets)
+
+    def _fit_targets(self, X, y, options):
         return self._fit(X, _inp.check_targets(self, y), options)
 
     def predict(self, X):
