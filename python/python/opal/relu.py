@@ -9,22 +9,27 @@ the nonzero blocks.
 
 The estimators follow the scikit-learn protocol (constructor parameters stored as given,
 ``get_params``/``set_params``, ``fit`` returning self, fitted attributes ending in ``_``)
-without needing scikit-learn: ``sklearn.base.clone``, pipelines and grid search work when it
-is installed (the classes then also derive from its ``BaseEstimator`` and mixins, for the
-estimator tags that its model-selection tools read).
+without needing scikit-learn. When scikit-learn (>= 1.6) is installed, the classes also
+derive from its ``BaseEstimator`` and mixins, inputs go through its own validation (its
+errors, ``DataConversionWarning`` for a column-vector y, ``n_features_in_`` and
+``feature_names_in_``) and ``sklearn.utils.estimator_checks.check_estimator`` passes every
+check for both estimators. Sparse X is refused with scikit-learn's message: the solvers work
+on dense data (convert with ``X.toarray()`` where it fits in memory).
 """
 
 import inspect
 
 import numpy as np
 
+from . import _estimator_input as _inp
 from . import _opal
+from ._estimator_input import NotFittedError
 
-try:  # scikit-learn is optional: with it, estimator tags and type come from its bases
+if _inp.SKLEARN:  # estimator tags and type come from scikit-learn's bases
     from sklearn.base import BaseEstimator as _Base
     from sklearn.base import ClassifierMixin as _ClassifierMixin
     from sklearn.base import RegressorMixin as _RegressorMixin
-except ImportError:  # pragma: no cover - exercised where scikit-learn is absent
+else:  # pragma: no cover - exercised where scikit-learn is absent
 
     class _Base:
         pass
@@ -36,10 +41,6 @@ except ImportError:  # pragma: no cover - exercised where scikit-learn is absent
         _estimator_type = "regressor"
 
 __all__ = ["ConvexReLUClassifier", "ConvexReLURegressor", "NotFittedError"]
-
-
-class NotFittedError(ValueError, AttributeError):
-    """The estimator was used before ``fit`` (as scikit-learn's exception of that name)."""
 
 
 class _ConvexReLUBase(_Base):
@@ -100,7 +101,24 @@ class _ConvexReLUBase(_Base):
 
     # -- fitting ------------------------------------------------------------------------
 
+    def _forget_fit(self):
+        """Drops the fitted attributes of an earlier fit (a refit may change their kind)."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, name)
+
+    def _refit(self, X, y, options, solve):
+        """``solve(X, y, options)`` on checked X after dropping an earlier fit; a fit that
+        fails or is interrupted leaves the estimator unfitted, not half-fitted."""
+        self._forget_fit()
+        try:
+            return solve(_inp.check_X(self, X, reset=True), y, options)
+        except BaseException:
+            self._forget_fit()
+            raise
+
     def _fit(self, X, target, options):
+        """Solves the convex program on checked X and real targets; sets the fitted
+        attributes of one network."""
         out = _opal._relu_fit(
             X,
             target,
@@ -134,15 +152,8 @@ class _ConvexReLUBase(_Base):
         self.n_features_in_ = np.shape(X)[1]
         return self
 
-    def _check_fitted(self):
-        if not hasattr(self, "gates_"):
-            raise NotFittedError(
-                f"this {type(self).__name__} is not fitted yet: call fit(X, y) first"
-            )
-
-    def decision_function(self, X):
-        """Output of the recovered two-layer network on X (n_samples, n_features)."""
-        self._check_fitted()
+    def _network_output(self, X):
+        """Output of the recovered two-layer network on checked X."""
         empty = np.zeros((0, self.gates_.shape[1]))
         return _opal._relu_decision(
             X,
@@ -154,40 +165,79 @@ class _ConvexReLUBase(_Base):
             w=getattr(self, "w_", empty),
         )
 
+    def _checked_X(self, X):
+        """X for prediction: the estimator fitted, X of the fitted number of features."""
+        _inp.check_fitted(self)
+        return _inp.check_X(self, X, reset=False)
+
 
 class ConvexReLUClassifier(_ClassifierMixin, _ConvexReLUBase):
-    """Binary classifier: a two-layer ReLU network fitted by convex optimization to the
-    labels mapped to -1/+1 (squared loss), predicting by the sign of its output.
+    """Classifier: a two-layer ReLU network fitted by convex optimization to the labels
+    mapped to -1/+1 (squared loss), predicting by the sign of its output. With k > 2
+    classes, one network per class separates it from the rest (one-vs-rest, every network
+    with the same seed, hence the same sampled gates) and the largest output wins.
 
     Parameters: lam (group-lasso weight), n_patterns (gate vectors sampled), variant
     ("gated" or "relu"), solver ("auto": the interior point up to n = 4000 samples, else
     FISTA for gated and ADMM for relu; or "ipm", "fista", "admm", "cg"), seed, tol,
     max_iter, fit_intercept (append a constant feature the gates also see), time_limit
-    (seconds or None), verbose.
+    (seconds or None, per network), verbose.
 
-    Fitted attributes: classes_, gates_ (n_gates, d), u_ (gated) or v_ and w_ (relu)
+    Fitted attributes: classes_ (sorted labels), n_features_in_ (and feature_names_in_ for
+    a DataFrame X, with scikit-learn). Two classes: gates_, u_ (gated) or v_ and w_ (relu)
     (n_gates, d), with d = n_features (+1 with fit_intercept); objective_, n_iter_,
     status_ ("converged", "iteration_limit", "time_limit" or "stalled"), solver_,
-    cone_violation_, fit_time_, n_features_in_.
+    cone_violation_, fit_time_. k > 2 classes: estimators_, the k one-vs-rest networks
+    (fitted :class:`ConvexReLURegressor` on -1/+1 targets, in the order of classes_), and
+    objective_, n_iter_, cone_violation_, fit_time_ as arrays (k,), status_ and solver_ as
+    lists of k strings.
     """
 
     def fit(self, X, y, **options):
-        """Fits on X (n_samples, n_features) and two-class labels y; returns self.
-        Extra keyword options reach the solver (rho, adaptive_rho, anderson, ...)."""
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-dimensional, got shape {y.shape}")
-        classes = np.unique(y)
-        if len(classes) != 2:
+        """Fits on X (n_samples, n_features) and labels y (two or more classes); returns
+        self. Extra keyword options reach the solver (rho, adaptive_rho, anderson, ...)."""
+        return self._refit(X, y, options, self._fit_labels)
+
+    def _fit_labels(self, X, y, options):
+        y = _inp.check_labels(self, y)
+        classes, index = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
             raise ValueError(
-                f"ConvexReLUClassifier is a binary classifier: y has {len(classes)} classes"
+                f"{type(self).__name__} needs samples of at least 2 classes, y has "
+                f"{len(classes)} class"
             )
         self.classes_ = classes
-        return self._fit(X, np.where(y == classes[1], 1.0, -1.0), options)
+        if len(classes) == 2:
+            return self._fit(X, np.where(index == 1, 1.0, -1.0), options)
+        nets = []
+        for k in range(len(classes)):
+            net = ConvexReLURegressor(**self.get_params())
+            nets.append(net._fit(X, np.where(index == k, 1.0, -1.0), options))
+        self.estimators_ = nets
+        self.objective_ = np.array([n.objective_ for n in nets])
+        self.n_iter_ = np.array([n.n_iter_ for n in nets])
+        self.status_ = [n.status_ for n in nets]
+        self.solver_ = [n.solver_ for n in nets]
+        self.cone_violation_ = np.array([n.cone_violation_ for n in nets])
+        self.fit_time_ = np.array([n.fit_time_ for n in nets])
+        self.n_features_in_ = nets[0].n_features_in_
+        return self
+
+    def decision_function(self, X):
+        """Network outputs on X (n_samples, n_features): shape (n_samples,) for two classes
+        (positive for classes_[1]), (n_samples, k) for k > 2 (column j for classes_[j])."""
+        X = self._checked_X(X)
+        if hasattr(self, "estimators_"):
+            return np.column_stack([net._network_output(X) for net in self.estimators_])
+        return self._network_output(X)
 
     def predict(self, X):
-        """Class labels: classes_[1] where the network output is >= 0, else classes_[0]."""
-        return self.classes_[(self.decision_function(X) >= 0).astype(int)]
+        """Class labels: for two classes classes_[1] where the network output is >= 0, else
+        classes_[0]; for more, the class whose network output is largest."""
+        out = self.decision_function(X)
+        if out.ndim == 2:
+            return self.classes_[np.argmax(out, axis=1)]
+        return self.classes_[(out >= 0).astype(int)]
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy."""
@@ -197,16 +247,21 @@ class ConvexReLUClassifier(_ClassifierMixin, _ConvexReLUBase):
 class ConvexReLURegressor(_RegressorMixin, _ConvexReLUBase):
     """Regressor: a two-layer ReLU network fitted by convex optimization (squared loss).
 
-    Parameters and fitted attributes as :class:`ConvexReLUClassifier` (without classes_).
+    Parameters and fitted attributes as :class:`ConvexReLUClassifier` with two classes
+    (without classes_). As scikit-learn's regressors, it has no decision_function: predict
+    gives the network output.
     """
 
     def fit(self, X, y, **options):
         """Fits on X (n_samples, n_features) and real targets y; returns self."""
-        return self._fit(X, y, options)
+        return self._refit(X, y, options, self._fit_targets)
+
+    def _fit_targets(self, X, y, options):
+        return self._fit(X, _inp.check_targets(self, y), options)
 
     def predict(self, X):
-        """Network outputs."""
-        return self.decision_function(X)
+        """Network outputs on X (n_samples, n_features)."""
+        return self._network_output(self._checked_X(X))
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2."""
