@@ -139,6 +139,8 @@ fn equality_method(
     if args.verbose {
         flag(&mut m, "verbose", "true".into(), "--verbose")?;
     }
+    let budget = m.budget_mut();
+    *budget = budget.clone().with_interrupt(crate::interrupt::handle());
     Ok(m)
 }
 

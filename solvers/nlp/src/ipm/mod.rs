@@ -69,6 +69,10 @@ pub enum IpmError {
     /// No regularization up to 1e40 gave the primal-dual matrix the right inertia.
     #[error("the primal-dual matrix could not be given the right inertia (delta_w > 1e40)")]
     Inertia,
+    /// The budget (a stop request or the time limit) ended the run between two
+    /// factorizations of one step.
+    #[error("stopped by the budget between two factorizations of a step")]
+    Stopped,
 }
 
 impl IpmError {

@@ -327,8 +327,17 @@ impl<'s, 'p> Ipm<'s, 'p> {
     /// One iteration: barrier update, step, line search (or restoration), update.
     fn one_iteration(&mut self, run: &mut Run<'_, '_, IterationInfo>) -> Result<(), Ending> {
         self.update_barrier();
-        match self.compute_search_direction() {
+        let stop = || run.should_stop().is_some();
+        match self.compute_search_direction(&stop) {
             Ok(()) => {}
+            Err(IpmError::Stopped) => {
+                let status = run.should_stop().unwrap_or(Status::Interrupted);
+                return Err(Ending::new(
+                    status,
+                    Termination::Budget,
+                    budget_message(status),
+                ));
+            }
             Err(IpmError::Inertia) | Err(IpmError::Linear(_)) => {
                 return self.restore(run, "the primal-dual system could not be factorized");
             }
@@ -347,7 +356,10 @@ impl<'s, 'p> Ipm<'s, 'p> {
 
     /// Hessian (or its quasi-Newton stand-in), inertia-corrected factorization, Newton
     /// step with the barrier parameter mu, and the bound-multiplier steps.
-    pub(crate) fn compute_search_direction(&mut self) -> Result<(), IpmError> {
+    pub(crate) fn compute_search_direction(
+        &mut self,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<(), IpmError> {
         let (hess_exact, shift) = match &self.lbfgs {
             None => {
                 self.st
@@ -370,16 +382,23 @@ impl<'s, 'p> Ipm<'s, 'p> {
             &mut self.reg,
             self.mu,
             self.s.static_regularization,
+            stop,
         );
         if r.is_ok() && self.mu_is_adaptive() {
             self.adaptive_mu();
         }
-        let solved = r.and_then(|_| self.newton_step(&hess, hess_exact, shift));
+        let solved = r.and_then(|_| self.newton_step(&hess, hess_exact, shift, stop));
         self.st.hess = hess;
         solved
     }
 
-    fn newton_step(&mut self, hess: &[f64], exact: bool, shift: f64) -> Result<(), IpmError> {
+    fn newton_step(
+        &mut self,
+        hess: &[f64],
+        exact: bool,
+        shift: f64,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<(), IpmError> {
         self.st.barrier_gradient(self.mu);
         let c = std::mem::take(&mut self.st.c);
         self.st.set_rhs(&c);
@@ -401,6 +420,7 @@ impl<'s, 'p> Ipm<'s, 'p> {
                 &mut self.reg,
                 self.mu,
                 self.s.static_regularization,
+                stop,
             )?;
             if let Some(q) = &self.lbfgs {
                 q.solve_step(&mut self.st)?;

@@ -58,6 +58,7 @@ impl State<'_> {
         reg: &mut Regularization,
         mu: f64,
         static_reg: f64,
+        stop: &dyn Fn() -> bool,
     ) -> Result<(), IpmError> {
         let (nw, m) = (self.nw(), self.m());
         self.bounds
@@ -80,6 +81,11 @@ impl State<'_> {
             DELTA_W_MIN.max(KAPPA_W_MINUS * reg.last_delta_w)
         };
         loop {
+            // A large system may need a dozen factorizations here: honour Ctrl-C and the
+            // time limit between them.
+            if stop() {
+                return Err(IpmError::Stopped);
+            }
             self.assemble(&hess, diag_shift, dw, dc, static_reg);
             let inertia = self.ldl.factor(&self.kkt);
             if wanted(&inertia) {
@@ -111,6 +117,7 @@ impl State<'_> {
         reg: &mut Regularization,
         mu: f64,
         static_reg: f64,
+        stop: &dyn Fn() -> bool,
     ) -> Result<(), IpmError> {
         reg.delta_c = DELTA_C_BAR * mu.powf(KAPPA_C).max(1e-4);
         self.assemble(&hess, diag_shift, reg.delta_w, reg.delta_c, static_reg);
@@ -118,7 +125,7 @@ impl State<'_> {
         if inertia.is(self.nw(), self.m()) {
             Ok(())
         } else {
-            self.factor_with_inertia_correction(hess, diag_shift, reg, mu, static_reg)
+            self.factor_with_inertia_correction(hess, diag_shift, reg, mu, static_reg, stop)
         }
     }
 
