@@ -125,7 +125,10 @@ fn ctrl_c_stops_every_family_with_the_best_answer() {
         // inside some of its own MIP heuristics: a stop request that arrives there waits
         // for the heuristic to end (0.1-7 s measured on this set cover), so the MIP's bound
         // is looser than the 1 s of the other families.
-        let limit = if "mip" == family { 10.0 } else { 1.0 };
+        let limit = match *family {
+            "mip" => 10.0,
+            _ => 1.0,
+        };
         assert!(
             waited < limit,
             "{family}: {waited:.3} s from SIGINT to exit"
