@@ -8,7 +8,7 @@
 use faer::Mat;
 use faer::linalg::solvers::Solve;
 
-use super::IpmError;
+use super::error::IpmError;
 use super::state::State;
 use opal_core::linalg::{dot, norm};
 

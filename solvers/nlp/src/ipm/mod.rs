@@ -20,6 +20,7 @@
 //! within `dual_inf_tol`, `constr_viol_tol`, `compl_inf_tol`; the result's message says
 //! which measures met which tolerance.
 
+mod error;
 mod filter;
 mod iterate;
 mod kkt;
@@ -36,6 +37,7 @@ mod state;
 mod step;
 mod warm;
 
+pub use error::IpmError;
 pub use ldl::LdlError;
 pub use named::SETTING_NAMES;
 pub use nlp::Evaluations;
@@ -43,40 +45,3 @@ pub use output::{IterationInfo, Output, Termination};
 pub use settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
 pub use solve::{solve, solve_observed, solve_warm};
 pub use warm::WarmStart;
-
-use opal_core::SettingError;
-use opal_problems::EvalError;
-
-/// Why the interior point could not run (bad input or a failure before the first
-/// iterate); failures during the run are statuses of the [`Output`].
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum IpmError {
-    /// A setting is out of range.
-    #[error(transparent)]
-    Setting(SettingError),
-    /// The problem's data are inconsistent (lengths, NaN bounds, crossing bounds).
-    #[error("invalid problem: {0}")]
-    InvalidProblem(String),
-    /// f, c or a derivative failed at the start point.
-    #[error("evaluation at the start point failed: {0}")]
-    Start(EvalError),
-    /// An evaluation failed during the run.
-    #[error("evaluation failed: {0}")]
-    Evaluation(EvalError),
-    /// The linear algebra failed.
-    #[error(transparent)]
-    Linear(LdlError),
-    /// No regularization up to 1e40 gave the primal-dual matrix the right inertia.
-    #[error("the primal-dual matrix could not be given the right inertia (delta_w > 1e40)")]
-    Inertia,
-    /// The budget (a stop request or the time limit) ended the run between two
-    /// factorizations of one step.
-    #[error("stopped by the budget between two factorizations of a step")]
-    Stopped,
-}
-
-impl IpmError {
-    pub(crate) fn start(e: EvalError) -> Self {
-        IpmError::Start(e)
-    }
-}

@@ -15,25 +15,11 @@
 //!
 //! All buffers are sized here once; evaluations write into caller buffers.
 
+pub use crate::eqnlp::Evaluations;
 use opal_problems::{EvalError, SmoothProblem, SparsityPattern};
 
 /// Smallest scaling factor (IPOPT's `nlp_scaling_min_value`).
 const MIN_SCALE: f64 = 1e-8;
-
-/// Counters of user-function evaluations.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Evaluations {
-    /// f(x).
-    pub objective: usize,
-    /// grad f(x).
-    pub gradient: usize,
-    /// c(x).
-    pub constraints: usize,
-    /// J(x).
-    pub jacobian: usize,
-    /// Hessian of the Lagrangian.
-    pub hessian: usize,
-}
 
 /// Where a row of c(w) comes from.
 #[derive(Debug, Clone, Copy)]

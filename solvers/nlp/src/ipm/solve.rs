@@ -6,7 +6,7 @@ use opal_core::linalg::{dot, norm_inf};
 use opal_core::{LogObserver, NoObserver, Observer, Observers, Run, Start, Status};
 use opal_problems::SmoothProblem;
 
-use super::IpmError;
+use super::error::IpmError;
 use super::filter::Filter;
 use super::lbfgs::Lbfgs;
 use super::output::{IterationInfo, Output, Termination};

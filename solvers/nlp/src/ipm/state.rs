@@ -3,7 +3,7 @@
 
 use opal_problems::{EvalError, SmoothProblem};
 
-use super::IpmError;
+use super::error::IpmError;
 use super::iterate::Bounds;
 use super::kkt::KktSystem;
 use super::ldl::{Ldl, LdlKind};

@@ -2,7 +2,7 @@
 //! 2006, Algorithm IC) and its right-hand sides (Newton step, second-order correction,
 //! affine-scaling probe).
 
-use super::IpmError;
+use super::error::IpmError;
 use super::ldl::Inertia;
 use super::state::State;
 

@@ -9,7 +9,7 @@
 //! A warm start pays off with a barrier parameter near the old solution's: set `mu_init`
 //! small (e.g. 1e-8) and `bound_push`/`bound_frac` small (e.g. 1e-9), as with IPOPT.
 
-use super::IpmError;
+use super::error::IpmError;
 use super::state::State;
 
 /// A start point and optional multipliers for [`super::solve_warm`].
