@@ -7,10 +7,17 @@ a failure.
 
 import os
 import pathlib
+import signal
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+
+# A process started in the background by a non-interactive shell inherits SIGINT ignored,
+# and Python then installs no KeyboardInterrupt handler: the Ctrl-C tests (which send
+# SIGINT to this process) would test nothing. Restore Python's own handler.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def shared_path(rel):
