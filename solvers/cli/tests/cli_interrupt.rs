@@ -108,7 +108,7 @@ fn ctrl_c_stops_every_family_with_the_best_answer() {
             3,
         ),
         ("mip", with(&["solve"], mps, "--time-limit 600 --json"), 3),
-        ("nlp", with(&["solve"], sif, "--param N=100000 --json"), 3),
+        ("nlp", with(&["solve"], sif, "--param N=10000 --json"), 3),
     ];
     let mut times = Vec::new();
     for (family, args, delay) in &cases {
