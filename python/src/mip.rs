@@ -19,6 +19,17 @@ use crate::errors::{SolverError, problem_error};
 use crate::interrupt::PERIOD;
 use crate::problem::params_from_kwargs;
 
+/// The search method named `solver` (argument `arg`) and a check of the thread count.
+fn method_and_threads(arg: &str, solver: &str, threads: usize) -> PyResult<Method> {
+    let method: Method = solver.parse().map_err(|_| {
+        PyValueError::new_err(format!("{arg} must be 'balans' or 'highs', got '{solver}'"))
+    })?;
+    if threads == 0 {
+        return Err(PyValueError::new_err("threads must be at least 1"));
+    }
+    Ok(method)
+}
+
 fn read_error(e: ReadError) -> PyErr {
     match e {
         ReadError::Io { .. } => PyOSError::new_err(e.to_string()),
@@ -81,14 +92,7 @@ pub fn solve_mip<'py>(
     log: bool,
     verbose: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let method: Method = solver.parse().map_err(|_| {
-        PyValueError::new_err(format!(
-            "solver must be 'balans' or 'highs', got '{solver}'"
-        ))
-    })?;
-    if threads == 0 {
-        return Err(PyValueError::new_err("threads must be at least 1"));
-    }
+    let method = method_and_threads("solver", solver, threads)?;
     if !(time_limit.is_finite() && time_limit > 0.0) {
         return Err(PyValueError::new_err(format!(
             "time_limit must be a positive number of seconds, got {time_limit}"
@@ -332,14 +336,7 @@ pub fn _milp<'py>(
     threads: usize,
     verbose: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let method: Method = solver.parse().map_err(|_| {
-        PyValueError::new_err(format!(
-            "method must be 'highs' or 'balans', got '{solver}'"
-        ))
-    })?;
-    if threads == 0 {
-        return Err(PyValueError::new_err("threads must be at least 1"));
-    }
+    let method = method_and_threads("method", solver, threads)?;
     let model = linear_model(
         c,
         integrality,
