@@ -27,7 +27,7 @@ pub struct SparseOp<'a> {
 /// out = scale * S X for the compressed sparse S (entries `ptr[i]..ptr[i + 1]` of line i:
 /// positions `idx`, values `val`; CSR rows for A, CSC columns for A^T), X and out
 /// row-major blocks of width l; lines in parallel.
-fn compressed_product(
+pub(crate) fn compressed_product(
     ptr: &[usize],
     idx: &[u32],
     val: &[f64],
@@ -74,6 +74,14 @@ pub struct TruncatedSvd {
     pub v: Vec<f64>,
 }
 
+/// Rows `first..first + count` of the Gaussian n x `l` test matrix of the range finder for
+/// `seed` (row-major), from one stream: the rows a block draws are the rows of the whole.
+pub(crate) fn test_matrix(seed: u64, l: usize, first: usize, count: usize) -> Vec<f64> {
+    let mut rng = SplitMix::new(seed ^ 0x696e_6974_5f73_7664);
+    rng.skip_normals((first * l) as u64);
+    (0..count * l).map(|_| rng.normal()).collect()
+}
+
 /// Top-`k` SVD of the operator by a randomized range finder with `l = k + oversampling`
 /// columns and `power_iters` re-orthonormalized power iterations.
 pub fn randomized_svd(
@@ -85,8 +93,7 @@ pub fn randomized_svd(
 ) -> TruncatedSvd {
     let (m, n) = (op.obs.nrows, op.obs.ncols);
     let l = (k + oversampling).min(m).min(n).max(k);
-    let mut rng = SplitMix::new(seed ^ 0x696e_6974_5f73_7664);
-    let omega: Vec<f64> = (0..n * l).map(|_| rng.normal()).collect();
+    let omega = test_matrix(seed, l, 0, n);
     let mut y = vec![0.0; m * l];
     let mut z = vec![0.0; n * l];
     op.apply(&omega, l, &mut y);

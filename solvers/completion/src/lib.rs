@@ -40,6 +40,7 @@
 
 #![deny(missing_docs)]
 
+pub mod blocks;
 mod data;
 mod dense;
 mod error;

@@ -40,6 +40,12 @@ impl SplitMix {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
+    /// Moves the stream past `count` [`normal`](Self::normal) samples (two draws each)
+    /// without computing them.
+    pub fn skip_normals(&mut self, count: u64) {
+        self.0 = self.0.wrapping_add(count.wrapping_mul(2).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    }
+
     /// A standard normal sample (Box-Muller).
     pub fn normal(&mut self) -> f64 {
         let u1 = 1.0 - self.unit();

@@ -264,6 +264,7 @@ impl<'s> Sweeper<'s> {
             &mut self.cols,
             &opts,
             2 * sweep as u64,
+            0,
         );
         if orthonormal {
             self.ortho.orthonormalize(&mut f.v, train.ncols);
@@ -282,6 +283,7 @@ impl<'s> Sweeper<'s> {
                 &mut self.rows,
                 &opts,
                 2 * sweep as u64 + 1,
+                0,
             );
         }
         let (cols, rows) = (&self.cols, &self.rows);

@@ -158,7 +158,9 @@ impl Context {
 
     /// Solves every target's regression given the fixed factor (and its biases), in
     /// parallel. Writes the new factor rows and biases, and per target the rss,
-    /// iterations and whether the iteration cap was hit.
+    /// iterations and whether the iteration cap was hit. `first` is the index of the first
+    /// target in the whole matrix (0 unless the targets are one block of many): it seeds
+    /// each target's sketch, so a block solved alone draws the sketches of the full run.
     #[allow(clippy::too_many_arguments)]
     pub fn half_sweep(
         &self,
@@ -170,6 +172,7 @@ impl Context {
         stats: &mut TargetStats,
         opts: &RegressionOptions,
         stream: u64,
+        first: usize,
     ) {
         let model = &self.model;
         let (k, kk) = (model.k, model.unknowns());
@@ -214,7 +217,8 @@ impl Context {
                             self.lambda
                         },
                     };
-                    let seed = SplitMix::for_item(self.seed, stream, t as u64).next_u64();
+                    let seed =
+                        SplitMix::for_item(self.seed, stream, (first + t) as u64).next_u64();
                     let st =
                         regression::solve(self.solver, &problem, &mut w.x, opts, &mut w.ws, seed);
                     xt.copy_from_slice(&w.x[..k]);
