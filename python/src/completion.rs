@@ -40,7 +40,7 @@ const OPTIONS: &[&str] = &[
     "verbose",
 ];
 
-fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
+pub(crate) fn settings(rank: usize, opts: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
     let mut s = Settings::default().rank(rank);
     options::apply(opts, OPTIONS, |name, v| {
         match name {

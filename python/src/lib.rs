@@ -5,6 +5,7 @@ mod arrays;
 mod calibration;
 mod callables;
 mod completion;
+mod dask_kernels;
 mod errors;
 mod interrupt;
 mod minimize;
@@ -28,6 +29,16 @@ fn _opal(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(problem::load_sif, m)?)?;
     m.add_function(wrap_pyfunction!(calibration::calibrate_gains, m)?)?;
     m.add_function(wrap_pyfunction!(completion::complete_matrix, m)?)?;
+    for f in [
+        wrap_pyfunction!(dask_kernels::_completion_settings, m)?,
+        wrap_pyfunction!(dask_kernels::_completion_compress, m)?,
+        wrap_pyfunction!(dask_kernels::_completion_test_matrix, m)?,
+        wrap_pyfunction!(dask_kernels::_completion_product, m)?,
+        wrap_pyfunction!(dask_kernels::_completion_solve, m)?,
+        wrap_pyfunction!(dask_kernels::_completion_ill_posed, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     m.add_function(wrap_pyfunction!(minimize::minimize, m)?)?;
     m.add_function(wrap_pyfunction!(nlp_run::_minimize_problem, m)?)?;
     m.add_function(wrap_pyfunction!(nlp_run::_minimize_functions, m)?)?;
