@@ -29,7 +29,7 @@ fn offsets(ptr: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<usize>> {
 
 fn contiguous<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> PyResult<&'a [T]> {
     a.as_slice()
-        .map_err(|_| PyValueError::new_err(format!("{name} must be contiguous")))
+        .map_err(|_| PyValueError::new_err(format!("{name} must be contiguous and aligned")))
 }
 
 /// A row-major 2-D array of floats and its column count.
@@ -37,7 +37,7 @@ fn matrix<'a>(a: &'a PyReadonlyArray2<'_, f64>, name: &str) -> PyResult<(&'a [f6
     let cols = a.shape()[1];
     let data = a
         .as_slice()
-        .map_err(|_| PyValueError::new_err(format!("{name} must be C-contiguous")))?;
+        .map_err(|_| PyValueError::new_err(format!("{name} must be C-contiguous and aligned")))?;
     Ok((data, cols))
 }
 

@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import glob
 import math
+import concurrent.futures
 import os
 import time as _time
+import warnings
 
 try:
     import dask
@@ -67,6 +69,15 @@ __all__ = [
     "relative_error",
 ]
 
+#: Times a pass over the blocks is repeated after losing a worker.
+_RETRIES = 3
+_LOST = (
+    concurrent.futures.CancelledError,
+    distributed.scheduler.KilledWorker,
+    distributed.comm.CommClosedError,
+    OSError,
+)
+
 _UNSUPPORTED = {
     "biases": (False, "biases"),
     "mode": ("practical", 'mode="theory"'),
@@ -86,17 +97,14 @@ class _Local:
     def compute(self, objs):
         return list(dask.compute(*objs, scheduler="synchronous"))
 
-    def scatter(self, x):
-        return x
-
-    def submit(self, fn, *args):
-        return fn(*args)
-
     def gather(self, xs):
         return list(xs)
 
     def release(self, xs):
         pass
+
+    def run(self, fn, blocks, per_block, shared, extra):
+        return [fn(b, *a, *shared, *extra) for b, a in zip(blocks, per_block)]
 
     workers = 1
 
@@ -113,20 +121,6 @@ class _Distributed:
         distributed.wait(futs)
         return futs
 
-    def scatter(self, x):
-        # A worker that died a moment ago may still be in the scheduler's list: retry
-        # once it has been dropped (or replaced by its nanny).
-        for attempt in range(5):
-            try:
-                return self.client.scatter(x, broadcast=True, hash=False)
-            except (OSError, distributed.comm.CommClosedError):
-                if attempt == 4:
-                    raise
-                _time.sleep(0.5 * (attempt + 1))
-
-    def submit(self, fn, *args):
-        return self.client.submit(fn, *args, pure=False)
-
     def gather(self, xs):
         return self.client.gather(list(xs))
 
@@ -134,6 +128,29 @@ class _Distributed:
         for f in xs:
             if isinstance(f, distributed.Future):
                 f.release()
+
+    def run(self, fn, blocks, per_block, shared, extra):
+        """fn(block, *per_block[b], *shared, *extra) for every block, the shared arrays
+        broadcast. A pass that loses a worker (its blocks are recomputed by Dask from
+        their lineage, but a broadcast copy still being replicated can be lost with it)
+        is run again: every pass is a pure function of its inputs."""
+        for attempt in range(_RETRIES + 1):
+            sent, futs = [], []
+            try:
+                if shared:
+                    sent = self.client.scatter(list(shared), broadcast=True, hash=False)
+                futs = [
+                    self.client.submit(fn, b, *a, *sent, *extra, pure=False)
+                    for b, a in zip(blocks, per_block)
+                ]
+                return self.client.gather(futs)
+            except _LOST as e:
+                if attempt == _RETRIES:
+                    raise
+                warnings.warn(f"opal.dask: a worker was lost ({type(e).__name__}); pass repeated")
+                _time.sleep(0.5 * (attempt + 1))
+            finally:
+                self.release(sent + futs)
 
 
 def _executor(client):
@@ -246,22 +263,29 @@ def _summary(block):
 # ---------------------------------------------------------------- block tasks
 
 
+def _native(a):
+    # arrays received from another worker may sit unaligned in the message buffer; the
+    # kernels read them in place only when C-contiguous and aligned
+    return np.require(a, requirements=["C", "A"])
+
+
 def _product(block, x, scale):
-    ptr, idx, val = block[:3]
-    return _opal._completion_product(ptr, idx, val, x, scale)
+    ptr, idx, val = map(_native, block[:3])
+    return _opal._completion_product(ptr, idx, val, _native(x), scale)
 
 
 def _solve(block, first, fixed, target, rank, inner_tol, stream, options):
-    ptr, idx, val = block[:3]
-    start = target[first : first + len(ptr) - 1]
+    ptr, idx, val = map(_native, block[:3])
+    start = _native(target[first : first + len(ptr) - 1])
+    fixed = _native(fixed)
     return _opal._completion_solve(
         ptr, idx, val, first, fixed, start, rank, inner_tol, stream, **options
     )
 
 
 def _ill_posed(block, fixed, rank, options):
-    ptr, idx, val = block[:3]
-    return _opal._completion_ill_posed(ptr, idx, val, fixed, rank, **options)
+    ptr, idx, val = map(_native, block[:3])
+    return _opal._completion_ill_posed(ptr, idx, val, _native(fixed), rank, **options)
 
 
 class _Layout:
@@ -271,31 +295,29 @@ class _Layout:
         self.ex, self.blocks, self.size, self.lines = ex, blocks, size, lines
         self.firsts = [b * size for b in range(len(blocks))]
 
+    def _run(self, fn, per_block, shared, extra):
+        return self.ex.run(fn, self.blocks, per_block, shared, extra)
+
     def product(self, x, scale):
-        xf = self.ex.scatter(np.ascontiguousarray(x))
-        out = self.ex.gather([self.ex.submit(_product, b, xf, scale) for b in self.blocks])
-        self.ex.release([xf])
-        return np.concatenate(out)
+        none = [()] * len(self.blocks)
+        return np.concatenate(self._run(_product, none, (np.ascontiguousarray(x),), (scale,)))
 
     def solve(self, fixed, target, rank, inner_tol, stream, options):
-        ex = self.ex
-        ff, tf = ex.scatter(np.ascontiguousarray(fixed)), ex.scatter(np.ascontiguousarray(target))
-        futs = [
-            ex.submit(_solve, b, f, ff, tf, rank, inner_tol, stream, options)
-            for b, f in zip(self.blocks, self.firsts)
-        ]
-        out = ex.gather(futs)
-        ex.release([ff, tf] + futs)
+        shared = (np.ascontiguousarray(fixed), np.ascontiguousarray(target))
+        firsts = [(f,) for f in self.firsts]
+        out = self._run(_solve, firsts, shared, (rank, inner_tol, stream, options))
         new = np.concatenate([o[0] for o in out]) if out else np.zeros((0, rank))
         return new, sum(o[1] for o in out), sum(o[2] for o in out), sum(o[3] for o in out)
 
     def ill_posed(self, fixed, rank, options):
-        ff = self.ex.scatter(np.ascontiguousarray(fixed))
-        out = self.ex.gather([self.ex.submit(_ill_posed, b, ff, rank, options) for b in self.blocks])
-        self.ex.release([ff])
+        none = [()] * len(self.blocks)
+        out = self._run(_ill_posed, none, (np.ascontiguousarray(fixed),), (rank, options))
         count = sum(o[0] for o in out)
         first = next((f + o[1] for f, o in zip(self.firsts, out) if o[1] is not None), None)
         return count, first
+
+    def summaries(self):
+        return self._run(_summary, [()] * len(self.blocks), (), ())
 
 
 def _shuffle(ex, parts, shape, blocks, duplicates):
@@ -390,9 +412,9 @@ def complete_matrix(
     bc = col_blocks or max(per, -(-n // BLOCK_LINES))
     br, bc = min(br, m), min(bc, n)
     rows, cols = _shuffle(ex, _partitions(entries, columns), (m, n), (br, bc), s["duplicates"])
-    summary_r = ex.gather([ex.submit(_summary, b) for b in rows.blocks])
+    summary_r = rows.summaries()
     counts_r = np.concatenate([x[0] for x in summary_r])
-    counts_c = np.concatenate([x[0] for x in ex.gather([ex.submit(_summary, b) for b in cols.blocks])])
+    counts_c = np.concatenate([x[0] for x in cols.summaries()])
     nnz = int(counts_r.sum())
     if nnz == 0:
         raise ValueError("invalid completion data: no observed entries")
