@@ -21,15 +21,48 @@ fn data_err(e: CompletionError) -> PyErr {
 fn offsets(ptr: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<usize>> {
     ptr.as_array()
         .iter()
-        .map(|&p| {
-            usize::try_from(p).map_err(|_| PyValueError::new_err("negative block offset"))
-        })
+        .map(|&p| usize::try_from(p).map_err(|_| PyValueError::new_err("negative block offset")))
         .collect()
 }
 
-fn contiguous<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> PyResult<&'a [T]> {
+fn contiguous<'a, T: numpy::Element>(
+    a: &'a PyReadonlyArray1<'_, T>,
+    name: &str,
+) -> PyResult<&'a [T]> {
     a.as_slice()
         .map_err(|_| PyValueError::new_err(format!("{name} must be contiguous and aligned")))
+}
+
+/// A compressed block as the kernels receive it: (ptr int64, idx uint32, val float64).
+type BlockArgs<'py> = (
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, f64>,
+);
+
+/// A compressed block received as three arrays (offsets converted, the others borrowed).
+struct BlockArrays<'a> {
+    ptr: Vec<usize>,
+    idx: &'a [u32],
+    val: &'a [f64],
+}
+
+impl<'a> BlockArrays<'a> {
+    fn new(block: &'a BlockArgs<'_>) -> PyResult<Self> {
+        Ok(Self {
+            ptr: offsets(&block.0)?,
+            idx: contiguous(&block.1, "idx")?,
+            val: contiguous(&block.2, "val")?,
+        })
+    }
+
+    fn lines(&self) -> Lines<'_> {
+        Lines {
+            ptr: &self.ptr,
+            idx: self.idx,
+            val: self.val,
+        }
+    }
 }
 
 /// A row-major 2-D array of floats and its column count.
@@ -150,20 +183,13 @@ pub fn _completion_test_matrix<'py>(
 #[pyfunction]
 pub fn _completion_product<'py>(
     py: Python<'py>,
-    ptr: PyReadonlyArray1<'py, i64>,
-    idx: PyReadonlyArray1<'py, u32>,
-    val: PyReadonlyArray1<'py, f64>,
+    block: BlockArgs<'py>,
     x: PyReadonlyArray2<'py, f64>,
     scale: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let ptr = offsets(&ptr)?;
-    let (idx, val) = (contiguous(&idx, "idx")?, contiguous(&val, "val")?);
+    let block = BlockArrays::new(&block)?;
+    let lines = block.lines();
     let (x, l) = matrix(&x, "x")?;
-    let lines = Lines {
-        ptr: &ptr,
-        idx,
-        val,
-    };
     let out = py
         .detach(|| blocks::block_product(&lines, scale, x, l))
         .map_err(data_err)?;
@@ -199,13 +225,11 @@ fn block_settings(
 /// for sweep s's V step, 2 s + 1 for its U step). Options as for `complete_matrix`.
 /// Returns (new rows (lines, rank), rss, inner iterations, unconverged regressions).
 #[pyfunction]
-#[pyo3(signature = (ptr, idx, val, first, fixed, start, rank, inner_tol, stream, **options))]
+#[pyo3(signature = (block, first, fixed, start, rank, inner_tol, stream, **options))]
 #[allow(clippy::too_many_arguments)]
 pub fn _completion_solve<'py>(
     py: Python<'py>,
-    ptr: PyReadonlyArray1<'py, i64>,
-    idx: PyReadonlyArray1<'py, u32>,
-    val: PyReadonlyArray1<'py, f64>,
+    block: BlockArgs<'py>,
     first: usize,
     fixed: PyReadonlyArray2<'py, f64>,
     start: PyReadonlyArray2<'py, f64>,
@@ -215,15 +239,10 @@ pub fn _completion_solve<'py>(
     options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(Bound<'py, PyAny>, f64, usize, usize)> {
     let cfg = block_settings(rank, inner_tol, options)?;
-    let ptr = offsets(&ptr)?;
-    let (idx, val) = (contiguous(&idx, "idx")?, contiguous(&val, "val")?);
+    let block = BlockArrays::new(&block)?;
+    let lines = block.lines();
     let (fixed, _) = matrix(&fixed, "fixed")?;
     let mut target = matrix(&start, "start")?.0.to_vec();
-    let lines = Lines {
-        ptr: &ptr,
-        idx,
-        val,
-    };
     let out = py
         .detach(|| blocks::solve_block(&lines, first, fixed, &mut target, &cfg, stream))
         .map_err(data_err)?;
@@ -238,25 +257,18 @@ pub fn _completion_solve<'py>(
 /// Lines of the block whose regression given `fixed` is singular: (count, first local
 /// index or None).
 #[pyfunction]
-#[pyo3(signature = (ptr, idx, val, fixed, rank, **options))]
+#[pyo3(signature = (block, fixed, rank, **options))]
 pub fn _completion_ill_posed<'py>(
     py: Python<'py>,
-    ptr: PyReadonlyArray1<'py, i64>,
-    idx: PyReadonlyArray1<'py, u32>,
-    val: PyReadonlyArray1<'py, f64>,
+    block: BlockArgs<'py>,
     fixed: PyReadonlyArray2<'py, f64>,
     rank: usize,
     options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(usize, Option<usize>)> {
     let cfg = block_settings(rank, 1e-3, options)?;
-    let ptr = offsets(&ptr)?;
-    let (idx, val) = (contiguous(&idx, "idx")?, contiguous(&val, "val")?);
+    let block = BlockArrays::new(&block)?;
+    let lines = block.lines();
     let (fixed, _) = matrix(&fixed, "fixed")?;
-    let lines = Lines {
-        ptr: &ptr,
-        idx,
-        val,
-    };
     py.detach(|| blocks::ill_posed_block(&lines, fixed, &cfg))
         .map_err(data_err)
 }

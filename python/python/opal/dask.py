@@ -270,22 +270,20 @@ def _native(a):
 
 
 def _product(block, x, scale):
-    ptr, idx, val = map(_native, block[:3])
-    return _opal._completion_product(ptr, idx, val, _native(x), scale)
+    return _opal._completion_product(tuple(map(_native, block[:3])), _native(x), scale)
 
 
 def _solve(block, first, fixed, target, rank, inner_tol, stream, options):
-    ptr, idx, val = map(_native, block[:3])
-    start = _native(target[first : first + len(ptr) - 1])
-    fixed = _native(fixed)
+    arrays = tuple(map(_native, block[:3]))
+    start = _native(target[first : first + len(arrays[0]) - 1])
     return _opal._completion_solve(
-        ptr, idx, val, first, fixed, start, rank, inner_tol, stream, **options
+        arrays, first, _native(fixed), start, rank, inner_tol, stream, **options
     )
 
 
 def _ill_posed(block, fixed, rank, options):
-    ptr, idx, val = map(_native, block[:3])
-    return _opal._completion_ill_posed(ptr, idx, val, _native(fixed), rank, **options)
+    arrays = tuple(map(_native, block[:3]))
+    return _opal._completion_ill_posed(arrays, _native(fixed), rank, **options)
 
 
 class _Layout:

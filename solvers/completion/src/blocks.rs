@@ -196,7 +196,7 @@ pub fn block_product(
     x: &[f64],
     l: usize,
 ) -> Result<Vec<f64>, CompletionError> {
-    if l == 0 || x.len() % l != 0 {
+    if l == 0 || !x.len().is_multiple_of(l) {
         return Err(CompletionError::Data(format!(
             "the dense factor's {} values are not rows of width {l}",
             x.len()
@@ -320,7 +320,7 @@ fn check_factors(
     target: &[f64],
     k: usize,
 ) -> Result<(), CompletionError> {
-    if k == 0 || fixed.len() % k != 0 || target.len() != lines.count() * k {
+    if k == 0 || !fixed.len().is_multiple_of(k) || target.len() != lines.count() * k {
         return Err(CompletionError::Data(format!(
             "rank {k}: the fixed factor has {} values and the block's factor {} for {} lines",
             fixed.len(),

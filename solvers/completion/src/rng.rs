@@ -43,7 +43,9 @@ impl SplitMix {
     /// Moves the stream past `count` [`normal`](Self::normal) samples (two draws each)
     /// without computing them.
     pub fn skip_normals(&mut self, count: u64) {
-        self.0 = self.0.wrapping_add(count.wrapping_mul(2).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        self.0 = self
+            .0
+            .wrapping_add(count.wrapping_mul(2).wrapping_mul(0x9e37_79b9_7f4a_7c15));
     }
 
     /// A standard normal sample (Box-Muller).

@@ -217,8 +217,7 @@ impl Context {
                             self.lambda
                         },
                     };
-                    let seed =
-                        SplitMix::for_item(self.seed, stream, (first + t) as u64).next_u64();
+                    let seed = SplitMix::for_item(self.seed, stream, (first + t) as u64).next_u64();
                     let st =
                         regression::solve(self.solver, &problem, &mut w.x, opts, &mut w.ws, seed);
                     xt.copy_from_slice(&w.x[..k]);
