@@ -115,7 +115,8 @@ def test_killed_worker_gives_the_same_fit(client, instance):
     assert killed == [victim]
     assert infod["status"] == "converged"
     assert _rel_diff((u, vv), (ud.compute(), vd.compute())) < 1e-8
-    # the nanny replaced the worker
+    # the nanny replaced the worker (wait for it to register before asking it its pid)
+    client.wait_for_workers(2, timeout=120)
     deadline = time.time() + 30
     while time.time() < deadline:
         pids = set(client.run(os.getpid).values())
