@@ -43,6 +43,7 @@
 
 mod admm;
 pub mod adversarial;
+mod auglag;
 mod data;
 mod error;
 mod fista;

@@ -40,6 +40,10 @@ impl Sizes {
                 "the n x n capacitance matrix of the Woodbury u-update and its factor",
             ),
             SolverKind::AdmmCg => (12.0 * n * m + 30.0 * d * m, "n x P blocks of the splitting"),
+            SolverKind::AugLag => (
+                n * p + 5.0 * n * m + 1.5 * self.nnz as f64 + 16.0 * m * d + 5.0 * d * m,
+                "the multipliers and the n x 2P products",
+            ),
             SolverKind::Fista | SolverKind::Auto => (
                 n * p + 1.5 * self.nnz as f64 + 16.0 * p * d + 8.0 * n + 5.0 * d * p,
                 "the patterns and predictions",
@@ -66,7 +70,7 @@ impl Sizes {
         }
         let (bytes, what) = self.estimate(solver);
         let instead = if self.relu {
-            "solver='cg'"
+            "solver='al'"
         } else {
             "solver='fista'"
         };
@@ -110,6 +114,7 @@ mod tests {
         assert!(err.contains("GB") && err.contains("n = 32561"), "{err}");
         assert!(!s.fits(SolverKind::Ipm, Some(16_000_000_000)));
         assert!(s.fits(SolverKind::AdmmCg, avail));
+        assert!(s.fits(SolverKind::AugLag, avail));
         let g = a9a(false, 100);
         assert!(g.fits(SolverKind::Fista, avail));
         // The gated FISTA run on full a9a measured 147 MB; the estimate is of that order.

@@ -206,6 +206,113 @@ impl<'a> GatedOps<'a> {
     }
 }
 
+/// Products of X with weight blocks for the augmented Lagrangian: `Z` (d x m) to the
+/// sample-major m x n array of X Z (entry (c, j) at `j * m + c`, so a sample's m values
+/// are contiguous and the parallel loops own disjoint samples), and back.
+pub(crate) struct RowOps<'a> {
+    x: MatRef<'a, f64>,
+    m: usize,
+    sparse: Option<SparseRows>,
+    /// Z transposed (m x d, sparse route).
+    zt: Mat<f64>,
+    /// One m x d accumulator per row block (sparse route), column k at `k * m`.
+    acc: Vec<Vec<f64>>,
+    chunk: usize,
+    par: Par,
+}
+
+impl<'a> RowOps<'a> {
+    /// Products for `m` weight blocks; the sparse route under the same rule as
+    /// [`GatedOps::new`].
+    pub(crate) fn new(x: MatRef<'a, f64>, m: usize) -> Self {
+        let (n, d) = (x.nrows(), x.ncols());
+        let big = (n * d * m) as f64 >= PARALLEL_WORK;
+        let sparse = (big && nonzeros(x) * 4 <= n * d).then(|| SparseRows::from_dense(x));
+        let blocks = if sparse.is_some() { BLOCKS } else { 0 };
+        Self {
+            x,
+            m,
+            zt: Mat::zeros(m, d),
+            acc: (0..blocks).map(|_| vec![0.0; m * d]).collect(),
+            sparse,
+            chunk: n.div_ceil(BLOCKS).max(1),
+            par: if big { Par::rayon(0) } else { Par::Seq },
+        }
+    }
+
+    /// `out = (X z)^T` in the sample-major layout (length m n).
+    pub(crate) fn mul(&mut self, z: MatRef<'_, f64>, out: &mut [f64]) {
+        let (m, d) = (self.m, self.x.ncols());
+        let Some(rows) = &self.sparse else {
+            let out = faer::MatMut::from_column_major_slice_mut(out, m, self.x.nrows());
+            matmul(
+                out,
+                Accum::Replace,
+                z.transpose(),
+                self.x.transpose(),
+                1.0,
+                self.par,
+            );
+            return;
+        };
+        for k in 0..d {
+            for c in 0..m {
+                self.zt[(c, k)] = z[(k, c)];
+            }
+        }
+        let zt = &self.zt;
+        out.par_chunks_mut(m * self.chunk)
+            .enumerate()
+            .for_each(|(b, block)| {
+                for (jj, o) in block.chunks_exact_mut(m).enumerate() {
+                    o.fill(0.0);
+                    let (idx, val) = rows.row(b * self.chunk + jj);
+                    for (&k, &v) in idx.iter().zip(val) {
+                        for (o, &zc) in o.iter_mut().zip(zt.col_as_slice(k as usize)) {
+                            *o += v * zc;
+                        }
+                    }
+                }
+            });
+    }
+
+    /// `out = alpha X^T q^T` (d x m) of a sample-major m x n array `q`.
+    pub(crate) fn tmul(&mut self, q: &[f64], alpha: f64, mut out: MatMut<'_, f64>) {
+        let (m, n) = (self.m, self.x.nrows());
+        let Some(rows) = &self.sparse else {
+            let q = MatRef::from_column_major_slice(q, m, n);
+            matmul(
+                out,
+                Accum::Replace,
+                self.x.transpose(),
+                q.transpose(),
+                alpha,
+                self.par,
+            );
+            return;
+        };
+        let chunk = self.chunk;
+        self.acc.par_iter_mut().enumerate().for_each(|(b, acc)| {
+            acc.fill(0.0);
+            for j in (b * chunk).min(n)..((b + 1) * chunk).min(n) {
+                let qj = &q[j * m..(j + 1) * m];
+                let (idx, val) = rows.row(j);
+                for (&k, &v) in idx.iter().zip(val) {
+                    let col = &mut acc[k as usize * m..(k as usize + 1) * m];
+                    for (a, &qc) in col.iter_mut().zip(qj) {
+                        *a += alpha * v * qc;
+                    }
+                }
+            }
+        });
+        for k in 0..out.nrows() {
+            for c in 0..m {
+                out[(k, c)] = self.acc.iter().map(|a| a[k * m + c]).sum();
+            }
+        }
+    }
+}
+
 /// Number of nonzero entries of X.
 pub(crate) fn nonzeros(x: MatRef<'_, f64>) -> usize {
     (0..x.ncols())
@@ -259,6 +366,30 @@ mod tests {
         adjoint(x.as_ref(), pat.as_ref(), &r, 0.5, &mut work, wa.as_mut());
         let err = (&ga - &wa).norm_max();
         assert!(err < 1e-9, "adjoint differs by {err}");
+    }
+
+    #[test]
+    fn row_products_agree_on_both_routes() {
+        let (n, d, m) = (2000, 60, 100);
+        let (x, _, z, _) = data(n, d, m);
+        let xd = Mat::from_fn(n, d, |j, k| x[(j, k)] + 1e-3);
+        let q: Vec<f64> = (0..n * m).map(|i| ((i * 7) % 11) as f64 - 5.0).collect();
+        for (xx, sparse) in [(&x, true), (&xd, false)] {
+            let mut ops = RowOps::new(xx.as_ref(), m);
+            assert_eq!(ops.sparse.is_some(), sparse);
+            let mut got = vec![0.0; n * m];
+            ops.mul(z.as_ref(), &mut got);
+            let want = xx * &z;
+            let err = (0..n * m)
+                .map(|i| (got[i] - want[(i / m, i % m)]).abs())
+                .fold(0.0, f64::max);
+            assert!(err < 1e-10, "mul differs by {err} (sparse {sparse})");
+            let mut t = Mat::zeros(d, m);
+            ops.tmul(&q, 0.5, t.as_mut());
+            let qm = Mat::from_fn(n, m, |j, c| q[j * m + c]);
+            let err = (&t - xx.transpose() * &qm * 0.5).norm_max();
+            assert!(err < 1e-8, "tmul differs by {err} (sparse {sparse})");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::ops::{cone_violation, forward, group_norm, half_mse};
 use super::products::nonzeros;
 use super::program::{IterInfo, Problem, ReluRun, with_log};
 use super::settings::{Settings, SolverKind, Variant};
-use super::{admm, fista, ipm};
+use super::{admm, auglag, fista, ipm};
 
 /// The result of [`fit`].
 #[derive(Debug, Clone)]
@@ -99,7 +99,7 @@ fn fit_impl(
     if settings.solver == SolverKind::Auto && !sizes.fits(solver, available) {
         // The first-order solvers: memory linear in n.
         solver = if relu {
-            SolverKind::AdmmCg
+            SolverKind::AugLag
         } else {
             SolverKind::Fista
         };
@@ -153,6 +153,7 @@ fn fit_impl(
             SolverKind::Admm => admm::solve(&prob, relu, false, settings, &mut run)?,
             SolverKind::AdmmCg => admm::solve(&prob, relu, true, settings, &mut run)?,
             SolverKind::Ipm => ipm::solve(&prob, relu, settings.tol, &mut run)?,
+            SolverKind::AugLag => auglag::solve_relu(&prob, settings, &mut run),
             SolverKind::Auto => unreachable!("resolved above"),
         };
         let model = if relu {
