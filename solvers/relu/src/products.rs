@@ -57,6 +57,8 @@ struct Sparse {
     ut: Mat<f64>,
     /// One P x d accumulator per row block of the adjoint.
     acc: Vec<Mat<f64>>,
+    /// One length-P scratch per row block of the forward product.
+    scratch: Vec<Vec<f64>>,
     /// Rows per block.
     chunk: usize,
 }
@@ -100,6 +102,7 @@ impl<'a> GatedOps<'a> {
                 pat_rows,
                 ut: Mat::zeros(p, d),
                 acc: (0..BLOCKS).map(|_| Mat::zeros(p, d)).collect(),
+                scratch: vec![vec![0.0; p]; BLOCKS],
                 chunk,
             }))
         } else {
@@ -143,19 +146,22 @@ impl<'a> GatedOps<'a> {
                         s.ut[(i, k)] = u[(k, i)];
                     }
                 }
-                let s = &**s;
-                out.par_chunks_mut(s.chunk)
+                let (rows, pat_rows, ut, chunk) = (&s.rows, &s.pat_rows, &s.ut, s.chunk);
+                // Row j: t = sum_k x_jk U[k, :] (contiguous axpys), then out_j = <D_j, t>.
+                out.par_chunks_mut(chunk)
+                    .zip(s.scratch.par_iter_mut())
                     .enumerate()
-                    .for_each(|(c, block)| {
+                    .for_each(|(c, (block, t))| {
                         for (jj, o) in block.iter_mut().enumerate() {
-                            let j = c * s.chunk + jj;
-                            let prow = &s.pat_rows[j * p..(j + 1) * p];
-                            let (idx, val) = s.rows.row(j);
-                            let mut sum = 0.0;
+                            let j = c * chunk + jj;
+                            t.fill(0.0);
+                            let (idx, val) = rows.row(j);
                             for (&k, &v) in idx.iter().zip(val) {
-                                sum += v * dot(prow, s.ut.col_as_slice(k as usize));
+                                for (ti, &ui) in t.iter_mut().zip(ut.col_as_slice(k as usize)) {
+                                    *ti += v * ui;
+                                }
                             }
-                            *o = sum;
+                            *o = dot(&pat_rows[j * p..(j + 1) * p], t);
                         }
                     });
             }
@@ -320,8 +326,22 @@ pub(crate) fn nonzeros(x: MatRef<'_, f64>) -> usize {
         .sum()
 }
 
+/// <a, b> with four running sums (independent chains the compiler can vectorize).
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut s = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..4 {
+            s[i] += x[i] * y[i];
+        }
+    }
+    (s[0] + s[1]) + (s[2] + s[3]) + tail
 }
 
 #[cfg(test)]
