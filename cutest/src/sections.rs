@@ -296,6 +296,15 @@ struct Reader<'p> {
 }
 
 impl Reader<'_> {
+    /// Field `k` of `card`, or the error naming what is missing there.
+    fn required<'c>(&self, card: &'c Card, k: u8, what: &str) -> Result<&'c str, CardError> {
+        let text = card.field(k as usize);
+        if text.is_empty() {
+            return Err(self.err(card, k, format!("missing {what}")));
+        }
+        Ok(text)
+    }
+
     fn err(&self, card: &Card, k: u8, msg: impl Into<String>) -> CardError {
         let text = if k == 1 {
             card.code.as_str()
@@ -631,10 +640,7 @@ impl Reader<'_> {
     }
 
     fn element_type(&mut self, card: &Card) -> Result<(), CardError> {
-        let name = card.field(2);
-        if name.is_empty() {
-            return Err(self.err(card, 2, "missing element type name"));
-        }
+        let name = self.required(card, 2, "element type name")?;
         let m = &mut self.model;
         let t = declare(&mut m.etype_names, &mut m.etypes, name, || {
             ElementTypeDecl {
@@ -675,10 +681,7 @@ impl Reader<'_> {
             "ZP" => (true, true, 'P'),
             _ => return Err(self.err(card, 1, "expected T, V or P (optionally after X or Z)")),
         };
-        let raw = card.field(2);
-        if raw.is_empty() {
-            return Err(self.err(card, 2, "missing element name"));
-        }
+        let raw = self.required(card, 2, "element name")?;
         if what == 'T' {
             let tname = card.field(3);
             let t = self
@@ -698,10 +701,7 @@ impl Reader<'_> {
         let name = self.name(card, 2, array)?;
         let e = self.element(&name, card.line);
         if what == 'V' {
-            let ev = card.field(3);
-            if ev.is_empty() {
-                return Err(self.err(card, 3, "missing elemental variable name"));
-            }
+            let ev = self.required(card, 3, "elemental variable name")?;
             let vname = self.name(card, 5, array)?;
             if vname.is_empty() {
                 return Err(self.err(card, 5, "missing problem variable name"));
@@ -717,25 +717,18 @@ impl Reader<'_> {
     }
 
     fn group_type(&mut self, card: &Card) -> Result<(), CardError> {
-        let name = card.field(2);
-        if name.is_empty() {
-            return Err(self.err(card, 2, "missing group type name"));
-        }
+        let name = self.required(card, 2, "group type name")?;
         let m = &mut self.model;
         let t = declare(&mut m.gtype_names, &mut m.gtypes, name, || GroupTypeDecl {
             line: card.line,
             ..GroupTypeDecl::default()
         });
-        let decl = &mut self.model.gtypes[t];
         match card.code.as_str() {
             "GV" => {
-                let v = card.field(3);
-                if v.is_empty() {
-                    return Err(self.err(card, 3, "missing group-type variable"));
-                }
-                decl.var = v.to_string();
+                let v = self.required(card, 3, "group-type variable")?;
+                self.model.gtypes[t].var = v.to_string();
             }
-            "GP" => add_names(&mut decl.params, card),
+            "GP" => add_names(&mut self.model.gtypes[t].params, card),
             _ => return Err(self.err(card, 1, "expected GV or GP")),
         }
         Ok(())

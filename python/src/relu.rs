@@ -29,6 +29,7 @@ const OPTIONS: &[&str] = &[
 fn relu_error(e: ReluError) -> PyErr {
     match e {
         ReluError::LinAlg(_) => SolverError::new_err(e.to_string()),
+        ReluError::Memory(_) => pyo3::exceptions::PyMemoryError::new_err(e.to_string()),
         _ => PyValueError::new_err(e.to_string()),
     }
 }

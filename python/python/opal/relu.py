@@ -179,7 +179,8 @@ class ConvexReLUClassifier(_ClassifierMixin, _ConvexReLUBase):
 
     Parameters: lam (group-lasso weight), n_patterns (gate vectors sampled), variant
     ("gated" or "relu"), solver ("auto": the interior point up to n = 4000 samples, else
-    FISTA for gated and ADMM for relu; or "ipm", "fista", "admm", "cg"), seed, tol,
+    FISTA for gated and ADMM for relu, or the augmented Lagrangian "al" where ADMM's n x n
+    matrix would not fit in memory; or "ipm", "fista", "admm", "cg", "al"), seed, tol,
     max_iter, fit_intercept (append a constant feature the gates also see), time_limit
     (seconds or None, per network), verbose.
 

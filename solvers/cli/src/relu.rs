@@ -36,8 +36,8 @@ struct TrainArgs {
     /// Program: gated | relu.
     #[arg(long, default_value = "gated")]
     variant: String,
-    /// Solver: auto | ipm | admm | cg | fista (auto: ipm up to n = 4000; beyond, fista for
-    /// gated and admm for relu).
+    /// Solver: auto | ipm | admm | cg | fista | al (auto: ipm up to n = 4000; beyond, fista
+    /// for gated, and admm for relu where its n x n matrix fits in memory, else al).
     #[arg(long, default_value = "auto")]
     solver: String,
     /// Seed of the gate sampling.

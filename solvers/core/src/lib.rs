@@ -20,6 +20,7 @@ pub mod budget;
 pub mod interrupt;
 pub mod linalg;
 pub mod log;
+pub mod memory;
 pub mod observer;
 pub mod run;
 pub mod settings;

@@ -15,6 +15,10 @@ pub enum ReluError {
     /// non-finite data or severe ill-conditioning).
     #[error("linear algebra: {0}")]
     LinAlg(String),
+    /// The fit would need more memory than the machine has available (the estimate is
+    /// in the message).
+    #[error("memory: {0}")]
+    Memory(String),
     /// The requested combination of variant, solver and loss is not provided.
     #[error("unsupported: {0}")]
     Unsupported(String),

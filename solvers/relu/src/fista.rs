@@ -5,7 +5,8 @@
 use faer::Mat;
 use opal_core::linalg::{add_scaled, norm};
 
-use super::ops::{adjoint, forward, group_norm, group_shrink, half_mse, residual, sq_dist};
+use super::ops::{group_norm, group_shrink, half_mse, residual, sq_dist};
+use super::products::GatedOps;
 use super::program::{IterInfo, Outcome, Problem, ReluRun, after_iterate, message};
 use super::settings::{Settings, SolverKind};
 
@@ -34,7 +35,7 @@ struct Fista<'a> {
     prob: &'a Problem<'a>,
     set: &'a Settings,
     inv_n: f64,
-    work: Mat<f64>,
+    ops: GatedOps<'a>,
     /// Current iterate x_k, extrapolated point y_k, candidate x_{k+1}, gradient.
     xk: Mat<f64>,
     yk: Mat<f64>,
@@ -57,7 +58,7 @@ impl<'a> Fista<'a> {
             prob,
             set,
             inv_n: 1.0 / n as f64,
-            work: Mat::zeros(n, p),
+            ops: GatedOps::new(prob.x, prob.pat),
             xk: weights(),
             yk: weights(),
             xn: weights(),
@@ -76,20 +77,13 @@ impl<'a> Fista<'a> {
         let pr = self.prob;
         let pred = if at_x { &self.fx } else { &self.fy };
         residual(pred, pr.y, &mut self.r);
-        adjoint(
-            pr.x,
-            pr.pat,
-            &self.r,
-            self.inv_n,
-            &mut self.work,
-            self.grad.as_mut(),
-        );
+        self.ops.adjoint(&self.r, self.inv_n, self.grad.as_mut());
     }
 
     /// The proximal gradient step from y_k with backtracking on the step size: x_{k+1}.
     fn prox_step(&mut self) {
         let p = self.prob.p();
-        let (x, pat, lam) = (self.prob.x, self.prob.pat, self.prob.lam);
+        let lam = self.prob.lam;
         loop {
             let step = self.step;
             for i in 0..p {
@@ -97,7 +91,7 @@ impl<'a> Fista<'a> {
                 add_scaled(src, -step, g, self.xn.col_as_slice_mut(i));
             }
             group_shrink(&mut self.xn, step * lam);
-            forward(x, pat, self.xn.as_ref(), &mut self.work, &mut self.fxn);
+            self.ops.forward(self.xn.as_ref(), &mut self.fxn);
             // f is quadratic, so f(xn) - f(y) - <g, xn - y> = ||F(xn - y)||^2 / (2n) exactly:
             // test the quadratic upper bound in that form (no cancellation near the optimum).
             let curv = self

@@ -43,14 +43,17 @@
 
 mod admm;
 pub mod adversarial;
+mod auglag;
 mod data;
 mod error;
 mod fista;
 mod gates;
 mod ipm;
 mod linalg;
+mod memory;
 mod model;
 mod ops;
+mod products;
 mod program;
 mod robust_admm;
 mod robust_ipm;

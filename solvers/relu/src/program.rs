@@ -80,6 +80,7 @@ const ADMM_COLUMNS: [Column; 6] = [
     TIME,
 ];
 const FISTA_COLUMNS: [Column; 5] = [ITER, OBJECTIVE, sci("subgrad"), sci("step"), TIME];
+const AL_COLUMNS: [Column; 6] = [ITER, OBJECTIVE, sci("viol"), sci("gmap"), sci("rho"), TIME];
 const IPM_COLUMNS: [Column; 7] = [
     Column::new("iter", 4, Format::Int),
     OBJECTIVE,
@@ -94,6 +95,7 @@ impl Record for IterInfo {
     fn columns(&self) -> &'static [Column] {
         match self.solver {
             SolverKind::Fista => &FISTA_COLUMNS,
+            SolverKind::AugLag => &AL_COLUMNS,
             SolverKind::Ipm => &IPM_COLUMNS,
             _ => &ADMM_COLUMNS,
         }
@@ -110,6 +112,7 @@ impl Record for IterInfo {
         );
         let values: &[f64] = match self.solver {
             SolverKind::Fista => &[obj, du, rho, t],
+            SolverKind::AugLag => &[obj, pr, du, rho, t],
             SolverKind::Ipm => &[obj, pr, du, gap, rho, t],
             _ => &[obj, pr, du, rho, t],
         };

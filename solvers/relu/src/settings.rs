@@ -50,6 +50,10 @@ pub enum SolverKind {
     AdmmCg,
     /// FISTA with restarts and backtracking (gated program only), as in scnn's R-FISTA.
     Fista,
+    /// Augmented Lagrangian with FISTA subproblems (ReLU program only), as scnn's AL: memory
+    /// and per-iteration cost linear in n, the ReLU program's solver at data-set scale.
+    #[serde(rename = "al", alias = "auglag")]
+    AugLag,
     /// Primal-dual interior-point method (Mehrotra, Nesterov-Todd scaling) with a Woodbury
     /// solve through an n x n capacitance matrix, for both programs (n up to 8000).
     Ipm,
@@ -64,9 +68,10 @@ impl SolverKind {
             "cg" | "admm-cg" => Ok(Self::AdmmCg),
             "fista" => Ok(Self::Fista),
             "ipm" => Ok(Self::Ipm),
+            "al" | "auglag" => Ok(Self::AugLag),
             _ => Err(setting(
                 "solver",
-                format!("'{s}' is not auto|admm|cg|fista|ipm"),
+                format!("'{s}' is not auto|admm|cg|fista|al|ipm"),
             )),
         }
     }
@@ -78,6 +83,7 @@ impl SolverKind {
             Self::AdmmCg => "cg",
             Self::Fista => "fista",
             Self::Ipm => "ipm",
+            Self::AugLag => "al",
         }
     }
     /// The concrete solver used for `variant` (on data small enough for the interior-point
@@ -210,9 +216,17 @@ impl Settings {
         }
         open_interval("backtrack", self.backtrack, 0.0, 1.0)?;
         open_interval("relaxation", self.relaxation, 0.0, 2.0)?;
-        if self.solver.resolve(self.variant) == SolverKind::Fista && self.variant == Variant::Relu {
+        let solver = self.solver.resolve(self.variant);
+        if solver == SolverKind::Fista && self.variant == Variant::Relu {
             return Err(ReluError::Unsupported(
-                "FISTA solves the gated program only; use solver admm or cg for variant relu"
+                "FISTA solves the gated program only; use solver al, admm or cg for variant relu"
+                    .into(),
+            ));
+        }
+        if solver == SolverKind::AugLag && self.variant == Variant::Gated {
+            return Err(ReluError::Unsupported(
+                "the augmented Lagrangian solves the ReLU program only; use solver fista for \
+                 variant gated"
                     .into(),
             ));
         }

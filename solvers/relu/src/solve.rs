@@ -6,11 +6,13 @@ use opal_core::{NoObserver, Observer, Start, Status};
 use super::data::{Dataset, augment, check_xy};
 use super::error::ReluError;
 use super::gates::{Gates, gates_from, sample_gates};
+use super::memory::{self, Sizes};
 use super::model::Model;
 use super::ops::{cone_violation, forward, group_norm, half_mse};
+use super::products::nonzeros;
 use super::program::{IterInfo, Problem, ReluRun, with_log};
 use super::settings::{Settings, SolverKind, Variant};
-use super::{admm, fista, ipm};
+use super::{admm, auglag, fista, ipm};
 
 /// The result of [`fit`].
 #[derive(Debug, Clone)]
@@ -83,6 +85,27 @@ fn fit_impl(
     // The time limit counts from here: gate sampling and factorizations included.
     let mut budget = settings.budget.clone();
     budget.start.get_or_insert_with(std::time::Instant::now);
+    let relu = settings.variant == Variant::Relu;
+    let (n, bias) = (data.n(), usize::from(settings.fit_intercept));
+    let sizes = Sizes {
+        n,
+        d: data.d() + bias,
+        p: settings.n_patterns,
+        nnz: nonzeros(data.x.as_ref()) + bias * n,
+        relu,
+    };
+    let available = memory::available();
+    let mut solver = settings.solver.resolve_for(settings.variant, n);
+    if settings.solver == SolverKind::Auto && !sizes.fits(solver, available) {
+        // The first-order solvers: memory linear in n.
+        solver = if relu {
+            SolverKind::AugLag
+        } else {
+            SolverKind::Fista
+        };
+    }
+    // Refused here, before the augmented copy and the patterns are allocated.
+    sizes.check(solver, available)?;
     let x = augment(data.x.as_ref(), settings.fit_intercept);
     let g: Gates = match gates {
         Some(g) => {
@@ -107,8 +130,6 @@ fn fit_impl(
         y: &data.y,
         lam: settings.lam,
     };
-    let solver = settings.solver.resolve_for(settings.variant, x.nrows());
-    let relu = settings.variant == Variant::Relu;
     let every = if solver == SolverKind::Ipm {
         1
     } else {
@@ -132,6 +153,7 @@ fn fit_impl(
             SolverKind::Admm => admm::solve(&prob, relu, false, settings, &mut run)?,
             SolverKind::AdmmCg => admm::solve(&prob, relu, true, settings, &mut run)?,
             SolverKind::Ipm => ipm::solve(&prob, relu, settings.tol, &mut run)?,
+            SolverKind::AugLag => auglag::solve_relu(&prob, settings, &mut run),
             SolverKind::Auto => unreachable!("resolved above"),
         };
         let model = if relu {

@@ -1,6 +1,7 @@
 //! No allocation inside the iteration loops of ADMM (gated and ReLU programs, Woodbury and
-//! CG u-updates, Anderson acceleration) and FISTA: after warm-up, the allocations counted
-//! between consecutive iterates are zero, residual-balancing refactorizations included.
+//! CG u-updates, Anderson acceleration), FISTA and the augmented Lagrangian: after warm-up,
+//! the allocations counted between consecutive iterates are zero, residual-balancing
+//! refactorizations included.
 //! One test in this binary: the counter is process-wide.
 
 use faer::Mat;
@@ -47,6 +48,12 @@ fn iterations_allocate_nothing_after_warm_up() {
             base.clone().solver(SolverKind::Admm).anderson(5),
         ),
         ("fista", base.clone().solver(SolverKind::Fista)),
+        (
+            "augmented Lagrangian relu",
+            base.clone()
+                .solver(SolverKind::AugLag)
+                .variant(Variant::Relu),
+        ),
     ];
     let mut report = Vec::new();
     for (name, set) in runs {
