@@ -132,6 +132,18 @@ fn lp_relaxation(
     })
 }
 
+/// The first attempt's limit: its share of the time limit, capped by
+/// `initial_time_limit` (which alone applies without a time limit).
+pub fn initial_limit(s: &Settings) -> f64 {
+    let cfg = &s.config;
+    let total = s.budget.time_limit_secs();
+    if total.is_finite() {
+        (cfg.initial_share * total).min(cfg.initial_time_limit)
+    } else {
+        cfg.initial_time_limit
+    }
+}
+
 /// The state of the initial solve.
 struct Initial<'a> {
     p: &'a Problem,
@@ -189,7 +201,7 @@ impl Initial<'_> {
         ));
     }
 
-    /// HiGHS on the whole model: a first attempt within `initial_time_limit`, then, while
+    /// HiGHS on the whole model: a first attempt within [`initial_limit`], then, while
     /// no solution is known, feasibility-first attempts until the deadline. Returns the
     /// instance, reset for the sub-MIPs.
     fn initial_solution(&mut self, rep: &mut Reporter<'_, '_>) -> Result<Highs, BalansError> {
@@ -210,7 +222,7 @@ impl Initial<'_> {
                 break;
             }
             let limit = if attempt == 0 {
-                s.config.initial_time_limit.min(left)
+                initial_limit(s).min(left)
             } else {
                 left
             };

@@ -455,6 +455,13 @@ impl Highs {
         )
     }
 
+    /// An objective cutoff for the next MIP solves (in the model's sense for a
+    /// minimization; HiGHS's `objective_bound`): only solutions better than it are sought,
+    /// and the solve ends infeasible when there is none. `None` removes it.
+    pub fn set_objective_cutoff(&mut self, cutoff: Option<f64>) -> Result<(), HighsError> {
+        self.set_double_c(c"objective_bound", cutoff.unwrap_or(f64::INFINITY))
+    }
+
     /// Feasibility emphasis: more effort on primal heuristics (HiGHS's
     /// `mip_heuristic_effort` 0.3 instead of its default 0.05).
     pub fn set_feasibility_emphasis(&mut self, on: bool) -> Result<(), HighsError> {
