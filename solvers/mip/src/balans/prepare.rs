@@ -221,19 +221,23 @@ impl Initial<'_> {
             if left < 0.05 || rep.stopped() {
                 break;
             }
-            let limit = if attempt == 0 {
-                initial_limit(s).min(left)
-            } else {
-                left
-            };
+            // The first attempt may run to the deadline but stops at its share once it
+            // has a solution (restarting HiGHS for feasibility would lose its progress).
+            let share = initial_limit(s).min(left);
+            let limit = left;
+            h.set_soft_deadline(
+                (attempt == 0 && share.is_finite())
+                    .then(|| Instant::now() + std::time::Duration::from_secs_f64(share)),
+            );
             if attempt > 0 {
                 // No solution in the first attempt: feasibility first, until the deadline.
                 h.set_feasibility_emphasis(true)?;
                 h.set_solution_limit(Some(1))?;
             }
-            self.attempt(&mut h, limit, rep)?;
+            self.attempt(&mut h, (limit, if attempt == 0 { share } else { limit }), rep)?;
             attempt += 1;
         }
+        h.set_soft_deadline(None);
         h.set_feasibility_emphasis(false)?;
         h.set_solution_limit(None)?;
         h.set_mip_rel_gap(1e-4)?;
@@ -250,12 +254,12 @@ impl Initial<'_> {
         Ok(h)
     }
 
-    /// One attempt of the initial solve with time limit `limit`, HiGHS's improving
-    /// solutions reported as they come.
+    /// One attempt of the initial solve with time limit `limit` (reported as `label`: the
+    /// first attempt's share), HiGHS's improving solutions reported as they come.
     fn attempt(
         &mut self,
         h: &mut Highs,
-        limit: f64,
+        (limit, label): (f64, f64),
         rep: &mut Reporter<'_, '_>,
     ) -> Result<(), BalansError> {
         let t0 = Instant::now();
@@ -309,7 +313,7 @@ impl Initial<'_> {
             sign * self.bound,
             Event::InitialSolve {
                 status,
-                limit_s: limit,
+                limit_s: label,
                 seconds: t0.elapsed().as_secs_f64(),
             },
         ));

@@ -204,9 +204,10 @@ pub struct Config {
     /// Cap of the initial-solution solve in seconds (default 60; without a time limit, its
     /// limit).
     pub initial_time_limit: f64,
-    /// Share of the run's time limit given to the initial solve (default 0.15); its limit
-    /// is `min(initial_time_limit, initial_share * time limit)`. The feasibility-first
-    /// retries that follow when it finds no solution are not bounded by it.
+    /// Share of the run's time limit given to the initial solve (default 0.2):
+    /// `min(initial_time_limit, initial_share * time limit)`. It stops there once HiGHS has
+    /// a solution, or at its first solution after it (a restart would lose HiGHS's
+    /// progress).
     pub initial_share: f64,
     /// Cap of each sub-MIP in seconds (default 12).
     pub sub_mip_time_limit: f64,
@@ -214,10 +215,11 @@ pub struct Config {
     pub local_branching_time_limit: f64,
     /// Cap of crossover's random-point search (default 6).
     pub crossover_time_limit: f64,
-    /// Base share of the run's time limit per sub-MIP (default 0.04): a sub-MIP's limit is
+    /// Base share of the run's time limit per sub-MIP (default 0.05): a sub-MIP's limit is
     /// this share times an effort factor that grows while sub-MIPs hit their limit without
     /// a result and shrinks while they end early, capped by the operator's cap above
-    /// (which alone applies without a time limit) and by the time left.
+    /// (which alone applies without a time limit) and by the time left, and at least
+    /// 0.5 s and five LP solves of the model.
     pub sub_mip_share: f64,
     /// Adapt each operator's destroy rate (default true): larger neighbourhoods after
     /// sub-MIPs that end early without improving, smaller after sub-MIPs that hit their
@@ -260,11 +262,11 @@ impl Default for Config {
             rewards: None,
             acceptance: AcceptanceSpec::HillClimbing,
             initial_time_limit: 60.0,
-            initial_share: 0.15,
+            initial_share: 0.2,
             sub_mip_time_limit: 12.0,
             local_branching_time_limit: 15.0,
             crossover_time_limit: 6.0,
-            sub_mip_share: 0.04,
+            sub_mip_share: 0.05,
             adapt_rates: true,
             fallback_after: 6,
             fallback_share: 0.1,

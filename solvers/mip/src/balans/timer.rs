@@ -59,6 +59,11 @@ impl HighsTimer {
         self.setup_bits.store(seconds.to_bits(), Ordering::Relaxed);
     }
 
+    /// Seconds of one LP solve of the model (0 before it is known).
+    pub fn setup(&self) -> f64 {
+        f64::from_bits(self.setup_bits.load(Ordering::Relaxed))
+    }
+
     fn overshoot(&self) -> f64 {
         f64::from_bits(self.overshoot_bits.load(Ordering::Relaxed))
     }

@@ -224,6 +224,9 @@ struct Worker<'a> {
 
 /// Bounds of the effort factor of the sub-MIP time limits.
 const EFFORT_RANGE: (f64, f64) = (0.5, 4.0);
+/// Shortest sub-MIP limit in seconds, and in LP solves of the model.
+const MIN_SUB_MIP: f64 = 0.5;
+const MIN_SUB_MIP_LPS: f64 = 5.0;
 /// Bounds of an arm's destroy-rate factor.
 const SCALE_RANGE: (f64, f64) = (0.2, 3.0);
 
@@ -315,8 +318,13 @@ impl<'a> Worker<'a> {
             LimitKind::LocalBranching => (self.cfg.local_branching_time_limit, 1.25),
             LimitKind::Crossover => (self.cfg.crossover_time_limit, 0.5),
         };
+        // A sub-MIP shorter than a few LP solves of the model cannot get past presolve
+        // and its root.
+        let floor = (MIN_SUB_MIP_LPS * timer.setup()).max(MIN_SUB_MIP);
         let limit = if self.total.is_finite() {
-            (self.cfg.sub_mip_share * self.total * self.effort * weight).min(cap)
+            (self.cfg.sub_mip_share * self.total * self.effort * weight)
+                .max(floor)
+                .min(cap)
         } else {
             cap
         };
