@@ -143,7 +143,9 @@ pub fn primal_integral(trace: &[(f64, f64)], optimum: f64, time_limit: f64) -> f
         let t = t.clamp(t_prev, time_limit);
         area += gap * (t - t_prev);
         t_prev = t;
-        gap = mip::primal_gap(Some(f), Some(optimum)).unwrap_or(1.0).min(1.0);
+        gap = mip::primal_gap(Some(f), Some(optimum))
+            .unwrap_or(1.0)
+            .min(1.0);
     }
     area += gap * (time_limit - t_prev);
     area / time_limit
@@ -247,7 +249,10 @@ mod tests {
         // Improvements after the limit do not count.
         let late = primal_integral(&[(1.0, 20.0), (12.0, 10.0)], 10.0, 10.0);
         assert!((late - (1.0 + 0.5 * 9.0) / 10.0).abs() < 1e-12, "{late}");
-        assert_eq!(time_to_optimum(&[(1.0, 20.0), (3.0, 10.0)], 10.0), Some(3.0));
+        assert_eq!(
+            time_to_optimum(&[(1.0, 20.0), (3.0, 10.0)], 10.0),
+            Some(3.0)
+        );
         assert_eq!(time_to_optimum(&[(1.0, 20.0)], 10.0), None);
     }
 

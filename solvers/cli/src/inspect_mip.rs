@@ -35,7 +35,11 @@ pub fn run(file: &str, as_json: bool) -> Result<(), CliError> {
     }
     let (c, r) = (&s.col_bounds, &s.row_bounds);
     println!("model           {}", s.name);
-    println!("objective       {} ({} nonzero costs)", s.sense_name(), s.objective_nonzeros);
+    println!(
+        "objective       {} ({} nonzero costs)",
+        s.sense_name(),
+        s.objective_nonzeros
+    );
     println!("rows            {}", s.rows);
     println!("columns         {}", s.cols);
     println!("nonzeros        {}", s.nonzeros);

@@ -42,7 +42,10 @@ fn mps_file_counts_match_its_header() {
         .sum();
     assert_eq!(total, 18);
     let text = inspect(file, &[]);
-    assert!(text.contains("0 binary, 11 general integer, 7 continuous"), "{text}");
+    assert!(
+        text.contains("0 binary, 11 general integer, 7 continuous"),
+        "{text}"
+    );
     assert!(text.contains("nonzeros        46"), "{text}");
 }
 
@@ -60,7 +63,10 @@ fn lp_file_counts_kinds_sense_and_bounds() {
     let v: Value = serde_json::from_str(&inspect(path.to_str().unwrap(), &["--json"])).unwrap();
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(v["sense"], "maximize");
-    assert_eq!((v["rows"].as_u64(), v["columns"].as_u64()), (Some(2), Some(4)));
+    assert_eq!(
+        (v["rows"].as_u64(), v["columns"].as_u64()),
+        (Some(2), Some(4))
+    );
     assert_eq!(v["nonzeros"], 5);
     assert_eq!(v["binaries"], 1);
     assert_eq!(v["general_integers"], 1);

@@ -234,7 +234,11 @@ impl Initial<'_> {
                 h.set_feasibility_emphasis(true)?;
                 h.set_solution_limit(Some(1))?;
             }
-            self.attempt(&mut h, (limit, if attempt == 0 { share } else { limit }), rep)?;
+            self.attempt(
+                &mut h,
+                (limit, if attempt == 0 { share } else { limit }),
+                rep,
+            )?;
             attempt += 1;
         }
         h.set_soft_deadline(None);

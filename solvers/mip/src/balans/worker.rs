@@ -361,7 +361,8 @@ impl<'a> Worker<'a> {
             self.slice
         };
         self.h.set_mip_rel_gap(s.gap_tolerance)?;
-        self.h.set_double_option("mip_abs_gap", s.abs_gap_tolerance)?;
+        self.h
+            .set_double_option("mip_abs_gap", s.abs_gap_tolerance)?;
         self.h.set_solution(&self.best)?;
         let run = timer.run(&mut self.h, limit);
         self.h.set_mip_rel_gap(1e-4)?;
@@ -417,7 +418,9 @@ impl<'a> Worker<'a> {
                 found = false;
                 self.plan
                     .build_crossover(self.p, &self.x, &self.cand, self.cfg);
-                limit = self.limit_of(LimitKind::SubMip, timer).min(timer.remaining());
+                limit = self
+                    .limit_of(LimitKind::SubMip, timer)
+                    .min(timer.remaining());
                 if limit > 0.01 {
                     (status, found) = self.repair(limit, timer)?;
                 }

@@ -150,7 +150,8 @@ impl LogSink {
     /// Whether HiGHS should stop at its next interrupt check.
     fn should_interrupt(&self) -> bool {
         let past = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
-        let late = past(self.deadline.get()) || (self.found.get() && past(self.soft_deadline.get()));
+        let late =
+            past(self.deadline.get()) || (self.found.get() && past(self.soft_deadline.get()));
         let asked = self
             .interrupt
             .try_borrow()
