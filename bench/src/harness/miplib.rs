@@ -133,7 +133,7 @@ fn gap_verdict(r: &mut Record) {
 /// objective) at each improvement, in time order. 0 is a run that held the optimum from
 /// the start, 1 one that never found a solution.
 pub fn primal_integral(trace: &[(f64, f64)], optimum: f64, time_limit: f64) -> f64 {
-    if !(time_limit > 0.0) {
+    if time_limit.is_nan() || time_limit <= 0.0 {
         return f64::NAN;
     }
     let mut area = 0.0;
