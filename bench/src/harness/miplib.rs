@@ -7,6 +7,7 @@ use std::path::Path;
 use super::registry::{Case, Suite};
 use super::{Config, Record};
 use crate::mip;
+use opal_mip::balans::Output;
 
 /// MIPLIB instances of `shared/data/mps/miplib`.
 pub const MIPLIB: &[&str] = &[
@@ -79,37 +80,10 @@ impl Suite for Miplib {
         } else {
             ("miplib", MIPLIB)
         };
-        names
-            .iter()
-            .map(|n| Case {
-                problem: n.to_string(),
-                spec: cfg
-                    .shared
-                    .join(format!("data/mps/{dir}/{n}.mps"))
-                    .to_string_lossy()
-                    .into_owned(),
-                reference: best_known(n),
-                dims: Vec::new(),
-            })
-            .collect()
+        names.iter().map(|n| mps_case(cfg, dir, n)).collect()
     }
     fn run_case(&self, case: &Case, solver: &str, seed: u64, time_limit: f64) -> Record {
-        let mut r = Record::new(self.name(), &case.problem, solver, seed);
-        let model = match opal_io::read_model(Path::new(&case.spec)) {
-            Ok(m) => m,
-            Err(e) => return r.refused(e),
-        };
-        let out = match mip::run(&model, solver, seed, time_limit, 1) {
-            Ok(o) => o,
-            Err(e) => return r.refused(e),
-        };
-        r.status = out.status.as_str().into();
-        r.objective = out.objective;
-        r.reference = case.reference;
-        gap_verdict(&mut r);
-        r.iterations = Some(out.iterations as u64);
-        r.time_s = Some(out.time_s);
-        r
+        run_mip(self.name(), case, solver, seed, time_limit).0
     }
     fn listed(&self) -> bool {
         true
@@ -118,6 +92,50 @@ impl Suite for Miplib {
     fn judge(&self, r: &mut Record) {
         gap_verdict(r);
     }
+}
+
+/// The case of `shared/data/mps/{dir}/{name}.mps` with its known optimum.
+fn mps_case(cfg: &Config, dir: &str, name: &str) -> Case {
+    Case {
+        problem: name.to_string(),
+        spec: cfg
+            .shared
+            .join(format!("data/mps/{dir}/{name}.mps"))
+            .to_string_lossy()
+            .into_owned(),
+        reference: best_known(name),
+        dims: Vec::new(),
+    }
+}
+
+/// One run of `solver` on the MPS file of `case` (one thread), as a record of `suite`
+/// with the primal-gap verdict, and its output (none when the file or the run was
+/// refused).
+fn run_mip(
+    suite: &str,
+    case: &Case,
+    solver: &str,
+    seed: u64,
+    time_limit: f64,
+) -> (Record, Option<Output>) {
+    let mut r = Record::new(suite, &case.problem, solver, seed);
+    let model = match opal_io::read_model(Path::new(&case.spec)) {
+        Ok(m) => m,
+        Err(e) => return (r.refused(e), None),
+    };
+    let out = match mip::run(&model, solver, seed, time_limit, 1) {
+        Ok(o) => o,
+        Err(e) => return (r.refused(e), None),
+    };
+    r.status = out.status.as_str().into();
+    r.objective = out.objective;
+    r.reference = case.reference;
+    gap_verdict(&mut r);
+    r.iterations = Some(out.iterations as u64);
+    r.time_s = Some(out.time_s);
+    r.n = Some(model.num_cols() as u64);
+    r.m = Some(model.num_rows() as u64);
+    (r, Some(out))
 }
 
 /// Primal gap to the reference, solved (gap <= [`GAP_TOL`]) and the reference match.
@@ -173,13 +191,13 @@ impl Suite for MiplibIntegral {
          found when it was, else the run's wall time"
     }
     fn solved_criterion(&self) -> &'static str {
-        "primal gap to the known optimum <= 1e-6 within the time limit"
+        Miplib.solved_criterion()
     }
     fn solvers(&self) -> &'static [&'static str] {
-        &["balans", "highs"]
+        Miplib.solvers()
     }
     fn anchor(&self) -> &'static str {
-        "highs"
+        Miplib.anchor()
     }
     fn default_time_limit(&self, quick: bool) -> f64 {
         if quick { 2.0 } else { 60.0 }
@@ -192,42 +210,20 @@ impl Suite for MiplibIntegral {
             .iter()
             .copied()
             .chain(MIPLIB_2017.iter().map(|(n, _)| *n))
-            .map(|n| Case {
-                problem: n.to_string(),
-                spec: cfg
-                    .shared
-                    .join(format!("data/mps/miplib/{n}.mps"))
-                    .to_string_lossy()
-                    .into_owned(),
-                reference: best_known(n),
-                dims: Vec::new(),
-            })
+            .map(|n| mps_case(cfg, "miplib", n))
             .collect()
     }
     fn run_case(&self, case: &Case, solver: &str, seed: u64, time_limit: f64) -> Record {
-        let mut r = Record::new(self.name(), &case.problem, solver, seed);
-        let model = match opal_io::read_model(Path::new(&case.spec)) {
-            Ok(m) => m,
-            Err(e) => return r.refused(e),
+        let (mut r, out) = run_mip(self.name(), case, solver, seed, time_limit);
+        let Some(out) = out else {
+            return r;
         };
-        let out = match mip::run(&model, solver, seed, time_limit, 1) {
-            Ok(o) => o,
-            Err(e) => return r.refused(e),
-        };
-        r.status = out.status.as_str().into();
-        r.objective = out.objective;
-        r.reference = case.reference;
-        gap_verdict(&mut r);
-        r.iterations = Some(out.iterations as u64);
-        r.time_s = Some(out.time_s);
         if let Some(opt) = case.reference {
             r.error = Some(primal_integral(&out.trace, opt, time_limit));
             if let Some(t) = time_to_optimum(&out.trace, opt) {
                 r.time_s = Some(t);
             }
         }
-        r.n = Some(model.num_cols() as u64);
-        r.m = Some(model.num_rows() as u64);
         r
     }
     fn judge(&self, r: &mut Record) {
