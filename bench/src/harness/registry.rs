@@ -80,6 +80,7 @@ pub static SUITES: &[&dyn Suite] = &[
     &super::nlp::LOGREG,
     &super::nlp::PDE,
     &super::miplib::Miplib,
+    &super::miplib::MiplibIntegral,
     &super::completion::Completion,
     &super::calibration::Calibration,
     &super::relu::Relu,

@@ -11,7 +11,8 @@ use crate::{CliError, load};
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// A built-in problem (`pde:N=100`, `logreg:PATH`) or a CUTEst SIF file (`HS6.SIF`).
+    /// A built-in problem (`pde:N=100`, `logreg:PATH`), a CUTEst SIF file (`HS6.SIF`) or a
+    /// MIP model file (`.mps` / `.lp`: sizes, variable kinds and bounds).
     problem: String,
     /// Problem parameter NAME=VALUE (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
@@ -50,6 +51,9 @@ fn summary_point<P: SmoothProblem + ?Sized>(
 
 /// Runs the subcommand.
 pub fn run(args: InspectArgs) -> Result<(), CliError> {
+    if crate::solve_args::is_mip_file(std::path::Path::new(&args.problem)) {
+        return crate::inspect_mip::run(&args.problem, args.json);
+    }
     let problem = load::problem(&args.problem, &args.params)?;
     let info = problem.info();
     info.validate()

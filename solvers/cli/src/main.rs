@@ -6,6 +6,7 @@ mod demo;
 mod demo_sif;
 mod generate;
 mod inspect;
+mod inspect_mip;
 mod interrupt;
 mod json;
 mod load;

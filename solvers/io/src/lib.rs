@@ -5,12 +5,15 @@
 //! - [`mip`]: MPS and LP model files, read by HiGHS's own reader with opal's checks on top
 //!   (NaN, data-changing warnings, lost columns, unsupported features), as
 //!   [`LinearModel`](opal_problems::linear::LinearModel)s;
+//! - [`stats`]: size and structure of a model (`opal inspect FILE.mps`);
 //! - [`config`]: JSON configuration files of the solvers (Balans's search configuration).
 
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod mip;
+pub mod stats;
 
 pub use config::{ConfigFileError, read_balans_config};
 pub use mip::{ReadError, read_model, read_model_with_warnings};
+pub use stats::{BoundCounts, ModelStats};

@@ -108,9 +108,7 @@ impl Problem {
     pub fn inapplicable(&self, op: &OperatorSpec) -> Option<&'static str> {
         match op {
             _ if self.discrete.is_empty() => Some("no discrete variables"),
-            OperatorSpec::LocalBranching { .. } | OperatorSpec::Proximity { .. }
-                if self.binaries.is_empty() =>
-            {
+            OperatorSpec::Proximity { .. } if self.binaries.is_empty() => {
                 Some("no binary variables")
             }
             OperatorSpec::Dins if self.general.is_empty() => Some("no general integers"),
