@@ -25,7 +25,7 @@ use clap::{Parser, Subcommand};
 /// Optimization solvers for nonlinear programs (CUTEst SIF), mixed-integer programs
 /// (MPS/LP), convex ReLU training, matrix completion and blind calibration.
 #[derive(Parser)]
-#[command(name = "opal", version, about, long_about = None, propagate_version = true)]
+#[command(name = "opal", version, about, long_about = None, propagate_version = true, allow_negative_numbers = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,8 +75,26 @@ impl<E: std::error::Error> From<E> for CliError {
     }
 }
 
+/// The parsed command line; a usage error is reported as `opal: error: ...` with exit
+/// code 1 like every other bad input (help and version still print and exit 0).
+fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        if !e.use_stderr() {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        let text = e.render().to_string();
+        let text = text.trim_end().strip_prefix("error: ").unwrap_or(text.trim_end());
+        eprintln!("opal: error: {text}");
+        ExitCode::from(1)
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // Before any work: a Ctrl-C during the set-up must not be lost.
     interrupt::handle();
     let result = match cli.command {
