@@ -20,12 +20,12 @@ mod start_point;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Optimization solvers for nonlinear programs (CUTEst SIF), mixed-integer programs
 /// (MPS/LP), convex ReLU training, matrix completion and blind calibration.
 #[derive(Parser)]
-#[command(name = "opal", version, about, long_about = None, propagate_version = true, allow_negative_numbers = true)]
+#[command(name = "opal", version, about, long_about = None, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -78,7 +78,13 @@ impl<E: std::error::Error> From<E> for CliError {
 /// The parsed command line; a usage error is reported as `opal: error: ...` with exit
 /// code 1 like every other bad input (help and version still print and exit 0).
 fn parse() -> Result<Cli, ExitCode> {
-    Cli::try_parse().map_err(|e| {
+    // `--time-limit -1` must reach the argument's own check (which names it), not be
+    // taken for an unknown flag.
+    fn negatives(c: clap::Command) -> clap::Command {
+        c.allow_negative_numbers(true).mut_subcommands(negatives)
+    }
+    let matches = negatives(Cli::command()).try_get_matches();
+    matches.and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         if !e.use_stderr() {
             let _ = e.print();
             return ExitCode::SUCCESS;
