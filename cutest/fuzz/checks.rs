@@ -55,15 +55,27 @@ pub fn decode_and_evaluate(data: &[u8]) {
     let mut c = vec![0.0; m];
     let _ = p.constraints(x, &mut c);
     let jp = p.jacobian_pattern();
-    assert!(jp.rows().iter().all(|&r| r < m), "Jacobian row out of range");
-    assert!(jp.cols().iter().all(|&k| k < n), "Jacobian column out of range");
+    assert!(
+        jp.rows().iter().all(|&r| r < m),
+        "Jacobian row out of range"
+    );
+    assert!(
+        jp.cols().iter().all(|&k| k < n),
+        "Jacobian column out of range"
+    );
     let mut jv = vec![0.0; jp.nnz()];
     let _ = p.jacobian_values(x, &mut jv);
     let y = vec![0.5; m];
     let mut hv = vec![0.0; n];
     let _ = p.hessian_vector(x, 1.0, &y, x, &mut hv);
     let hp = p.hessian_pattern();
-    assert!(hp.rows().iter().zip(hp.cols()).all(|(&r, &k)| k <= r && r < n), "Hessian pattern not lower");
+    assert!(
+        hp.rows()
+            .iter()
+            .zip(hp.cols())
+            .all(|(&r, &k)| k <= r && r < n),
+        "Hessian pattern not lower"
+    );
     if hp.nnz() < 100_000 {
         let mut h = vec![0.0; hp.nnz()];
         let _ = p.hessian_values(x, 1.0, &y, &mut h);

@@ -28,7 +28,10 @@ fn shared_seeds(count: usize) -> Vec<PathBuf> {
 
 fn seeds() -> Vec<Vec<u8>> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![here.join("fuzz/seeds/tiny.SIF"), here.join("tests/data/HS6.SIF")];
+    let mut files = vec![
+        here.join("fuzz/seeds/tiny.SIF"),
+        here.join("tests/data/HS6.SIF"),
+    ];
     files.extend(shared_seeds(60));
     files.iter().map(|f| std::fs::read(f).unwrap()).collect()
 }
@@ -38,7 +41,11 @@ fn seeds_decode_and_evaluate() {
     let seeds = seeds();
     let decoded = seeds.iter().filter(|s| checks::decode(s).is_some()).count();
     // the hand-written seeds decode (the shared ones too, where present)
-    assert!(decoded >= 2, "only {decoded} of {} seeds decoded", seeds.len());
+    assert!(
+        decoded >= 2,
+        "only {decoded} of {} seeds decoded",
+        seeds.len()
+    );
     for s in &seeds {
         checks::decode_and_evaluate(s);
     }

@@ -27,8 +27,14 @@ pub fn libsvm(data: &[u8]) {
             for i in 0..d.n_samples() {
                 let (idx, vals) = d.row(i);
                 assert_eq!(idx.len(), vals.len());
-                assert!(idx.iter().all(|&j| j < d.n_features), "index past n_features");
-                assert!(vals.iter().all(|v| v.is_finite()), "non-finite value accepted");
+                assert!(
+                    idx.iter().all(|&j| j < d.n_features),
+                    "index past n_features"
+                );
+                assert!(
+                    vals.iter().all(|v| v.is_finite()),
+                    "non-finite value accepted"
+                );
             }
             let _ = d.binary_labels();
             if d.n_samples().saturating_mul(d.n_features) <= 1 << 16 {
@@ -48,9 +54,18 @@ fn scratch(name: &str) -> PathBuf {
 fn check_triplets(t: &Triplets) {
     assert_eq!(t.rows.len(), t.values.len());
     assert_eq!(t.cols.len(), t.values.len());
-    assert!(t.rows.iter().all(|&r| r < t.nrows), "row index out of range");
-    assert!(t.cols.iter().all(|&c| c < t.ncols), "column index out of range");
-    assert!(t.values.iter().all(|v| v.is_finite()), "non-finite value accepted");
+    assert!(
+        t.rows.iter().all(|&r| r < t.nrows),
+        "row index out of range"
+    );
+    assert!(
+        t.cols.iter().all(|&c| c < t.ncols),
+        "column index out of range"
+    );
+    assert!(
+        t.values.iter().all(|v| v.is_finite()),
+        "non-finite value accepted"
+    );
 }
 
 /// Reads `data` as a Matrix Market file and as `row col value` text (1- and 0-based):
@@ -108,8 +123,7 @@ pub fn spec(data: &[u8]) {
             let mut c = vec![0.0; info.m()];
             let _ = p.constraints(&info.x0, &mut c);
         }
-    } else if let Ok(registry::Generated::Mip(m)) = registry::generate(&text, Params::default())
-    {
+    } else if let Ok(registry::Generated::Mip(m)) = registry::generate(&text, Params::default()) {
         assert_eq!(m.cost.len(), m.col_names.len());
         let text = m.to_mps();
         assert!(text.contains("ENDATA"));

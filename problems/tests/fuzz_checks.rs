@@ -12,7 +12,8 @@ use std::io::Read;
 use opal_problems::shared_data::require;
 
 const LIBSVM: &str = "+1 1:0.5 3:-2\n-1 2:1e-3 4:7 # comment\n+1 1:1\n";
-const MTX: &str = "%%MatrixMarket matrix coordinate real general\n% c\n3 2 3\n1 1 1.5\n3 2 -2\n2 1 4e1\n";
+const MTX: &str =
+    "%%MatrixMarket matrix coordinate real general\n% c\n3 2 3\n1 1 1.5\n3 2 -2\n2 1 4e1\n";
 const MTX_SYM: &str = "%%MatrixMarket matrix coordinate real symmetric\n2 2 2\n1 1 1\n2 1 3\n";
 const MTX_ARRAY: &str = "%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n";
 const TRIPLETS: &str = "user,item,rating\n1,1,5\n2,3,4.5\n";

@@ -229,11 +229,7 @@ impl PyProblem {
     }
 
     /// J(x) as a scipy.sparse CSR matrix (m x n). Needs scipy.
-    fn jacobian<'py>(
-        &self,
-        py: Python<'py>,
-        x: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn jacobian<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let t = self.jacobian_triplets(py, x)?;
         scipy_csr(py, t, (self.info.m(), self.info.n()))
     }

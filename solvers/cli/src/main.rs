@@ -84,16 +84,21 @@ fn parse() -> Result<Cli, ExitCode> {
         c.allow_negative_numbers(true).mut_subcommands(negatives)
     }
     let matches = negatives(Cli::command()).try_get_matches();
-    matches.and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
-        if !e.use_stderr() {
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        let text = e.render().to_string();
-        let text = text.trim_end().strip_prefix("error: ").unwrap_or(text.trim_end());
-        eprintln!("opal: error: {text}");
-        ExitCode::from(1)
-    })
+    matches
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .map_err(|e| {
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.render().to_string();
+            let text = text
+                .trim_end()
+                .strip_prefix("error: ")
+                .unwrap_or(text.trim_end());
+            eprintln!("opal: error: {text}");
+            ExitCode::from(1)
+        })
 }
 
 fn main() -> ExitCode {

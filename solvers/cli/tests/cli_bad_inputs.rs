@@ -61,15 +61,30 @@ impl Files {
         write("ok.mps", MPS.as_bytes());
         write("ok.libsvm", LIBSVM.as_bytes());
         write("ok.mtx", MTX.as_bytes());
-        for name in ["empty.mps", "empty.SIF", "empty.libsvm", "empty.mtx", "empty.json"] {
+        for name in [
+            "empty.mps",
+            "empty.SIF",
+            "empty.libsvm",
+            "empty.mtx",
+            "empty.json",
+        ] {
             write(name, b"");
         }
-        for name in ["binary.mps", "binary.lp", "binary.SIF", "binary.libsvm", "binary.mtx"] {
+        for name in [
+            "binary.mps",
+            "binary.lp",
+            "binary.SIF",
+            "binary.libsvm",
+            "binary.mtx",
+        ] {
             write(name, &binary);
         }
         write("binary.json", &binary);
         write("trunc.mps", MPS[..MPS.find("RHS").unwrap()].as_bytes());
-        write("trunc.SIF", SIF[..SIF.find("CONSTANTS").unwrap()].as_bytes());
+        write(
+            "trunc.SIF",
+            SIF[..SIF.find("CONSTANTS").unwrap()].as_bytes(),
+        );
         write("trunc.libsvm", b"1 1:0.5 2:0.1\n-1 1:0.2 2:");
         write("trunc.mtx", &MTX.as_bytes()[..MTX.len() - 12]);
         write(
@@ -80,7 +95,10 @@ impl Files {
         write("nan.libsvm", LIBSVM.replace("0.9", "nan").as_bytes());
         write("mps.SIF", MPS.as_bytes());
         write("sif.mps", SIF.as_bytes());
-        write("garbage.lp", b"minimize\n obj: 3 x +\nsubject to\n c1: x >=\nend\n");
+        write(
+            "garbage.lp",
+            b"minimize\n obj: 3 x +\nsubject to\n c1: x >=\nend\n",
+        );
         write("bad.json", b"{\"bandit\": {\"policy\": \"nonsense\"}");
         Self { dir }
     }
@@ -128,10 +146,22 @@ fn bad_files_name_the_file_and_line() {
         (&["solve", "@trunc.mps"], &["trunc.mps"]),
         (&["solve", "@nan.mps"], &["nan.mps:5"]),
         (&["solve", "@sif.mps"], &["sif.mps:3", "VARIABLES"]),
-        (&["solve", "@ok.mps", "--config", "@none.json"], &["none.json"]),
-        (&["solve", "@ok.mps", "--config", "@empty.json"], &["empty.json"]),
-        (&["solve", "@ok.mps", "--config", "@binary.json"], &["binary.json"]),
-        (&["solve", "@ok.mps", "--config", "@bad.json"], &["bad.json"]),
+        (
+            &["solve", "@ok.mps", "--config", "@none.json"],
+            &["none.json"],
+        ),
+        (
+            &["solve", "@ok.mps", "--config", "@empty.json"],
+            &["empty.json"],
+        ),
+        (
+            &["solve", "@ok.mps", "--config", "@binary.json"],
+            &["binary.json"],
+        ),
+        (
+            &["solve", "@ok.mps", "--config", "@bad.json"],
+            &["bad.json"],
+        ),
         (&["solve", "@ok.mps", "--config", "@ok.mps"], &["ok.mps"]),
         // SIF files
         (&["solve", "@missing.SIF"], &["missing.SIF"]),
@@ -153,15 +183,27 @@ fn bad_files_name_the_file_and_line() {
         (&["relu", "train", "@trunc.libsvm"], &["trunc.libsvm:2"]),
         (&["relu", "train", "@nan.libsvm"], &["nan.libsvm:2"]),
         (&["relu", "train", "@ok.mps"], &["ok.mps:1"]),
-        (&["relu", "train", "@ok.libsvm", "--test", "@binary.libsvm"], &["binary.libsvm:1"]),
+        (
+            &["relu", "train", "@ok.libsvm", "--test", "@binary.libsvm"],
+            &["binary.libsvm:1"],
+        ),
         (&["solve", "logreg:@binary.libsvm"], &["binary.libsvm:1"]),
         // Matrix Market / triplet files
-        (&["complete", "@missing.mtx", "--rank", "1"], &["missing.mtx"]),
+        (
+            &["complete", "@missing.mtx", "--rank", "1"],
+            &["missing.mtx"],
+        ),
         (&["complete", "@empty.mtx", "--rank", "1"], &["empty.mtx"]),
-        (&["complete", "@binary.mtx", "--rank", "1"], &["binary.mtx:1"]),
+        (
+            &["complete", "@binary.mtx", "--rank", "1"],
+            &["binary.mtx:1"],
+        ),
         (&["complete", "@trunc.mtx", "--rank", "1"], &["trunc.mtx"]),
         (&["complete", "@nan.mtx", "--rank", "1"], &["nan.mtx:4"]),
-        (&["complete", "@binary.libsvm", "--rank", "1"], &["binary.libsvm:", "not a text"]),
+        (
+            &["complete", "@binary.libsvm", "--rank", "1"],
+            &["binary.libsvm:", "not a text"],
+        ),
         (&["complete", "@ok.SIF", "--rank", "1"], &["ok.SIF:2"]),
     ];
     check_all(&f, cases);
@@ -173,13 +215,41 @@ fn bad_numbers_name_the_argument() {
     let cases: &[(&[&str], &[&str])] = &[
         // time limits
         (&["solve", "@ok.mps", "--time-limit", "-1"], &["time limit"]),
-        (&["solve", "@ok.mps", "--time-limit", "nan"], &["time limit"]),
-        (&["solve", "@ok.mps", "--time-limit", "soon"], &["--time-limit", "soon"]),
+        (
+            &["solve", "@ok.mps", "--time-limit", "nan"],
+            &["time limit"],
+        ),
+        (
+            &["solve", "@ok.mps", "--time-limit", "soon"],
+            &["--time-limit", "soon"],
+        ),
         (&["solve", "@ok.SIF", "--time-limit", "-1"], &["time limit"]),
-        (&["solve", "pde:N=3", "--time-limit", "nan"], &["time limit"]),
-        (&["relu", "train", "@ok.libsvm", "--time-limit", "-1"], &["time limit"]),
-        (&["complete", "@ok.mtx", "--rank", "1", "--time-limit", "nan"], &["time limit"]),
-        (&["calibrate", "--n", "8", "--m", "4", "--p", "4", "--time-limit", "-1"], &["time limit"]),
+        (
+            &["solve", "pde:N=3", "--time-limit", "nan"],
+            &["time limit"],
+        ),
+        (
+            &["relu", "train", "@ok.libsvm", "--time-limit", "-1"],
+            &["time limit"],
+        ),
+        (
+            &["complete", "@ok.mtx", "--rank", "1", "--time-limit", "nan"],
+            &["time limit"],
+        ),
+        (
+            &[
+                "calibrate",
+                "--n",
+                "8",
+                "--m",
+                "4",
+                "--p",
+                "4",
+                "--time-limit",
+                "-1",
+            ],
+            &["time limit"],
+        ),
         // negative or zero counts
         (&["solve", "@ok.mps", "--seed", "-1"], &["--seed"]),
         (&["solve", "@ok.mps", "--threads", "-1"], &["--threads"]),
@@ -189,24 +259,48 @@ fn bad_numbers_name_the_argument() {
         (&["complete", "@ok.mtx", "--rank", "0"], &["rank"]),
         (&["complete", "@ok.mtx", "--rank", "-1"], &["--rank"]),
         (&["complete", "@ok.mtx", "--rank", "9"], &["rank"]),
-        (&["complete", "@ok.mtx", "--rank", "1", "--seed", "-3"], &["--seed"]),
-        (&["complete", "@ok.mtx", "--rank", "1", "--max-iter", "-3"], &["--max-iter"]),
-        (&["relu", "train", "@ok.libsvm", "--patterns", "-1"], &["--patterns"]),
-        (&["relu", "train", "@ok.libsvm", "--patterns", "0"], &["pattern"]),
-        (&["relu", "train", "@ok.libsvm", "--max-iter", "-1"], &["--max-iter"]),
-        (&["relu", "train", "@ok.libsvm", "--seed", "-1"], &["--seed"]),
+        (
+            &["complete", "@ok.mtx", "--rank", "1", "--seed", "-3"],
+            &["--seed"],
+        ),
+        (
+            &["complete", "@ok.mtx", "--rank", "1", "--max-iter", "-3"],
+            &["--max-iter"],
+        ),
+        (
+            &["relu", "train", "@ok.libsvm", "--patterns", "-1"],
+            &["--patterns"],
+        ),
+        (
+            &["relu", "train", "@ok.libsvm", "--patterns", "0"],
+            &["pattern"],
+        ),
+        (
+            &["relu", "train", "@ok.libsvm", "--max-iter", "-1"],
+            &["--max-iter"],
+        ),
+        (
+            &["relu", "train", "@ok.libsvm", "--seed", "-1"],
+            &["--seed"],
+        ),
         (&["relu", "train", "@ok.libsvm", "--lam", "nan"], &["lam"]),
         (&["calibrate", "--n", "0"], &["n"]),
         (&["calibrate", "--n", "-4"], &["--n"]),
         (&["calibrate", "--rho", "nan"], &["rho"]),
-        (&["calibrate", "--max-iterations", "-1"], &["--max-iterations"]),
+        (
+            &["calibrate", "--max-iterations", "-1"],
+            &["--max-iterations"],
+        ),
         // problem specs
         (&["solve", "pde:N=-1"], &["N"]),
         (&["solve", "pde:N=abc"], &["N"]),
         (&["solve", "pde:N=1e40"], &["N"]),
         (&["solve", "pde:M=3"], &["M"]),
         (&["inspect", "nosuchproblem"], &["nosuchproblem"]),
-        (&["generate", "knapsack:items=-5", "-o", "@g.mps"], &["items"]),
+        (
+            &["generate", "knapsack:items=-5", "-o", "@g.mps"],
+            &["items"],
+        ),
     ];
     check_all(&f, cases);
 }
@@ -221,7 +315,17 @@ fn unbounded_time_limits_run_normally() {
             vec!["solve", "@ok.SIF"],
             vec!["relu", "train", "@ok.libsvm", "--max-iter", "50"],
             vec!["complete", "@ok.mtx", "--rank", "1", "--max-iter", "3"],
-            vec!["calibrate", "--n", "8", "--m", "4", "--p", "4", "--max-iterations", "5"],
+            vec![
+                "calibrate",
+                "--n",
+                "8",
+                "--m",
+                "4",
+                "--p",
+                "4",
+                "--max-iterations",
+                "5",
+            ],
         ] {
             let mut args = expand(&f, &args);
             args.extend(["--time-limit".into(), limit.into(), "--json".into()]);

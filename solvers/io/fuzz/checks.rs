@@ -35,7 +35,10 @@ fn model_text(data: &[u8], name: &str) {
             assert_eq!(text.as_bytes(), data, "the text is the file's bytes");
             assert!(nan_line(path, &text).is_none(), "a NaN passed the check");
             for (col, line) in mps_columns(&text) {
-                assert!(!col.is_empty() && line >= 1 && line <= lines, "{col} at {line}");
+                assert!(
+                    !col.is_empty() && line >= 1 && line <= lines,
+                    "{col} at {line}"
+                );
             }
             for w in warnings(&text) {
                 if let Some(l) = warning_line(&text, &w) {
@@ -73,7 +76,12 @@ pub fn balans_config(data: &[u8]) {
         Ok(c) => {
             // what is accepted round-trips through its JSON form
             let back = opal_mip::balans::Config::from_json_str(&c.to_json());
-            assert_eq!(back.ok().as_ref(), Some(&c), "round trip of {}", c.to_json());
+            assert_eq!(
+                back.ok().as_ref(),
+                Some(&c),
+                "round trip of {}",
+                c.to_json()
+            );
         }
         Err(e) => {
             assert!(e.to_string().starts_with("fuzz.json"), "{e}");

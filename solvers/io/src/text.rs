@@ -50,7 +50,10 @@ pub fn check_text(path: &Path, bytes: &[u8]) -> Result<String, ReadError> {
             let at = e.valid_up_to();
             return Err(malformed(
                 line_of(bytes, at),
-                format!("not a text model file (byte 0x{:02x} is not UTF-8)", bytes[at]),
+                format!(
+                    "not a text model file (byte 0x{:02x} is not UTF-8)",
+                    bytes[at]
+                ),
             ));
         }
     };

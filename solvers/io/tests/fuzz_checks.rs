@@ -43,7 +43,9 @@ fn shared(names: &[&str]) -> Vec<Vec<u8>> {
         .filter_map(|f| std::fs::File::open(dir.join(f)).ok())
         .map(|f| {
             let mut head = Vec::new();
-            f.take(checks::MAX_INPUT as u64).read_to_end(&mut head).unwrap();
+            f.take(checks::MAX_INPUT as u64)
+                .read_to_end(&mut head)
+                .unwrap();
             head
         })
         .collect()
@@ -61,8 +63,16 @@ fn run(check: fn(&[u8]), seeds: &[Vec<u8>], alphabet: &[u8]) {
 #[test]
 fn mps_text_seeds_and_mutations() {
     let mut seeds = vec![MPS.as_bytes().to_vec()];
-    seeds.extend(shared(&["highs-check/afiro.mps", "highs-check/nan1.mps", "miplib/mas74.mps"]));
-    run(checks::mps, &seeds, b" \tNRLEGUPMXIFnan0123456789.-'\n\x00\xff");
+    seeds.extend(shared(&[
+        "highs-check/afiro.mps",
+        "highs-check/nan1.mps",
+        "miplib/mas74.mps",
+    ]));
+    run(
+        checks::mps,
+        &seeds,
+        b" \tNRLEGUPMXIFnan0123456789.-'\n\x00\xff",
+    );
 }
 
 #[test]
@@ -83,7 +93,10 @@ fn balans_config_seeds_and_mutations() {
 fn sif_text_is_not_mps() {
     let sif = "NAME          X\nVARIABLES\n    X1\nENDATA\n";
     let e = opal_io::text::check_text(std::path::Path::new("m.mps"), sif.as_bytes()).unwrap_err();
-    assert!(e.to_string().starts_with("m.mps:2:") && e.to_string().contains("VARIABLES"), "{e}");
+    assert!(
+        e.to_string().starts_with("m.mps:2:") && e.to_string().contains("VARIABLES"),
+        "{e}"
+    );
     let e = opal_io::text::check_text(std::path::Path::new("b.lp"), b"max\n x\x00\n").unwrap_err();
     assert!(e.to_string().starts_with("b.lp:2:"), "{e}");
 }

@@ -31,7 +31,11 @@ impl Mip {
             k += 1;
             i32::from(v)
         };
-        let sense = if n_raw & 0x80 != 0 { Sense::Maximize } else { Sense::Minimize };
+        let sense = if n_raw & 0x80 != 0 {
+            Sense::Maximize
+        } else {
+            Sense::Minimize
+        };
         let mut model = LinearModel::new("fuzz", sense);
         for j in 0..n {
             model.col_names.push(format!("x{j}"));
@@ -88,7 +92,14 @@ impl Mip {
     }
 
     fn value(&self, x: &[f64]) -> f64 {
-        self.model.offset + self.model.cost.iter().zip(x).map(|(c, v)| c * v).sum::<f64>()
+        self.model.offset
+            + self
+                .model
+                .cost
+                .iter()
+                .zip(x)
+                .map(|(c, v)| c * v)
+                .sum::<f64>()
     }
 
     /// The optimal objective by enumeration, or None when no integer point is feasible.
@@ -127,18 +138,31 @@ pub fn check(mip: &Mip, method: Method) {
     match truth {
         None => assert_eq!(out.status, Status::Infeasible, "{method:?}: {mip:?}"),
         Some(best) => {
-            assert_ne!(out.status, Status::Infeasible, "{method:?} ({best} exists): {mip:?}");
+            assert_ne!(
+                out.status,
+                Status::Infeasible,
+                "{method:?} ({best} exists): {mip:?}"
+            );
             let x = out
                 .solution
                 .as_ref()
                 .unwrap_or_else(|| panic!("{method:?}: no solution for {mip:?}"));
-            assert!(mip.feasible(x, 1e-6), "{method:?}: infeasible {x:?} for {mip:?}");
+            assert!(
+                mip.feasible(x, 1e-6),
+                "{method:?}: infeasible {x:?} for {mip:?}"
+            );
             assert!(x.iter().all(|v| (v - v.round()).abs() <= 1e-6), "{x:?}");
             let f = mip.value(x);
             let reported = out.objective.expect("an objective with a solution");
-            assert!((f - reported).abs() <= 1e-6, "{method:?}: reported {reported}, x gives {f}");
+            assert!(
+                (f - reported).abs() <= 1e-6,
+                "{method:?}: reported {reported}, x gives {f}"
+            );
             if out.status == Status::Optimal {
-                assert!((f - best).abs() <= 1e-6, "{method:?}: optimal {f} but {best} exists");
+                assert!(
+                    (f - best).abs() <= 1e-6,
+                    "{method:?}: optimal {f} but {best} exists"
+                );
             }
         }
     }

@@ -20,9 +20,16 @@ fn small_mips_agree_with_enumeration() {
         let values: Vec<i8> = (0..48).map(|_| byte() as i8).collect();
         let mip = checks::Mip::new(case.wrapping_mul(37), case / 4, &values);
         infeasible += usize::from(mip.enumerate().is_none());
-        let method = if case % 4 == 0 { Method::Balans } else { Method::Highs };
+        let method = if case % 4 == 0 {
+            Method::Balans
+        } else {
+            Method::Highs
+        };
         checks::check(&mip, method);
     }
     // the cases cover both outcomes
-    assert!(infeasible > 0 && infeasible < 40, "{infeasible} of 40 infeasible");
+    assert!(
+        infeasible > 0 && infeasible < 40,
+        "{infeasible} of 40 infeasible"
+    );
 }

@@ -53,7 +53,11 @@ impl Qp {
         let bound = (0..n)
             .map(|_| {
                 let b = next();
-                if b < -4.0 { f64::INFINITY } else { b.abs() + 0.5 }
+                if b < -4.0 {
+                    f64::INFINITY
+                } else {
+                    b.abs() + 0.5
+                }
             })
             .collect();
         Self { q, c, a, u, bound }
@@ -81,17 +85,20 @@ impl Qp {
     /// The QP as a problem with exact derivatives.
     pub fn problem(&self) -> FnProblem {
         let (n, m) = (self.n(), self.m());
-        let (f, g, cons, jac, hess) = (self.clone(), self.clone(), self.clone(), self.clone(), self.clone());
+        let (f, g, cons, jac, hess) = (
+            self.clone(),
+            self.clone(),
+            self.clone(),
+            self.clone(),
+            self.clone(),
+        );
         FnProblem::new("fuzz-qp", vec![0.0; n], move |x: &[f64]| f.objective(x))
             .gradient_fn(move |x: &[f64], out: &mut [f64]| {
                 for i in 0..n {
                     out[i] = g.c[i] + (0..n).map(|j| g.q[i * n + j] * x[j]).sum::<f64>();
                 }
             })
-            .bounds(
-                self.bound.iter().map(|b| -b).collect(),
-                self.bound.clone(),
-            )
+            .bounds(self.bound.iter().map(|b| -b).collect(), self.bound.clone())
             .constraints(m, move |x: &[f64], out: &mut [f64]| {
                 for i in 0..m {
                     out[i] = (0..n).map(|j| cons.a[i * n + j] * x[j]).sum();
@@ -124,7 +131,12 @@ pub fn check(qp: &Qp) {
     if !out.status.is_success() {
         return;
     }
-    let scale = 1.0 + qp.c.iter().chain(&qp.q).map(|v| v.abs()).fold(0.0, f64::max);
+    let scale = 1.0
+        + qp.c
+            .iter()
+            .chain(&qp.q)
+            .map(|v| v.abs())
+            .fold(0.0, f64::max);
     let tol = 1e-6 * scale;
     for (j, (&x, &b)) in out.x.iter().zip(&qp.bound).enumerate() {
         assert!(x.abs() <= b + tol, "x[{j}] = {x} outside +-{b}: {qp:?}");
@@ -136,5 +148,9 @@ pub fn check(qp: &Qp) {
     }
     let f = qp.objective(&out.x);
     assert!(f <= tol, "objective {f} worse than x = 0: {qp:?}");
-    assert!((f - out.objective).abs() <= 1e-8 * scale.max(f.abs()), "reported {} for {f}", out.objective);
+    assert!(
+        (f - out.objective).abs() <= 1e-8 * scale.max(f.abs()),
+        "reported {} for {f}",
+        out.objective
+    );
 }
