@@ -204,7 +204,7 @@ CASES = [
     ("milp-integrality-shape", lambda f: opal.milp([1.0, 2.0], integrality=[1, 1, 1]), ValueError, "integrality"),
     ("milp-c-str", lambda f: opal.milp(["a"]), TypeError, "c"),
     ("problem-objective-length", lambda f: f.problem.objective(np.zeros(3)), ValueError, "x"),
-    ("problem-gradient-2d", lambda f: f.problem.gradient(np.zeros((2, 1))), TypeError, "x"),
+    ("problem-gradient-2d", lambda f: f.problem.gradient(np.zeros((2, 1))), ValueError, "x must be 1-dimensional"),
     # --- empty arrays ---------------------------------------------------------------------
     ("minimize-x0-empty", lambda f: opal.minimize(_quad, []), ValueError, "x0"),
     ("calibrate-A-empty", lambda f: _cal(f, A=np.zeros((0, 4, 3)), Y=np.zeros((0, 4))), ValueError, "A is empty"),
