@@ -142,7 +142,7 @@ pub fn check(qp: &Qp) {
         assert!(x.abs() <= b + tol, "x[{j}] = {x} outside +-{b}: {qp:?}");
     }
     let mut c = vec![0.0; qp.m()];
-    p.constraints(&out.x, &mut c).unwrap();
+    SmoothProblem::constraints(&p, &out.x, &mut c).unwrap();
     for (i, (&ci, &ui)) in c.iter().zip(&qp.u).enumerate() {
         assert!(ci <= ui + tol, "constraint {i}: {ci} > {ui}: {qp:?}");
     }
