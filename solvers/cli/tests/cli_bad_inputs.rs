@@ -80,10 +80,10 @@ impl Files {
             write(name, &binary);
         }
         write("binary.json", &binary);
-        write("trunc.mps", MPS[..MPS.find("RHS").unwrap()].as_bytes());
+        write("trunc.mps", &MPS.as_bytes()[..MPS.find("RHS").unwrap()]);
         write(
             "trunc.SIF",
-            SIF[..SIF.find("CONSTANTS").unwrap()].as_bytes(),
+            &SIF.as_bytes()[..SIF.find("CONSTANTS").unwrap()],
         );
         write("trunc.libsvm", b"1 1:0.5 2:0.1\n-1 1:0.2 2:");
         write("trunc.mtx", &MTX.as_bytes()[..MTX.len() - 12]);
