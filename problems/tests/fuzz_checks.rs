@@ -44,20 +44,11 @@ fn shared_libsvm() -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn run(check: fn(&[u8]), seeds: &[Vec<u8>], alphabet: &[u8]) {
-    for (k, s) in seeds.iter().enumerate() {
-        check(s);
-        for m in mutate::mutations(s, k as u64, alphabet) {
-            check(&m);
-        }
-    }
-}
-
 #[test]
 fn libsvm_seeds_and_mutations() {
     let mut seeds = vec![LIBSVM.as_bytes().to_vec(), vec![0xff, 0xfe, b'\n', 0]];
     seeds.extend(shared_libsvm());
-    run(checks::libsvm, &seeds, b" :+-0123456789.e#\n\xff");
+    mutate::run(checks::libsvm, &seeds, b" :+-0123456789.e#\n\xff");
     // an index of 0 and a NaN value are refused with their line
     let e = opal_problems::formats::libsvm::parse_libsvm(
         std::io::BufReader::new(&b"1 1:2\n1 0:nan\n"[..]),
@@ -74,11 +65,11 @@ fn matrix_market_seeds_and_mutations() {
         .iter()
         .map(|s| s.as_bytes().to_vec())
         .collect();
-    run(checks::matrix_market, &seeds, b" %0123456789.-e,\n\xc3");
+    mutate::run(checks::matrix_market, &seeds, b" %0123456789.-e,\n\xc3");
 }
 
 #[test]
 fn spec_seeds_and_mutations() {
     let seeds: Vec<Vec<u8>> = SPECS.iter().map(|s| s.as_bytes().to_vec()).collect();
-    run(checks::spec, &seeds, b":=,0123456789-.Nnx");
+    mutate::run(checks::spec, &seeds, b":=,0123456789-.Nnx");
 }

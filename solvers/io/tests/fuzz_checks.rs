@@ -51,15 +51,6 @@ fn shared(names: &[&str]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn run(check: fn(&[u8]), seeds: &[Vec<u8>], alphabet: &[u8]) {
-    for (k, s) in seeds.iter().enumerate() {
-        check(s);
-        for m in mutate::mutations(s, k as u64, alphabet) {
-            check(&m);
-        }
-    }
-}
-
 #[test]
 fn mps_text_seeds_and_mutations() {
     let mut seeds = vec![MPS.as_bytes().to_vec()];
@@ -68,7 +59,7 @@ fn mps_text_seeds_and_mutations() {
         "highs-check/nan1.mps",
         "miplib/mas74.mps",
     ]));
-    run(
+    mutate::run(
         checks::mps,
         &seeds,
         b" \tNRLEGUPMXIFnan0123456789.-'\n\x00\xff",
@@ -79,13 +70,13 @@ fn mps_text_seeds_and_mutations() {
 fn lp_text_seeds_and_mutations() {
     let mut seeds = vec![LP.as_bytes().to_vec()];
     seeds.extend(shared(&["distributional/correctness_mk_5.lp"]));
-    run(checks::lp, &seeds, b" \n:+-<>=nan0123456789xy\xff");
+    mutate::run(checks::lp, &seeds, b" \n:+-<>=nan0123456789xy\xff");
 }
 
 #[test]
 fn balans_config_seeds_and_mutations() {
     let seeds: Vec<Vec<u8>> = CONFIGS.iter().map(|s| s.as_bytes().to_vec()).collect();
-    run(checks::balans_config, &seeds, b"{}[]\":,0123456789.-e \xff");
+    mutate::run(checks::balans_config, &seeds, b"{}[]\":,0123456789.-e \xff");
 }
 
 /// A SIF file named .mps is refused at its first SIF section, with the line.

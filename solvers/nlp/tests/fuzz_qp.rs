@@ -3,16 +3,12 @@
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
+#[path = "../../../problems/fuzz/mutate.rs"]
+mod mutate;
 
 #[test]
 fn small_convex_qps_solve_consistently() {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut byte = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state as u8
-    };
+    let mut byte = mutate::bytes(1);
     for case in 0..60u8 {
         let values: Vec<i8> = (0..40).map(|_| byte() as i8).collect();
         checks::check(&checks::Qp::new(case, case / 5, &values));
