@@ -16,19 +16,19 @@ import opal
 from opal.relu import ConvexReLUClassifier, ConvexReLURegressor, NotFittedError
 
 # A small SIF file written for these tests (two variables, one equality constraint).
-SIF = """NAME          BADIN
- IE N                   2              $-PARAMETER
+SIF = """NAME          PYBAD
+ IE M                   3              $-PARAMETER
 VARIABLES
- DO I         1                        N
- X  X(I)
+ DO J         1                        M
+ X  Y(J)
  ND
 GROUPS
- N  OBJ       X1        1.0
- E  C1        X1        1.0            X2        1.0
+ N  F         Y1        2.0
+ E  C1        Y1        1.0            Y2        -1.0
 CONSTANTS
-    RHS       C1        1.0
+    RHS       C1        0.5
 START POINT
-    START     'DEFAULT' 0.5
+    START     'DEFAULT' 1.0
 ENDATA
 """
 
@@ -119,9 +119,9 @@ CASES = [
     ("load_sif-binary", lambda f: opal.load_sif(f.binary_sif), ValueError, "binary.SIF:"),
     ("load_sif-truncated", lambda f: opal.load_sif(f.trunc_sif), ValueError, "trunc.SIF"),
     ("load_sif-on-mps", lambda f: opal.load_sif(f.mps), ValueError, "ok.mps:2"),
-    ("load_sif-unknown-param", lambda f: opal.load_sif(f.sif, M=3), ValueError, "M"),
-    ("load_sif-negative-param", lambda f: opal.load_sif(f.sif, N=-3), ValueError, "ok.SIF:8"),
-    ("load_sif-nan-param", lambda f: opal.load_sif(f.sif, N=math.nan), ValueError, "N"),
+    ("load_sif-unknown-param", lambda f: opal.load_sif(f.sif, K=3), ValueError, "K"),
+    ("load_sif-negative-param", lambda f: opal.load_sif(f.sif, M=-3), ValueError, "ok.SIF:8"),
+    ("load_sif-nan-param", lambda f: opal.load_sif(f.sif, M=math.nan), ValueError, "M"),
     ("solve_mip-missing", lambda f: opal.solve_mip(f.missing), OSError, "missing.mps"),
     ("solve_mip-directory", lambda f: opal.solve_mip(f.dir), OSError, "bad"),
     ("solve_mip-empty", lambda f: opal.solve_mip(f.empty, time_limit=5), ValueError, "empty.mps"),
@@ -184,7 +184,7 @@ CASES = [
     ("relu-y-inf", lambda f: _relu(f, y=np.where(f.y > 0, np.inf, f.y), cls=ConvexReLURegressor), ValueError, "y"),
     ("milp-c-nan", lambda f: opal.milp([1.0, math.nan]), ValueError, "c[1]"),
     ("milp-A-nan", lambda f: opal.milp([1.0], constraints=([[math.nan]], [0], [1])), ValueError, "NaN"),
-    ("problem-objective-nan", lambda f: f.problem.objective(np.array([math.nan, 0.0])), ValueError, "x"),
+    ("problem-objective-nan", lambda f: f.problem.objective(np.array([math.nan, 0.0, 0.0])), ValueError, "x[0] is not finite"),
     # --- wrong shapes and dtypes ----------------------------------------------------------
     ("minimize-x0-2d", lambda f: opal.minimize(_quad, np.zeros((2, 2))), ValueError, "x0"),
     ("minimize-x0-str", lambda f: opal.minimize(_quad, ["a", "b"]), TypeError, "x0"),
@@ -203,7 +203,7 @@ CASES = [
     ("relu-y-length", lambda f: _relu(f, y=f.y[:5]), ValueError, "samples"),
     ("milp-integrality-shape", lambda f: opal.milp([1.0, 2.0], integrality=[1, 1, 1]), ValueError, "integrality"),
     ("milp-c-str", lambda f: opal.milp(["a"]), TypeError, "c"),
-    ("problem-objective-length", lambda f: f.problem.objective(np.zeros(3)), ValueError, "x"),
+    ("problem-objective-length", lambda f: f.problem.objective(np.zeros(5)), ValueError, "x has length 5"),
     ("problem-gradient-2d", lambda f: f.problem.gradient(np.zeros((2, 1))), ValueError, "x must be 1-dimensional"),
     # --- empty arrays ---------------------------------------------------------------------
     ("minimize-x0-empty", lambda f: opal.minimize(_quad, []), ValueError, "x0"),

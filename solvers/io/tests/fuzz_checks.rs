@@ -11,19 +11,25 @@ use std::io::Read;
 
 use opal_problems::shared_data::require;
 
-const MPS: &str = "NAME          SMALL
+/// A free-format MPS seed with every section opal's text checks look at.
+const MPS: &str = "NAME SEED
+OBJSENSE
+    MAX
 ROWS
- N  obj
- L  c1
+ N cost
+ G lo
+ E eq
 COLUMNS
-    MARKER                 'MARKER'                 'INTORG'
-    x         obj       -1.0   c1        1.0
-    y         obj       -2.0   c1        1.0
-    MARKER                 'MARKER'                 'INTEND'
+ a cost 2 lo 1
+ b cost 3 eq 1
 RHS
-    rhs       c1        3.0
+ rhs lo 1 eq 2
+RANGES
+ rng lo 4
 BOUNDS
- UP bnd       x         3.0
+ UP bnd a 5
+ LI bnd b 0
+ UI bnd b 9
 ENDATA
 ";
 const LP: &str = "maximize\n obj: x + 2 y\nsubject to\n c1: x + y <= 3\nbounds\n 0 <= x <= 3\ngeneral\n x y\nend\n";
