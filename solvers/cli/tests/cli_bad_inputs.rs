@@ -295,6 +295,7 @@ fn bad_numbers_name_the_argument() {
         (&["solve", "pde:N=-1"], &["N"]),
         (&["solve", "pde:N=abc"], &["N"]),
         (&["solve", "pde:N=1e40"], &["N"]),
+        (&["solve", "pde:N=1000000000"], &["N = 1000000000", "GB"]),
         (&["solve", "pde:M=3"], &["M"]),
         (&["inspect", "nosuchproblem"], &["nosuchproblem"]),
         (
