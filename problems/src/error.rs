@@ -113,6 +113,15 @@ impl FormatError {
         }
     }
 
+    /// A failed read of line `line`: bytes that are not UTF-8 are a parse error at that
+    /// line (binary data), anything else an I/O error.
+    pub(crate) fn line_io(path: &std::path::Path, line: usize, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            return Self::parse(path, line, "not a text file (bytes that are not UTF-8)");
+        }
+        Self::io(path, source)
+    }
+
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         FormatError::Io {
             path: path.to_path_buf(),

@@ -57,7 +57,9 @@ pub fn index_array(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<usize>> {
     let np = py.import("numpy")?;
     let arr = np.call_method1("asarray", (obj,))?;
     let (kind, dt) = dtype_kind(&arr).unwrap_or_default();
-    if !matches!(kind.as_str(), "i" | "u") {
+    let empty = arr.getattr("size")?.extract::<usize>()? == 0;
+    // An empty list becomes a float64 array: no index in it has a wrong type.
+    if !matches!(kind.as_str(), "i" | "u") && !empty {
         return Err(PyTypeError::new_err(format!(
             "{name} must be an integer array, got dtype {dt}"
         )));
@@ -83,6 +85,37 @@ pub fn index_array(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<usize>> {
         out.push(v as usize);
     }
     Ok(out)
+}
+
+/// A ValueError naming the first non-finite entry of `a` (`name[i, j]`), if any.
+pub fn require_finite(a: &Dense, name: &str) -> PyResult<()> {
+    let Some(k) = a.data.iter().position(|v| !v.is_finite()) else {
+        return Ok(());
+    };
+    let mut index = Vec::with_capacity(a.shape.len());
+    let mut rest = k;
+    for &d in a.shape.iter().rev() {
+        index.push(rest % d.max(1));
+        rest /= d.max(1);
+    }
+    index.reverse();
+    let index: Vec<String> = index.iter().map(usize::to_string).collect();
+    Err(PyValueError::new_err(format!(
+        "{name}[{}] is not finite ({})",
+        index.join(", "),
+        a.data[k]
+    )))
+}
+
+/// A ValueError when a dimension of `a` is zero (an empty array where data is needed).
+pub fn require_nonempty(a: &Dense, name: &str) -> PyResult<()> {
+    if a.shape.contains(&0) {
+        return Err(PyValueError::new_err(format!(
+            "{name} is empty (shape {})",
+            shape_str(&a.shape)
+        )));
+    }
+    Ok(())
 }
 
 /// "(3, 4)" for a shape.

@@ -9,7 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::arrays::{float_array, shape_str, to_faer};
+use crate::arrays::{float_array, require_finite, require_nonempty, shape_str, to_faer};
 use crate::errors::SolverError;
 use crate::interrupt::Interrupt;
 use crate::options::{self, choice, get};
@@ -103,8 +103,11 @@ pub fn calibrate_gains<'py>(
     options: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyDict>)> {
     let a = float_array(A, "A", 3, "(p, m, n)")?;
+    require_nonempty(&a, "A")?;
+    require_finite(&a, "A")?;
     let (p, m, n) = (a.shape[0], a.shape[1], a.shape[2]);
     let y = float_array(Y, "Y", 2, "(p, m)")?;
+    require_finite(&y, "Y")?;
     if y.shape != [p, m] {
         return Err(PyValueError::new_err(format!(
             "Y has shape {}, expected (p, m) = ({p}, {m}) from A's shape {}",
@@ -115,6 +118,7 @@ pub fn calibrate_gains<'py>(
     let z = Z
         .map(|z| -> PyResult<_> {
             let zz = float_array(z, "Z", 2, "(n, k)")?;
+            require_finite(&zz, "Z")?;
             if zz.shape[0] != n {
                 return Err(PyValueError::new_err(format!(
                     "Z has shape {}, expected (n, k) with n = {n}",
@@ -127,6 +131,7 @@ pub fn calibrate_gains<'py>(
     let bb = B
         .map(|b| -> PyResult<_> {
             let bb = float_array(b, "B", 2, "(m, h)")?;
+            require_finite(&bb, "B")?;
             if bb.shape[0] != m {
                 return Err(PyValueError::new_err(format!(
                     "B has shape {}, expected (m, h) with m = {m}",

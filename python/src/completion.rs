@@ -8,7 +8,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::arrays::{col_major_to_numpy, float_array, index_array};
+use crate::arrays::{col_major_to_numpy, float_array, index_array, require_finite};
 use crate::interrupt::Interrupt;
 use crate::options::{self, choice, get};
 
@@ -121,7 +121,9 @@ pub fn complete_matrix<'py>(
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyDict>)> {
     let rows = index_array(rows, "rows")?;
     let cols = index_array(cols, "cols")?;
-    let values = float_array(values, "values", 1, "(nnz,)")?.data;
+    let values = float_array(values, "values", 1, "(nnz,)")?;
+    require_finite(&values, "values")?;
+    let values = values.data;
     if rows.len() != values.len() || cols.len() != values.len() {
         return Err(PyValueError::new_err(format!(
             "rows, cols and values must have the same length, got {}, {} and {}",

@@ -93,7 +93,8 @@ pub fn solve_mip<'py>(
     verbose: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let method = method_and_threads("solver", solver, threads)?;
-    if !(time_limit.is_finite() && time_limit > 0.0) {
+    // inf (or any huge value) means no limit; the budget caps it.
+    if time_limit.is_nan() || time_limit <= 0.0 {
         return Err(PyValueError::new_err(format!(
             "time_limit must be a positive number of seconds, got {time_limit}"
         )));

@@ -2,7 +2,7 @@
 //! `ValueError` listing the known names for an unknown one.
 
 use pyo3::conversion::FromPyObjectOwned;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -26,11 +26,18 @@ pub fn apply(
     Ok(())
 }
 
-/// Extracts an option value, with a TypeError naming the option.
+/// Extracts an option value, with an error naming the option: ValueError for an integer
+/// out of range (a negative count or seed), TypeError otherwise.
 pub fn get<'py, T: FromPyObjectOwned<'py>>(name: &str, v: &Bound<'py, PyAny>) -> PyResult<T> {
     v.extract::<T>().map_err(|e| {
         let e: PyErr = e.into();
-        PyTypeError::new_err(format!("option {name}: {e}"))
+        if e.is_instance_of::<PyOverflowError>(v.py()) {
+            PyValueError::new_err(format!(
+                "option {name} must be a non-negative integer in range, got {v}"
+            ))
+        } else {
+            PyTypeError::new_err(format!("option {name}: {e}"))
+        }
     })
 }
 

@@ -3,13 +3,14 @@
 
 use std::sync::Mutex;
 
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::PyArray1;
 use opal_problems::registry::{self, BoxedProblem, Params};
 use opal_problems::{ProblemInfo, SmoothProblem};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::arrays::{float_array, require_finite};
 use crate::errors::{eval_error, problem_error, sif_error};
 
 /// A smooth problem: min f(x) s.t. cl <= c(x) <= cu, xl <= x <= xu.
@@ -41,19 +42,18 @@ impl PyProblem {
     }
 }
 
-/// Checks a numpy vector's length and copies it.
-pub fn vector(a: &PyReadonlyArray1<'_, f64>, what: &str, len: usize) -> PyResult<Vec<f64>> {
-    let v = a
-        .as_slice()
-        .map(<[f64]>::to_vec)
-        .unwrap_or_else(|_| a.as_array().to_vec());
-    if v.len() != len {
+/// Argument `what` as a vector of `len` finite numbers (a list or any real array):
+/// TypeError for a wrong dtype, ValueError for a wrong shape or a NaN/inf entry.
+pub fn vector(a: &Bound<'_, PyAny>, what: &str, len: usize) -> PyResult<Vec<f64>> {
+    let d = float_array(a, what, 1, "(n,)")?;
+    if d.data.len() != len {
         return Err(PyValueError::new_err(format!(
             "{what} has length {}, expected {len}",
-            v.len()
+            d.data.len()
         )));
     }
-    Ok(v)
+    require_finite(&d, what)?;
+    Ok(d.data)
 }
 
 fn array<'py>(py: Python<'py>, v: Vec<f64>) -> Bound<'py, PyArray1<f64>> {
@@ -143,8 +143,8 @@ impl PyProblem {
     }
 
     /// f(x).
-    fn objective(&self, x: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
-        let x = vector(&x, "x", self.info.n())?;
+    fn objective(&self, x: &Bound<'_, PyAny>) -> PyResult<f64> {
+        let x = vector(x, "x", self.info.n())?;
         self.with(|p| p.objective(&x)).map_err(eval_error)
     }
 
@@ -152,9 +152,9 @@ impl PyProblem {
     fn gradient<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray1<'py, f64>,
+        x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let x = vector(&x, "x", self.info.n())?;
+        let x = vector(x, "x", self.info.n())?;
         let mut g = vec![0.0; self.info.n()];
         self.with(|p| p.gradient(&x, &mut g)).map_err(eval_error)?;
         Ok(array(py, g))
@@ -164,9 +164,9 @@ impl PyProblem {
     fn constraints<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray1<'py, f64>,
+        x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let x = vector(&x, "x", self.info.n())?;
+        let x = vector(x, "x", self.info.n())?;
         let mut c = vec![0.0; self.info.m()];
         self.with(|p| p.constraints(&x, &mut c))
             .map_err(eval_error)?;
@@ -177,9 +177,9 @@ impl PyProblem {
     fn jacobian_triplets<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray1<'py, f64>,
+        x: &Bound<'py, PyAny>,
     ) -> PyResult<Triplets<'py>> {
-        let x = vector(&x, "x", self.info.n())?;
+        let x = vector(x, "x", self.info.n())?;
         self.with(|p| {
             let pat = p.jacobian_pattern();
             let mut v = vec![0.0; pat.nnz()];
@@ -193,12 +193,12 @@ impl PyProblem {
     fn hessian_triplets<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray1<'py, f64>,
-        y: PyReadonlyArray1<'py, f64>,
+        x: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
         obj_factor: f64,
     ) -> PyResult<Triplets<'py>> {
-        let x = vector(&x, "x", self.info.n())?;
-        let y = vector(&y, "y", self.info.m())?;
+        let x = vector(x, "x", self.info.n())?;
+        let y = vector(y, "y", self.info.m())?;
         self.with(|p| {
             let pat = p.hessian_pattern();
             let mut v = vec![0.0; pat.nnz()];
@@ -213,15 +213,15 @@ impl PyProblem {
     fn hessian_lagrangian_vector<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray1<'py, f64>,
-        y: PyReadonlyArray1<'py, f64>,
-        v: PyReadonlyArray1<'py, f64>,
+        x: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
+        v: &Bound<'py, PyAny>,
         obj_factor: f64,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let n = self.info.n();
-        let x = vector(&x, "x", n)?;
-        let y = vector(&y, "y", self.info.m())?;
-        let v = vector(&v, "v", n)?;
+        let x = vector(x, "x", n)?;
+        let y = vector(y, "y", self.info.m())?;
+        let v = vector(v, "v", n)?;
         let mut out = vec![0.0; n];
         self.with(|p| p.hessian_vector(&x, obj_factor, &y, &v, &mut out))
             .map_err(eval_error)?;
@@ -229,11 +229,7 @@ impl PyProblem {
     }
 
     /// J(x) as a scipy.sparse CSR matrix (m x n). Needs scipy.
-    fn jacobian<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray1<'py, f64>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn jacobian<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let t = self.jacobian_triplets(py, x)?;
         scipy_csr(py, t, (self.info.m(), self.info.n()))
     }
@@ -245,14 +241,14 @@ impl PyProblem {
     fn hessian_lagrangian<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray1<'py, f64>,
-        y: PyReadonlyArray1<'py, f64>,
+        x: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
         obj_factor: f64,
         full: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let n = self.info.n();
-        let x = vector(&x, "x", n)?;
-        let y = vector(&y, "y", self.info.m())?;
+        let x = vector(x, "x", n)?;
+        let y = vector(y, "y", self.info.m())?;
         let (mut rows, mut cols, mut vals) = self.with(|p| {
             let pat = p.hessian_pattern();
             let mut v = vec![0.0; pat.nnz()];

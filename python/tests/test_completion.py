@@ -48,5 +48,5 @@ def test_complete_matrix_input_errors():
         opal.complete_matrix(rows, cols, vals, M.shape, 3, solver="qr")
     bad = vals.copy()
     bad[0] = np.inf
-    with pytest.raises(ValueError, match="invalid completion data"):
+    with pytest.raises(ValueError, match=r"values\[0\] is not finite"):
         opal.complete_matrix(rows, cols, bad, M.shape, 3)

@@ -151,7 +151,7 @@ pub fn parse_libsvm<R: Read>(
     let mut max_index = 0usize;
     for (lineno, line) in reader.lines().enumerate() {
         let lineno = lineno + 1;
-        let line = line.map_err(|e| FormatError::io(path, e))?;
+        let line = line.map_err(|e| FormatError::line_io(path, lineno, e))?;
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;

@@ -79,12 +79,12 @@ fn data_lines(path: &Path) -> Result<(String, DataLines), FormatError> {
     let file = std::fs::File::open(path).map_err(|e| FormatError::io(path, e))?;
     let mut lines = BufReader::new(file).lines();
     let header = match lines.next() {
-        Some(l) => l.map_err(|e| FormatError::io(path, e))?,
+        Some(l) => l.map_err(|e| FormatError::line_io(path, 1, e))?,
         None => return Err(FormatError::invalid(path, "empty file")),
     };
     let owned = path.to_path_buf();
     let iter = lines.enumerate().filter_map(move |(i, l)| match l {
-        Err(e) => Some(Err(FormatError::io(&owned, e))),
+        Err(e) => Some(Err(FormatError::line_io(&owned, i + 2, e))),
         Ok(l) => {
             let t = l.trim();
             if t.is_empty() || t.starts_with('%') {
@@ -292,7 +292,7 @@ pub fn read_triplet_text(path: &Path, one_based: bool) -> Result<Triplets, Forma
     let base = usize::from(one_based);
     for (i, line) in BufReader::new(file).lines().enumerate() {
         let lineno = i + 1;
-        let line = line.map_err(|e| FormatError::io(path, e))?;
+        let line = line.map_err(|e| FormatError::line_io(path, lineno, e))?;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with('%') {
             continue;

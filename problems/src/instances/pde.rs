@@ -24,6 +24,14 @@ pub struct PdeControl {
 /// Weight of ||z||^2 in the objective.
 const CONTROL_WEIGHT: f64 = 0.05;
 
+/// Memory of the problem and a solve per grid point, roughly (state and control, their
+/// bounds and start, the Jacobian's five-point stencil, solver vectors).
+const BYTES_PER_POINT: usize = 400;
+
+/// Largest grid accepted (N^2 points): about 16 GB at [`BYTES_PER_POINT`]; larger sizes
+/// are refused up front rather than failing in an allocation.
+const MAX_GRID_POINTS: f64 = 4e7;
+
 impl PdeControl {
     /// Builds the problem for an `grid` x `grid` interior grid (grid >= 1).
     pub fn new(grid: usize) -> Result<Self, ProblemError> {
@@ -31,6 +39,17 @@ impl PdeControl {
             return Err(ProblemError::parameter(
                 "N",
                 "the grid needs at least one interior point",
+            ));
+        }
+        let points = grid as f64 * grid as f64;
+        if points > MAX_GRID_POINTS {
+            return Err(ProblemError::parameter(
+                "N",
+                format!(
+                    "N = {grid} gives {points:.0} grid points, about {:.0} GB at {BYTES_PER_POINT} \
+                     bytes per point; at most {MAX_GRID_POINTS:.0} points are accepted",
+                    points * BYTES_PER_POINT as f64 / 1e9
+                ),
             ));
         }
         let nn = grid * grid;
@@ -196,6 +215,8 @@ mod tests {
     #[test]
     fn sizes_and_structure() {
         let p = PdeControl::new(3).unwrap();
+        let e = PdeControl::new(1_000_000_000).err().unwrap().to_string();
+        assert!(e.contains("N") && e.contains("GB"), "{e}");
         assert_eq!((p.info().n(), p.info().m()), (18, 9));
         // 9 controls + 9 centres + 2 * 12 neighbour links.
         assert_eq!(p.jacobian_pattern().nnz(), 9 + 9 + 24);

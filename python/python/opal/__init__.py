@@ -40,6 +40,10 @@ Errors: ``ValueError`` for bad input (wrong lengths, unknown parameters),
 function cannot be evaluated at a point, :class:`SolverError` when a solver fails.
 """
 
+from . import _args, _opal
+
+_args.name_arguments(_opal)
+
 from ._opal import (
     EvaluationError,
     Problem,

@@ -81,9 +81,14 @@ def check_X(est, X, *, reset):
         )
     if SKLEARN:
         # non-finite entries are left to the extension, whose message names the entry
-        return validate_data(
-            est, X, reset=reset, dtype=np.float64, order="C", ensure_all_finite=False
-        )
+        try:
+            return validate_data(
+                est, X, reset=reset, dtype=np.float64, order="C", ensure_all_finite=False
+            )
+        except ValueError as e:  # numpy's conversion message does not say which input
+            if "X" in str(e):
+                raise
+            raise ValueError(f"X: {e}") from e
     if _is_sparse(X):
         raise TypeError(
             "Sparse data was passed for X, but dense data is required: the convex ReLU "

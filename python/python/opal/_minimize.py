@@ -49,6 +49,8 @@ def _x0(x0):
         x = x.reshape(1)
     if x.ndim != 1:
         raise ValueError(f"x0 must be 1-dimensional, got shape {x.shape}")
+    if x.size == 0:
+        raise ValueError("x0 is empty: a problem needs at least one variable")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"x0 must be finite, got {x}")
     return np.ascontiguousarray(x, dtype=np.float64)

@@ -21,7 +21,7 @@ mod start_point;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Optimization solvers for nonlinear programs (CUTEst SIF), mixed-integer programs
 /// (MPS/LP), convex ReLU training, matrix completion and blind calibration.
@@ -76,8 +76,37 @@ impl<E: std::error::Error> From<E> for CliError {
     }
 }
 
+/// The parsed command line; a usage error is reported as `opal: error: ...` with exit
+/// code 1 like every other bad input (help and version still print and exit 0).
+fn parse() -> Result<Cli, ExitCode> {
+    // `--time-limit -1` must reach the argument's own check (which names it), not be
+    // taken for an unknown flag.
+    fn negatives(c: clap::Command) -> clap::Command {
+        c.allow_negative_numbers(true).mut_subcommands(negatives)
+    }
+    let matches = negatives(Cli::command()).try_get_matches();
+    matches
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .map_err(|e| {
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.render().to_string();
+            let text = text
+                .trim_end()
+                .strip_prefix("error: ")
+                .unwrap_or(text.trim_end());
+            eprintln!("opal: error: {text}");
+            ExitCode::from(1)
+        })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // Before any work: a Ctrl-C during the set-up must not be lost.
     interrupt::handle();
     let result = match cli.command {

@@ -1,20 +1,8 @@
 //! The `opal` binary end to end: catalogue, inspection, generation and error paths.
 
-use assert_cmd::Command;
+mod common;
 
-fn opal() -> Command {
-    Command::cargo_bin("opal").unwrap()
-}
-
-fn stdout(args: &[&str]) -> String {
-    let out = opal().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "opal {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{opal, stdout};
 
 #[test]
 fn version_help_and_catalogue() {

@@ -1,29 +1,12 @@
 //! `opal inspect` on CUTEst SIF files: summary, JSON fields and values, `--param`, errors.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{failure, stdout as run_ok};
 use opal_problems::shared_data::require;
 use serde_json::Value;
 
-fn opal() -> Command {
-    Command::cargo_bin("opal").unwrap()
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = opal().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "opal {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn run_err(args: &[&str]) -> String {
-    let out = opal().args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "opal {args:?} should fail");
-    String::from_utf8(out.stderr).unwrap()
-}
-
+/// The one JSON object `opal args` prints on one line.
 fn json(args: &[&str]) -> Value {
     let text = run_ok(args);
     assert_eq!(
@@ -172,9 +155,9 @@ fn inspect_sif_summary_and_params() {
         (nums(&v["constraint_values"])[0] + 2.2).abs() < 1e-12,
         "{v}"
     );
-    let e = run_err(&["inspect", p, "--param", "NOPE=1"]);
+    let e = failure(&["inspect", p, "--param", "NOPE=1"]);
     assert!(e.starts_with("opal: error: ") && e.contains("NOPE"), "{e}");
-    let e = run_err(&["inspect", p, "--param", "SC"]);
+    let e = failure(&["inspect", p, "--param", "SC"]);
     assert!(e.contains("NAME=VALUE"), "{e}");
 }
 
@@ -196,13 +179,13 @@ fn bad_sif_files_give_file_line_and_field() {
         "BAD.SIF",
         &HS6.replace(" E  G2        X2", " E  G2        X7"),
     );
-    let e = run_err(&["inspect", path.to_str().unwrap()]);
+    let e = failure(&["inspect", path.to_str().unwrap()]);
     assert!(e.starts_with("opal: error: "), "{e}");
     assert!(
         e.contains("BAD.SIF:9: field 3 ('X7'): unknown variable 'X7'"),
         "{e}"
     );
-    let e = run_err(&["inspect", "/no/such/file.SIF"]);
+    let e = failure(&["inspect", "/no/such/file.SIF"]);
     assert!(e.contains("/no/such/file.SIF"), "{e}");
 }
 

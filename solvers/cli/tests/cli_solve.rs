@@ -1,21 +1,8 @@
 //! `opal solve` end to end on built-in problems: JSON fields, solvers, settings, errors.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn opal() -> Command {
-    Command::cargo_bin("opal").unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = opal().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "opal {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{json, opal};
 
 #[test]
 fn json_has_every_field_and_solvers_agree() {
@@ -69,24 +56,18 @@ fn sketches_settings_seed_and_verbose_log() {
         assert!(v["inner_iterations"].as_u64().unwrap() > 0);
     }
     // Same seed, same output.
-    let a = json(&[
-        "solve",
-        "pde:N=3",
-        "--seed",
-        "9",
-        "--param",
-        "direct_fallback=false",
-        "--json",
-    ]);
-    let b = json(&[
-        "solve",
-        "pde:N=3",
-        "--seed",
-        "9",
-        "--param",
-        "direct_fallback=false",
-        "--json",
-    ]);
+    let seeded = || {
+        json(&[
+            "solve",
+            "pde:N=3",
+            "--seed",
+            "9",
+            "--param",
+            "direct_fallback=false",
+            "--json",
+        ])
+    };
+    let (a, b) = (seeded(), seeded());
     assert_eq!(a["x"], b["x"]);
     assert_eq!(a["inner_iterations"], b["inner_iterations"]);
     // Limits reach the solver; problem parameters pass through --param.

@@ -16,6 +16,14 @@ pub enum ConfigFileError {
         /// The OS error.
         message: String,
     },
+    /// Not text (bytes that are not UTF-8).
+    #[error("{}:{line}: not a JSON text (bytes that are not UTF-8)", .path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first byte that is not UTF-8.
+        line: usize,
+    },
     /// Not a valid configuration (serde's message carries line and column).
     #[error("{}: {source}", .path.display())]
     Invalid {
@@ -29,11 +37,25 @@ pub enum ConfigFileError {
 /// Reads a Balans configuration (the JSON object of `opal solve --config`; fields left out
 /// keep their defaults, unknown fields are errors).
 pub fn read_balans_config(path: &Path) -> Result<Config, ConfigFileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigFileError::Io {
+    let bytes = std::fs::read(path).map_err(|e| ConfigFileError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    Config::from_json_str(&text).map_err(|source| ConfigFileError::Invalid {
+    balans_config_from_bytes(path, &bytes)
+}
+
+/// A Balans configuration from a file's bytes (`path` names it in errors): bytes that are
+/// not UTF-8 are refused with their line, the text goes to `Config::from_json_str`.
+pub fn balans_config_from_bytes(path: &Path, bytes: &[u8]) -> Result<Config, ConfigFileError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        ConfigFileError::NotText {
+            path: path.to_path_buf(),
+            line,
+        }
+    })?;
+    Config::from_json_str(text).map_err(|source| ConfigFileError::Invalid {
         path: path.to_path_buf(),
         source,
     })

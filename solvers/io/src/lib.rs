@@ -6,6 +6,7 @@
 //!   (NaN, data-changing warnings, lost columns, unsupported features), as
 //!   [`LinearModel`](opal_problems::linear::LinearModel)s;
 //! - [`stats`]: size and structure of a model (`opal inspect FILE.mps`);
+//! - [`text`]: the checks on a model file's text before HiGHS reads it;
 //! - [`config`]: JSON configuration files of the solvers (Balans's search configuration).
 
 #![deny(missing_docs)]
@@ -13,7 +14,8 @@
 pub mod config;
 pub mod mip;
 pub mod stats;
+pub mod text;
 
-pub use config::{ConfigFileError, read_balans_config};
+pub use config::{ConfigFileError, balans_config_from_bytes, read_balans_config};
 pub use mip::{ReadError, read_model, read_model_with_warnings};
 pub use stats::{BoundCounts, ModelStats};

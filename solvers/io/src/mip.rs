@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use opal_mip::highs::{Highs, HighsError, LpData};
 use opal_problems::linear::LinearModel;
 
+use crate::text::{check_text, mps_columns, nan_line, warning_line};
+
 /// Why a model file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -69,92 +71,6 @@ const DATA_CHANGING: [&str; 8] = [
     "inconsistent",
     "not recognised",
 ];
-
-fn is_nan_token(t: &str) -> bool {
-    t.parse::<f64>().is_ok_and(|v| v.is_nan())
-}
-
-/// Line (1-based) of the first NaN in a numeric field: in MPS the values of COLUMNS / RHS /
-/// RANGES lines (third and fifth fields) and BOUNDS lines (fourth field), so that a row or
-/// column named "nan" is not mistaken for one; in LP files any token.
-fn nan_line(path: &Path, text: &str) -> Option<usize> {
-    let lp = path.to_string_lossy().to_ascii_lowercase().contains(".lp");
-    let mut section = String::new();
-    for (i, l) in text.lines().enumerate() {
-        let toks: Vec<&str> = l.split_whitespace().collect();
-        if lp {
-            if toks.iter().any(|t| is_nan_token(t)) {
-                return Some(i + 1);
-            }
-            continue;
-        }
-        if !l.starts_with([' ', '\t']) && !l.starts_with('*') {
-            section = toks
-                .first()
-                .map_or(String::new(), |t| t.to_ascii_uppercase());
-            continue;
-        }
-        let fields: &[usize] = match section.as_str() {
-            "COLUMNS" | "RHS" | "RANGES" => &[2, 4],
-            "BOUNDS" => &[3],
-            _ => &[],
-        };
-        if fields
-            .iter()
-            .any(|&k| toks.get(k).is_some_and(|t| is_nan_token(t)))
-        {
-            return Some(i + 1);
-        }
-    }
-    None
-}
-
-/// Distinct column names of an MPS file's COLUMNS section, each with its first line.
-fn mps_columns(text: &str) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut in_columns = false;
-    for (i, l) in text.lines().enumerate() {
-        if l.starts_with('*') || l.trim().is_empty() {
-            continue;
-        }
-        if !l.starts_with([' ', '\t']) {
-            in_columns = l.split_whitespace().next() == Some("COLUMNS");
-            continue;
-        }
-        if in_columns {
-            let toks: Vec<&str> = l.split_whitespace().collect();
-            if toks.len() >= 2 && toks[1].trim_matches('\'') == "MARKER" {
-                continue;
-            }
-            if let Some(name) = toks.first()
-                && seen.insert(name.to_string())
-            {
-                out.push((name.to_string(), i + 1));
-            }
-        }
-    }
-    out
-}
-
-/// Line (1-based) of the data line naming `name` in `section` (for HiGHS's warnings).
-fn warning_line(text: &str, warning: &str) -> Option<usize> {
-    let name = warning.split('"').nth(1)?;
-    let section = ["COLUMNS", "RHS", "RANGES", "BOUNDS"]
-        .into_iter()
-        .find(|s| warning.contains(&format!("{s} section")))?;
-    let mut inside = false;
-    for (i, l) in text.lines().enumerate() {
-        if !l.starts_with([' ', '\t']) && !l.starts_with('*') {
-            inside = l.split_whitespace().next() == Some(section);
-            continue;
-        }
-        if inside && l.split_whitespace().any(|t| t == name) {
-            return Some(i + 1);
-        }
-    }
-    None
-}
 
 /// Warnings of HiGHS's reader that do not change the model in a way that matters: matrix
 /// values at or below its 1e-9 tolerance are dropped (numerically benign, kept as a
@@ -249,7 +165,8 @@ struct ModelFile<'a> {
 
 impl<'a> ModelFile<'a> {
     /// Checks that `path` is a regular file with a known extension, reads its text and
-    /// refuses a NaN token before HiGHS sees it (its readers take "nan" as a value).
+    /// runs the text checks (binary data, unknown MPS sections, NaN tokens: HiGHS's
+    /// readers take "nan" as a value) before HiGHS sees it.
     fn open(path: &'a Path) -> Result<Self, ReadError> {
         let io = |message: String| ReadError::Io {
             path: path.to_path_buf(),
@@ -271,17 +188,10 @@ impl<'a> ModelFile<'a> {
             });
         }
         let text = match std::fs::read(path) {
-            Ok(bytes) if !lower.ends_with(".gz") => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(bytes) if !lower.ends_with(".gz") => check_text(path, &bytes)?,
             Ok(_) => String::new(),
             Err(e) => return Err(io(e.to_string())),
         };
-        if let Some(line) = nan_line(path, &text) {
-            return Err(ReadError::NotANumber {
-                path: path.to_path_buf(),
-                line: Some(line),
-                what: "a numeric field".into(),
-            });
-        }
         Ok(Self { path, lower, text })
     }
 

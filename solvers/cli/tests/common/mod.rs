@@ -31,3 +31,10 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Runs `opal args`, which must fail with exit code 1, and returns its stderr.
+pub fn failure(args: &[&str]) -> String {
+    let out = opal().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "opal {args:?} should fail");
+    String::from_utf8(out.stderr).unwrap()
+}

@@ -1,0 +1,7 @@
+//! See `checks::mps`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::mps(data));
