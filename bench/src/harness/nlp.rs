@@ -194,7 +194,8 @@ fn sif_reference(file: &Path) -> Option<f64> {
     loader::reference_objective(&spec).or((!has_objective).then_some(0.0))
 }
 
-fn sif_cases(files: Vec<PathBuf>) -> Vec<Case> {
+/// One case per SIF file: the file stem as the name, its reference objective.
+pub(super) fn sif_cases(files: Vec<PathBuf>) -> Vec<Case> {
     files
         .iter()
         .map(|f| Case {
