@@ -121,8 +121,10 @@ pub struct Settings {
     pub warm_start_mult_bound_push: f64,
     /// Second-order corrections per step: 4 (`max_soc`).
     pub max_soc: usize,
-    /// Barrier objective below which (unscaled objective below -this) with a feasible
-    /// iterate the problem is declared unbounded: 1e20.
+    /// Objective below which (unscaled objective below -this) with a feasible iterate
+    /// (within max(constr_viol_tol, 1e-10 max |x|)) the problem is declared unbounded, and
+    /// the largest |x| before the iterates count as diverging (IPOPT's
+    /// `diverging_iterates_tol`), also unbounded: 1e20.
     pub unbounded_objective: f64,
     /// Hessian used in the step.
     pub hessian: HessianApproximation,

@@ -294,12 +294,27 @@ impl<'s, 'p> Ipm<'s, 'p> {
                 ),
             ));
         }
-        if pr_unscaled <= self.s.constr_viol_tol && obj < -self.s.unbounded_objective {
+        // Feasible relative to the iterate's size: at |x| ~ 1e20 the rounding of c(x)
+        // alone exceeds constr_viol_tol.
+        let size = norm_inf(&self.st.w);
+        let feasible = pr_unscaled <= self.s.constr_viol_tol.max(1e-10 * size);
+        if feasible && obj < -self.s.unbounded_objective {
             return Some(Ending::new(
                 Status::Unbounded,
                 Termination::Unbounded,
                 format!(
                     "objective {obj:.3e} below -{:.0e} at a feasible point",
+                    self.s.unbounded_objective
+                ),
+            ));
+        }
+        if size > self.s.unbounded_objective {
+            // IPOPT's diverging-iterates test.
+            return Some(Ending::new(
+                Status::Unbounded,
+                Termination::Unbounded,
+                format!(
+                    "the iterates diverge: max |x| = {size:.3e} > {:.0e} (objective {obj:.3e})",
                     self.s.unbounded_objective
                 ),
             ));
@@ -646,6 +661,8 @@ impl<'s, 'p> Ipm<'s, 'p> {
             kkt_error: e0,
             iterations: self.iterations,
             restoration_iterations: self.restoration_iterations,
+            kkt_iterations: self.st.kkt_iterations,
+            kkt_fallbacks: self.st.solver.fallbacks() + self.st.inner_fallbacks,
             evaluations: self.st.nlp.evals,
             mu: self.mu,
             time: elapsed,

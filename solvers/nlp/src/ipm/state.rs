@@ -36,8 +36,10 @@ pub(crate) struct State<'p> {
     pub inexact: bool,
     /// Relative residual an inexact step may keep at most (`krylov_forcing`).
     pub forcing: f64,
-    /// Krylov iterations of every solve so far.
+    /// Krylov iterations of every solve so far (restoration phases included).
     pub kkt_iterations: usize,
+    /// Direct fallbacks of the KKT solvers of restoration phases.
+    pub inner_fallbacks: usize,
     // iterate
     pub w: Vec<f64>,
     pub y: Vec<f64>,
@@ -136,6 +138,7 @@ impl<'p> State<'p> {
             inexact,
             forcing: s.krylov_forcing,
             kkt_iterations: 0,
+            inner_fallbacks: 0,
             w_t: w.clone(),
             w,
             y: vec![0.0; m],
