@@ -10,9 +10,8 @@ use std::time::Duration;
 use opal_core::Budget;
 use opal_nlp::ipm;
 use opal_problems::SmoothProblem;
-use rayon::prelude::*;
 
-use super::nlp::{KKT_TOL, sif_cases};
+use super::nlp::{KKT_TOL, sif_cases, sif_files_where};
 use super::record::close_to;
 use super::registry::{Case, Suite};
 use super::{Config, Record};
@@ -64,6 +63,9 @@ impl Suite for CutestIneq {
     fn listed(&self) -> bool {
         true
     }
+    fn report_note(&self) -> Option<&'static str> {
+        Some(INEQ_NOTE)
+    }
     fn report_details(&self, recs: &[&Record]) -> Option<String> {
         Some(agreement(recs, "ipm", "ipopt"))
     }
@@ -75,6 +77,16 @@ impl Suite for CutestIneq {
         r.compare_to_reference();
     }
 }
+
+/// The report's remark on this suite's run.
+const INEQ_NOTE: &str = "Most of these problems have a handful of variables: the times measure \
+     fixed per-solve costs (IPOPT 3.11's set-up and option handling are about 0.1 s a solve \
+     here), so the time ratios say little about per-iteration speed; compare iterations \
+     and objectives. The run had 5 s per solve (the issue's acceptance run uses 60 s) on a \
+     machine shared with other jobs (load average near 10 on 2 CPUs), so a few problems near \
+     the limit are timing-dependent. The SciPy columns cover a documented subset only: \
+     `anchors.py cutest-ineq --problems '^HS[1-4]?[0-9]$'` (the Hock-Schittkowski problems \
+     HS1-HS49 of the set); their other rows are absent, not failed.";
 
 /// What one solve returned, for the records and the dev comparison.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +119,8 @@ impl Solve {
 /// opal's interior point at tolerance `tol` with a time limit (seconds) and the suite's
 /// iteration limit; `settings` are applied on top (e.g. the KKT solver).
 pub fn run_ipm(p: &dyn SmoothProblem, tol: f64, time_limit: f64, settings: ipm::Settings) -> Solve {
-    let budget = Budget::iterations(MAX_ITER)
-        .with_time_limit(Some(Duration::from_secs_f64(time_limit)));
+    let budget =
+        Budget::iterations(MAX_ITER).with_time_limit(Some(Duration::from_secs_f64(time_limit)));
     match ipm::solve(p, &settings.tol(tol).budget(budget)) {
         Ok(o) => Solve {
             status: o.status.as_str().to_string(),
@@ -122,7 +134,11 @@ pub fn run_ipm(p: &dyn SmoothProblem, tol: f64, time_limit: f64, settings: ipm::
 }
 
 /// IPOPT at tolerance `tol` (also its dual_inf_tol and constr_viol_tol) with a time limit.
-pub fn run_ipopt(p: &dyn SmoothProblem, tol: f64, time_limit: f64) -> Result<Solve, ipopt::IpoptError> {
+pub fn run_ipopt(
+    p: &dyn SmoothProblem,
+    tol: f64,
+    time_limit: f64,
+) -> Result<Solve, ipopt::IpoptError> {
     let settings = ipopt::Settings {
         tol,
         max_iter: MAX_ITER,
@@ -147,24 +163,9 @@ pub fn is_small_ineq(p: &dyn SmoothProblem) -> bool {
 /// The SIF files of `dir` (sorted) whose problem at default parameters is in the suite
 /// ([`is_small_ineq`]); decoded in parallel. Quick mode keeps the first 8.
 pub fn ineq_sif_files(dir: &Path, quick: bool) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "SIF"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    let mut keep: Vec<PathBuf> = files
-        .into_par_iter()
-        .with_max_len(1)
-        .filter(|f| loader::load(&f.to_string_lossy()).is_ok_and(|p| is_small_ineq(&*p)))
-        .collect();
-    keep.sort();
-    if quick {
-        keep.truncate(8);
-    }
-    keep
+    sif_files_where(dir, quick.then_some(8), |spec| {
+        loader::load(spec).is_ok_and(|p| is_small_ineq(&*p))
+    })
 }
 
 fn ineq_record(suite: &str, case: &Case, solver: &str, seed: u64, time_limit: f64) -> Record {
@@ -279,10 +280,16 @@ mod tests {
         let refs: Vec<&Record> = rows.iter().collect();
         let text = agreement(&refs, "ipm", "ipopt");
         assert!(text.contains("Both solved 2 problems"), "{text}");
-        assert!(text.contains("median iterations there ipm 15, ipopt 10"), "{text}");
+        assert!(
+            text.contains("median iterations there ipm 15, ipopt 10"),
+            "{text}"
+        );
         assert!(text.contains("on 1 of them (50.0%)"), "{text}");
         assert!(text.contains("Objectives differ: B ("), "{text}");
-        assert!(text.contains("Solved by ipm only: C (ipopt: iteration_limit)"), "{text}");
+        assert!(
+            text.contains("Solved by ipm only: C (ipopt: iteration_limit)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -297,7 +304,8 @@ mod tests {
         assert!(!is_small_ineq(&*hs28));
         // Bounds make a problem of the suite, up to 200 variables.
         let f = |x: &[f64]| x.iter().sum::<f64>();
-        let bounded = |n: usize| FnProblem::new("b", vec![0.5; n], f).bounds(vec![0.0; n], vec![1.0; n]);
+        let bounded =
+            |n: usize| FnProblem::new("b", vec![0.5; n], f).bounds(vec![0.0; n], vec![1.0; n]);
         assert!(is_small_ineq(&bounded(200)));
         assert!(!is_small_ineq(&bounded(201)));
         assert!(!is_small_ineq(&FnProblem::new("u", vec![0.5; 3], f)));
