@@ -157,7 +157,7 @@ pub fn run_ipopt(
 /// equality-only and bound-free (those are the equality suites').
 pub fn is_small_ineq(p: &dyn SmoothProblem) -> bool {
     let info = p.info();
-    info.n() <= SMALL && info.m() <= SMALL && !(info.equality_only() && !info.has_bounds())
+    info.n() <= SMALL && info.m() <= SMALL && (info.has_bounds() || !info.equality_only())
 }
 
 /// The SIF files of `dir` (sorted) whose problem at default parameters is in the suite

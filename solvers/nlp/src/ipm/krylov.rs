@@ -247,7 +247,7 @@ impl KktSolver<KktSystem> for KrylovKkt {
         };
         let iterations = self.minres(k, b, d, target, max_iterations, stop);
         let r = self.residual(k, b, d);
-        if !(r <= usable) {
+        if r.is_nan() || r > usable {
             self.fallbacks += 1;
             let mut report = self.direct_solve(k, b, d, Accuracy::Exact, stop)?;
             report.iterations = iterations;
@@ -282,9 +282,13 @@ mod tests {
         let n = h.len();
         let (mut r, mut c, mut v) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..n {
-            (r.push(i), c.push(i), v.push(h[i]));
+            r.push(i);
+            c.push(i);
+            v.push(h[i]);
             if i > 0 {
-                (r.push(i), c.push(i - 1), v.push(0.1));
+                r.push(i);
+                c.push(i - 1);
+                v.push(0.1);
             }
         }
         let hp = SparsityPattern::new(n, n, r, c);
