@@ -9,7 +9,8 @@ use std::path::Path;
 use crate::harness::{AnchorMeta, Meta, Record, SUITES, Suite};
 use crate::profile;
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
+/// The median of `v` (mean of the middle two for an even count); `None` when empty.
+pub fn median(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
@@ -326,6 +327,9 @@ fn suite_section(
     }
     if let Some(note) = suite.report_note() {
         writeln!(w, "\n{note}").unwrap();
+    }
+    if let Some(details) = suite.report_details(recs) {
+        writeln!(w, "\n{details}").unwrap();
     }
     writeln!(w).unwrap();
     // Performance profile.

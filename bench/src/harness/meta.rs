@@ -43,6 +43,26 @@ pub struct Meta {
     pub load_average: String,
 }
 
+impl Meta {
+    /// The metadata of results holding the rows of an earlier run (`self`) beside those of
+    /// a later run of other suites (`new`): both commands, the later date, machine and
+    /// IPOPT, each suite's time limit, the sum of the wall-clock times.
+    pub fn merge(self, new: Meta) -> Meta {
+        let mut time_limits: Vec<(String, f64)> = self
+            .time_limits
+            .into_iter()
+            .filter(|(s, _)| new.time_limits.iter().all(|(t, _)| t != s))
+            .collect();
+        time_limits.extend(new.time_limits);
+        Meta {
+            command: format!("{}; {}", self.command, new.command),
+            wall_s: self.wall_s + new.wall_s,
+            time_limits,
+            ..new
+        }
+    }
+}
+
 /// CPU model name from /proc/cpuinfo.
 pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
@@ -78,4 +98,35 @@ pub fn utc_now() -> String {
         rem / 3600,
         (rem % 3600) / 60
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_metadata_keeps_both_commands_and_every_suites_limit() {
+        let old = Meta {
+            command: "harness".into(),
+            time_limits: vec![("cutest-eq".into(), 5.0), ("cutest-ineq".into(), 30.0)],
+            wall_s: 100.0,
+            date: "old".into(),
+            ..Meta::default()
+        };
+        let new = Meta {
+            command: "harness cutest-ineq".into(),
+            time_limits: vec![("cutest-ineq".into(), 10.0)],
+            wall_s: 20.0,
+            date: "new".into(),
+            ..Meta::default()
+        };
+        let m = old.merge(new);
+        assert_eq!(m.command, "harness; harness cutest-ineq");
+        assert_eq!(m.date, "new");
+        assert_eq!(m.wall_s, 120.0);
+        assert_eq!(
+            m.time_limits,
+            vec![("cutest-eq".into(), 5.0), ("cutest-ineq".into(), 10.0)]
+        );
+    }
 }

@@ -5,7 +5,7 @@
 //!
 //! Modules: [`registry`] (the [`Suite`] trait and [`SUITES`]), [`record`] (the record
 //! format, shared with the Python anchors), [`meta`] (run metadata), and one module per
-//! suite: [`nlp`] (cutest-paper, cutest-eq, logreg, pde), [`miplib`], [`completion`],
+//! suite: [`nlp`] (cutest-paper, cutest-eq, logreg, pde), [`cutest_ineq`], [`miplib`], [`completion`],
 //! [`calibration`], [`relu`].
 //!
 //! # Adding a suite
@@ -24,6 +24,7 @@
 
 pub mod calibration;
 pub mod completion;
+pub mod cutest_ineq;
 pub mod meta;
 pub mod miplib;
 pub mod nlp;
@@ -209,23 +210,39 @@ pub fn run(cfg: &Config) -> Result<Vec<Record>, String> {
             })
             .collect();
         bar.finish_and_clear();
-        records.sort_by(|a, b| {
-            (registry::order(&a.suite), &a.problem, &a.solver, a.seed).cmp(&(
-                registry::order(&b.suite),
-                &b.problem,
-                &b.solver,
-                b.seed,
-            ))
-        });
+        sort_records(&mut records);
         Ok(records)
     })
 }
 
-/// Runs the harness and writes results and metadata; returns the records.
+/// Sorts records by suite order, problem, solver and seed.
+fn sort_records(records: &mut [Record]) {
+    records.sort_by(|a, b| {
+        (registry::order(&a.suite), &a.problem, &a.solver, a.seed).cmp(&(
+            registry::order(&b.suite),
+            &b.problem,
+            &b.solver,
+            b.seed,
+        ))
+    });
+}
+
+/// Runs the harness and writes results and metadata; returns the records of this run.
+/// The rows of suites this run did not run, stored in `out` by an earlier run, are kept
+/// (so one suite can be rerun without the others), and the metadata then describes both
+/// runs ([`Meta::merge`]).
 pub fn run_and_write(cfg: &Config, out: &Path, command: &str) -> Result<Vec<Record>, String> {
     let t0 = Instant::now();
     let records = run(cfg)?;
-    write_results(out, &records).map_err(|e| format!("{}: {e}", out.display()))?;
+    let kept: Vec<Record> = read_results(out)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| !cfg.suites.contains(&r.suite))
+        .collect();
+    let mut all = kept.clone();
+    all.extend(records.iter().cloned());
+    sort_records(&mut all);
+    write_results(out, &all).map_err(|e| format!("{}: {e}", out.display()))?;
     let meta = Meta {
         command: command.into(),
         date: utc_now(),
@@ -245,6 +262,13 @@ pub fn run_and_write(cfg: &Config, out: &Path, command: &str) -> Result<Vec<Reco
         ipopt: ipopt::library().unwrap_or_else(|e| e.to_string()),
         wall_s: t0.elapsed().as_secs_f64(),
         load_average: mip::load_average(),
+    };
+    let earlier: Option<Meta> = std::fs::read_to_string(out.join("meta.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let meta = match earlier {
+        Some(old) if !kept.is_empty() => old.merge(meta),
+        _ => meta,
     };
     let text = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
     std::fs::write(out.join("meta.json"), text).map_err(|e| format!("{}: {e}", out.display()))?;

@@ -194,7 +194,8 @@ fn sif_reference(file: &Path) -> Option<f64> {
     loader::reference_objective(&spec).or((!has_objective).then_some(0.0))
 }
 
-fn sif_cases(files: Vec<PathBuf>) -> Vec<Case> {
+/// One case per SIF file: the file stem as the name, its reference objective.
+pub(super) fn sif_cases(files: Vec<PathBuf>) -> Vec<Case> {
     files
         .iter()
         .map(|f| Case {
@@ -253,25 +254,33 @@ fn pde_cases(cfg: &Config) -> Vec<Case> {
 /// The equality-only, bound-free SIF problems with an objective (decoded in parallel to
 /// check; the classification string rules most files out first).
 pub fn equality_sif_files(dir: &Path, quick: bool) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+    sif_files_where(dir, quick.then_some(6), |spec| {
+        loader::may_be_equality_with_objective(spec)
+            && loader::load(spec).is_ok_and(|p| loader::is_equality_with_objective(&*p))
+    })
+}
+
+/// The SIF files of `dir` (sorted) for which `keep` (given the path) holds, tested in
+/// parallel; the first `first` of them when given (quick mode).
+pub(super) fn sif_files_where(
+    dir: &Path,
+    first: Option<usize>,
+    keep: impl Fn(&str) -> bool + Sync,
+) -> Vec<PathBuf> {
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|e| e == "SIF"))
                 .collect()
         })
         .unwrap_or_default();
-    files.sort();
-    let mut keep: Vec<PathBuf> = files
+    let mut kept: Vec<PathBuf> = files
         .into_par_iter()
-        .filter(|f| {
-            let spec = f.to_string_lossy();
-            loader::may_be_equality_with_objective(&spec)
-                && loader::load(&spec).is_ok_and(|p| loader::is_equality_with_objective(&*p))
-        })
+        .filter(|f| keep(&f.to_string_lossy()))
         .collect();
-    keep.sort();
-    if quick {
-        keep.truncate(6);
+    kept.sort();
+    if let Some(k) = first {
+        kept.truncate(k);
     }
-    keep
+    kept
 }

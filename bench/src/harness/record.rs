@@ -76,7 +76,12 @@ impl Record {
 
 /// `a` within 1e-5 of `b`, relative to max(|b|, 1).
 pub fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-5 * b.abs().max(1.0)
+    close_to(a, b, 1e-5)
+}
+
+/// `a` within `rel` of `b`, relative to max(|b|, 1).
+pub fn close_to(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * b.abs().max(1.0)
 }
 
 fn csv_field(v: Option<String>) -> String {

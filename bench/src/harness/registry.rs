@@ -66,6 +66,11 @@ pub trait Suite: Sync {
     fn report_note(&self) -> Option<&'static str> {
         None
     }
+    /// A paragraph computed from the suite's records, added after the summary (e.g. the
+    /// agreement of two solvers' objectives). None by default.
+    fn report_details(&self, _records: &[&Record]) -> Option<String> {
+        None
+    }
     /// Completes a Python anchor's row (what it measured: status, objective, kkt, error...)
     /// by this suite's rules: `solved`, `primal_gap`, `matches_reference`. Does nothing by
     /// default.
@@ -79,6 +84,7 @@ pub static SUITES: &[&dyn Suite] = &[
     &super::nlp::CUTEST_EQ,
     &super::nlp::LOGREG,
     &super::nlp::PDE,
+    &super::cutest_ineq::CutestIneq,
     &super::miplib::Miplib,
     &super::miplib::MiplibIntegral,
     &super::completion::Completion,

@@ -3,7 +3,7 @@
 //! options, limits and observers.
 
 use opal_core::{Budget, Control, Status};
-use opal_nlp::ipm::{self, HessianApproximation, LinearSolver, MuStrategy, Settings};
+use opal_nlp::ipm::{self, HessianApproximation, KktMethod, LinearSolver, MuStrategy, Settings};
 use opal_problems::SmoothProblem;
 use opal_problems::closure::FnProblem;
 
@@ -95,6 +95,28 @@ fn hs71_exact_dense_and_sparse() {
             out.iterations
         );
     }
+}
+
+#[test]
+fn hs71_inexact_krylov_steps_reach_the_direct_solution() {
+    let direct = ipm::solve(&hs71(true), &Settings::default()).unwrap();
+    let settings = Settings::default().kkt_solver(KktMethod::Krylov);
+    let krylov = ipm::solve(&hs71(true), &settings).unwrap();
+    assert_hs71(&krylov);
+    for (a, b) in krylov.x.iter().zip(&direct.x) {
+        assert!((a - b).abs() < 1e-6, "{:?} vs {:?}", krylov.x, direct.x);
+    }
+    assert!(krylov.kkt_iterations > 0, "MINRES ran");
+    assert!(
+        krylov.kkt_fallbacks < krylov.iterations,
+        "{} fallbacks in {} iterations",
+        krylov.kkt_fallbacks,
+        krylov.iterations
+    );
+    assert_eq!((direct.kkt_iterations, direct.kkt_fallbacks), (0, 0));
+    // With limited-memory BFGS the low-rank solves are exact requests (the factorization).
+    let lbfgs = settings.hessian(HessianApproximation::LimitedMemory { memory: 6 });
+    assert_hs71(&ipm::solve(&hs71(true), &lbfgs).unwrap());
 }
 
 #[test]
@@ -211,6 +233,33 @@ fn unbounded_problem_is_reported() {
         });
     let out = ipm::solve(&p, &Settings::default()).unwrap();
     assert_eq!(out.status, Status::Unbounded, "{}", out.message);
+}
+
+#[test]
+fn unbounded_along_a_constraint_is_reported() {
+    // min -x0 - x1 s.t. x0 - x1 = 1, x >= 0: unbounded along (1, 1). Near |x| = 1e20 the
+    // rounding of c(x) exceeds constr_viol_tol: feasibility is judged relative to |x|
+    // (before, the line search failed there and the restoration phase ran to the
+    // iteration limit).
+    let p = FnProblem::new("unbounded-line", vec![2.0, 1.0], |x: &[f64]| -x[0] - x[1])
+        .constraints(1, |x: &[f64], c: &mut [f64]| c[0] = x[0] - x[1])
+        .constraint_bounds(vec![1.0], vec![1.0])
+        .bounds(vec![0.0, 0.0], vec![INF, INF]);
+    let out = ipm::solve(&p, &Settings::default()).unwrap();
+    assert_eq!(out.status, Status::Unbounded, "{}", out.message);
+    assert!(out.objective < -1e20 && out.iterations < 100, "{out:?}");
+}
+
+#[test]
+fn diverging_iterates_are_unbounded() {
+    // min -x1 s.t. x1 <= x0^2 with a tiny divergence threshold: the iterates run off
+    // along the parabola.
+    let p = FnProblem::new("parabola", vec![1.0, 0.0], |x: &[f64]| -x[1])
+        .constraints(1, |x: &[f64], c: &mut [f64]| c[0] = x[1] - x[0] * x[0])
+        .constraint_bounds(vec![-INF], vec![0.0]);
+    let out = ipm::solve(&p, &Settings::default().unbounded_objective(1e3)).unwrap();
+    assert_eq!(out.status, Status::Unbounded, "{}", out.message);
+    assert!(out.message.contains("diverge"), "{}", out.message);
 }
 
 #[test]

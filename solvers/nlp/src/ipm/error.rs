@@ -4,7 +4,7 @@
 use opal_core::SettingError;
 use opal_problems::EvalError;
 
-use super::ldl::LdlError;
+use crate::eqnlp::KktError;
 
 /// Why the interior point could not run (bad input or a failure before the first
 /// iterate); failures during the run are statuses of the [`super::Output`].
@@ -24,7 +24,7 @@ pub enum IpmError {
     Evaluation(EvalError),
     /// The linear algebra failed.
     #[error(transparent)]
-    Linear(LdlError),
+    Linear(KktError),
     /// No regularization up to 1e40 gave the primal-dual matrix the right inertia.
     #[error("the primal-dual matrix could not be given the right inertia (delta_w > 1e40)")]
     Inertia,

@@ -12,7 +12,11 @@
 use faer::sparse::SparseColMatRef;
 use opal_problems::{CscAssembler, SparsityPattern};
 
-/// The augmented system's pattern and current values.
+use crate::eqnlp::Regularization;
+
+/// The augmented system's pattern and current values (without the regularization of a
+/// factorization: a [`KktSolver`](crate::eqnlp::KktSolver) adds delta_w and -delta_c
+/// through [`KktSystem::regularized_values`]).
 pub(crate) struct KktSystem {
     nw: usize,
     m: usize,
@@ -20,10 +24,11 @@ pub(crate) struct KktSystem {
     nj: usize,
     pattern: SparsityPattern,
     asm: CscAssembler,
-    /// Values in pattern order: the matrix the step is meant to solve.
+    /// Values in pattern order: Hessian, sigma, Jacobian, zeros on the y diagonal.
     coo: Vec<f64>,
-    /// Compressed values of the matrix that is factorized (coo plus static regularization).
-    csc: Vec<f64>,
+    /// A quasi-Newton scaling added to the first `shift_len` entries of the w diagonal.
+    shift: f64,
+    shift_len: usize,
 }
 
 impl KktSystem {
@@ -52,16 +57,16 @@ impl KktSystem {
         }
         let pattern = SparsityPattern::new(nw + m, nw + m, rows, cols);
         let asm = pattern.csc_assembler();
-        let csc = vec![0.0; asm.nnz()];
         Self {
             nw,
             m,
             nh,
             nj,
             coo: vec![0.0; total],
-            csc,
             pattern,
             asm,
+            shift: 0.0,
+            shift_len: 0,
         }
     }
 
@@ -70,56 +75,78 @@ impl KktSystem {
         self.nw + self.m
     }
 
+    /// Order nw of the primal block.
+    pub fn nw(&self) -> usize {
+        self.nw
+    }
+
+    /// Number of values in pattern order (the length [`Self::regularized_values`] fills).
+    pub fn value_count(&self) -> usize {
+        self.coo.len()
+    }
+
+    /// Number of values of the compressed matrix ([`Self::assemble`] fills).
+    pub fn csc_len(&self) -> usize {
+        self.asm.nnz()
+    }
+
     /// Fills the values: Hessian (lower, `hess` in the Hessian pattern's order, ignored when
-    /// `None`: a zero block), `sigma + delta_w` on the w diagonal, the Jacobian and
-    /// `-delta_c` on the y diagonal.
-    pub fn set(
-        &mut self,
-        hess: Option<&[f64]>,
-        sigma: &[f64],
-        delta_w: f64,
-        jac: &[f64],
-        delta_c: f64,
-    ) {
+    /// `None`: a zero block), `sigma` on the w diagonal and the Jacobian; clears the
+    /// quasi-Newton shift.
+    pub fn set(&mut self, hess: Option<&[f64]>, sigma: &[f64], jac: &[f64]) {
         let (nh, nw, nj) = (self.nh, self.nw, self.nj);
         match hess {
             Some(h) => self.coo[..nh].copy_from_slice(h),
             None => self.coo[..nh].fill(0.0),
         }
-        for (v, s) in self.coo[nh..nh + nw].iter_mut().zip(sigma) {
-            *v = s + delta_w;
-        }
+        self.coo[nh..nh + nw].copy_from_slice(sigma);
         self.coo[nh + nw..nh + nw + nj].copy_from_slice(jac);
-        self.coo[nh + nw + nj..].fill(-delta_c);
+        self.coo[nh + nw + nj..].fill(0.0);
+        (self.shift, self.shift_len) = (0.0, 0);
     }
 
     /// Adds `d` to the first `len` entries of the w diagonal (a quasi-Newton scaling of
-    /// the x block).
-    pub fn add_to_w_diagonal(&mut self, d: f64, len: usize) {
-        let nh = self.nh;
-        self.coo[nh..nh + len].iter_mut().for_each(|v| *v += d);
+    /// the x block), after the regularization.
+    pub fn set_w_shift(&mut self, d: f64, len: usize) {
+        (self.shift, self.shift_len) = (d, len);
     }
 
-    /// Assembles the matrix to factorize: the target plus `-reg` on the y diagonal, a
-    /// static regularization that keeps an LDL^T without pivoting from a zero pivot when
-    /// a constraint row is eliminated before its variables (refinement removes its
-    /// effect). The w block gets none: a Hessian singular on the null space of the
-    /// Jacobian must show as a zero pivot so that the inertia correction regularizes it
-    /// (a static +reg there hid it and produced steps of size 1/reg).
-    pub fn assemble_regularized(&mut self, reg: f64) {
+    /// The values (pattern order) of the system with `delta_w` added to the w diagonal and
+    /// `-delta_c` on the y diagonal: the matrix a step solves with.
+    pub fn regularized_values(&self, reg: Regularization, out: &mut [f64]) {
         let (nh, nw, nj) = (self.nh, self.nw, self.nj);
-        if reg != 0.0 {
-            self.coo[nh + nw + nj..].iter_mut().for_each(|v| *v -= reg);
+        out.copy_from_slice(&self.coo);
+        out[nh..nh + nw].iter_mut().for_each(|v| *v += reg.delta_w);
+        if self.shift != 0.0 {
+            let d = self.shift;
+            out[nh..nh + self.shift_len]
+                .iter_mut()
+                .for_each(|v| *v += d);
         }
-        self.asm.assemble(&self.coo, &mut self.csc);
+        out[nh + nw + nj..].fill(-reg.delta_c);
+    }
+
+    /// Assembles `values` (pattern order, from [`Self::regularized_values`]) into the
+    /// compressed lower triangle `csc` with a further `-reg` on the y diagonal: a static
+    /// regularization that keeps an LDL^T without pivoting from a zero pivot when a
+    /// constraint row is eliminated before its variables (refinement against `values`
+    /// removes its effect). The w block gets none: a Hessian singular on the null space of
+    /// the Jacobian must show as a zero pivot so that the inertia correction regularizes it
+    /// (a static +reg there hid it and produced steps of size 1/reg).
+    pub fn assemble(&self, values: &mut [f64], reg: f64, csc: &mut [f64]) {
+        let start = self.nh + self.nw + self.nj;
         if reg != 0.0 {
-            self.coo[nh + nw + nj..].iter_mut().for_each(|v| *v += reg);
+            values[start..].iter_mut().for_each(|v| *v -= reg);
+        }
+        self.asm.assemble(values, csc);
+        if reg != 0.0 {
+            values[start..].iter_mut().for_each(|v| *v += reg);
         }
     }
 
-    /// The assembled (regularized) matrix, lower triangle, compressed columns.
-    pub fn csc(&self) -> SparseColMatRef<'_, usize, f64> {
-        self.asm.view(&self.csc)
+    /// The compressed lower triangle with values `csc` (from [`Self::assemble`]).
+    pub fn csc<'a>(&'a self, csc: &'a [f64]) -> SparseColMatRef<'a, usize, f64> {
+        self.asm.view(csc)
     }
 
     /// Structure of the compressed matrix.
@@ -127,14 +154,27 @@ impl KktSystem {
         self.asm.symbolic()
     }
 
-    /// out = K v with the target values (no static regularization).
-    pub fn matvec(&self, v: &[f64], out: &mut [f64]) {
-        self.pattern.symmetric_matvec(&self.coo, v, out);
+    /// The entries (row, column, value) of the lower triangle with `values` in pattern
+    /// order (duplicates not summed).
+    pub fn entries<'a>(
+        &'a self,
+        values: &'a [f64],
+    ) -> impl Iterator<Item = (usize, usize, f64)> + 'a {
+        self.pattern
+            .iter()
+            .zip(values)
+            .map(|((r, c), &v)| (r, c, v))
     }
 
-    /// Largest absolute diagonal entry of the assembled matrix (scale of pivot tests).
-    pub fn max_diagonal(&self) -> f64 {
-        let m = self.csc();
+    /// out = K v with `values` in pattern order (the symmetric matrix they stand for).
+    pub fn matvec_with(&self, values: &[f64], v: &[f64], out: &mut [f64]) {
+        self.pattern.symmetric_matvec(values, v, out);
+    }
+
+    /// Largest absolute diagonal entry of the compressed matrix `csc` (scale of pivot
+    /// tests).
+    pub fn max_diagonal(&self, csc: &[f64]) -> f64 {
+        let m = self.csc(csc);
         let (ptr, rows, vals) = (m.symbolic().col_ptr(), m.symbolic().row_idx(), m.val());
         let mut d = 0.0f64;
         for j in 0..self.dim() {
@@ -158,21 +198,29 @@ mod tests {
         let h = SparsityPattern::new(2, 2, vec![0, 1, 1], vec![0, 0, 1]);
         let j = SparsityPattern::new(1, 2, vec![0, 0], vec![0, 1]);
         let mut k = KktSystem::new(&h, &j, 2, 1);
-        k.set(Some(&[2.0, 1.0, 3.0]), &[1.0, 0.0], 0.5, &[1.0, 1.0], 0.25);
+        k.set(Some(&[2.0, 1.0, 3.0]), &[1.0, 0.0], &[1.0, 1.0]);
+        let mut vals = vec![0.0; k.value_count()];
+        k.regularized_values(Regularization::new(0.5, 0.25), &mut vals);
         let mut out = [0.0; 3];
-        k.matvec(&[1.0, 2.0, 3.0], &mut out);
+        k.matvec_with(&vals, &[1.0, 2.0, 3.0], &mut out);
         // rows: [3.5 1 1; 1 3.5 1; 1 1 -0.25] * [1 2 3]
         assert_eq!(out, [3.5 + 2.0 + 3.0, 1.0 + 7.0 + 3.0, 1.0 + 2.0 - 0.75]);
-        k.assemble_regularized(1e-3);
-        assert!((k.max_diagonal() - 3.5).abs() < 1e-15);
-        let dense = k.csc().to_dense();
+        let mut csc = vec![0.0; k.csc_len()];
+        k.assemble(&mut vals, 1e-3, &mut csc);
+        assert!((k.max_diagonal(&csc) - 3.5).abs() < 1e-15);
+        let dense = k.csc(&csc).to_dense();
         assert!((dense[(0, 0)] - 3.5).abs() < 1e-15);
         assert!((dense[(2, 2)] + 0.251).abs() < 1e-15);
         let mut out2 = [0.0; 3];
-        k.matvec(&[1.0, 2.0, 3.0], &mut out2);
+        k.matvec_with(&vals, &[1.0, 2.0, 3.0], &mut out2);
         assert_eq!(
             out, out2,
             "target values unchanged by the regularized assembly"
         );
+        // A quasi-Newton shift on the first entry comes after delta_w.
+        k.set_w_shift(2.0, 1);
+        k.regularized_values(Regularization::new(0.5, 0.25), &mut vals);
+        k.matvec_with(&vals, &[1.0, 0.0, 0.0], &mut out);
+        assert_eq!(out, [5.5, 1.0, 1.0]);
     }
 }

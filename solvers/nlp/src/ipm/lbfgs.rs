@@ -10,6 +10,7 @@ use faer::linalg::solvers::Solve;
 
 use super::error::IpmError;
 use super::state::State;
+use crate::eqnlp::{Accuracy, KktError};
 use opal_core::linalg::{dot, norm};
 
 /// The quasi-Newton memory and the Woodbury workspace.
@@ -111,9 +112,14 @@ impl Lbfgs {
                     self.y[j - k][i]
                 };
             }
-            st.ldl
-                .solve(&st.kkt, &col, &mut out, 3, 1e-12)
-                .map_err(IpmError::Linear)?;
+            st.solve_system(
+                &col,
+                &mut out,
+                Accuracy::Refined {
+                    steps: 3,
+                    tol: 1e-12,
+                },
+            )?;
             for i in 0..dim {
                 z[(i, j)] = out[i];
             }
@@ -149,9 +155,17 @@ impl Lbfgs {
         // d0 = K0^{-1} rhs; d = d0 - Z C^{-1} V^T d0.
         let res = {
             let rhs = st.rhs.clone();
-            st.ldl
-                .solve(&st.kkt, &rhs, &mut st.sol, 10, 1e-12)
-                .map_err(IpmError::Linear)?
+            let mut sol = std::mem::take(&mut st.sol);
+            let r = st.solve_system(
+                &rhs,
+                &mut sol,
+                Accuracy::Refined {
+                    steps: 10,
+                    tol: 1e-12,
+                },
+            );
+            st.sol = sol;
+            r?.residual
         };
         let mut t = Mat::<f64>::zeros(r, 1);
         for a in 0..r {
@@ -176,7 +190,7 @@ impl Lbfgs {
             st.sol[i] -= v;
         }
         if st.sol.iter().any(|v| !v.is_finite()) {
-            return Err(IpmError::Linear(super::ldl::LdlError::Singular));
+            return Err(IpmError::Linear(KktError::NumericallySingular));
         }
         st.dw.copy_from_slice(&st.sol[..nw]);
         st.dy.copy_from_slice(&st.sol[nw..]);

@@ -7,7 +7,8 @@
 //! (+reg / -reg on the diagonal) and the inertia correction of the method provide; by
 //! Sylvester's law the signs of D are the inertia of the factorized matrix whatever the
 //! ordering. Dense (small problems): faer's Bunch-Kaufman LBL^T with pivoting, inertia
-//! from the 1x1 and 2x2 blocks. Solves are refined against the unregularized system.
+//! from the 1x1 and 2x2 blocks. Solves are refined against the system without the static
+//! regularization. [`Ldl`] is the interior point's direct [`KktSolver`].
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::lblt as bunch_kaufman;
@@ -19,25 +20,12 @@ use faer::sparse::linalg::cholesky::{
 use faer::{Conj, Mat, MatMut, Par, Side};
 
 use super::kkt::KktSystem;
+use crate::eqnlp::{Accuracy, Inertia, KktError, KktSolver, Regularization, SolveReport};
 use opal_core::linalg::{axpy, norm_inf};
 
-/// Counts of positive, negative and zero (or non-finite) pivots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Inertia {
-    /// Positive eigenvalues.
-    pub positive: usize,
-    /// Negative eigenvalues.
-    pub negative: usize,
-    /// Zero (or numerically zero / non-finite) pivots.
-    pub zero: usize,
-}
-
-impl Inertia {
-    /// True for the inertia the method wants: (nw, m, 0).
-    pub fn is(&self, positive: usize, negative: usize) -> bool {
-        self.positive == positive && self.negative == negative && self.zero == 0
-    }
-}
+/// Refinement of [`Accuracy::Exact`] and [`Accuracy::Inexact`] requests (the LDL^T solves
+/// exactly whatever it is asked): at most 10 steps to a relative residual of 1e-12.
+const EXACT: (usize, f64) = (10, 1e-12);
 
 /// Which factorization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +53,12 @@ enum Engine {
 pub(crate) struct Ldl {
     engine: Engine,
     mem: MemBuffer,
+    /// Values (pattern order) of the regularized system the solves refine against.
+    values: Vec<f64>,
+    /// The factorized matrix: `values` plus the static regularization, compressed.
+    csc: Vec<f64>,
+    /// Static regularization -reg on the constraint block of the factorized matrix.
+    static_reg: f64,
     res: Vec<f64>,
     corr: Vec<f64>,
     /// Pivots smaller than this (relative to the largest diagonal) count as zero.
@@ -72,23 +66,10 @@ pub(crate) struct Ldl {
     factored: bool,
 }
 
-/// Why a factorization or solve failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum LdlError {
-    /// The symbolic analysis failed (out of memory or an index overflow).
-    #[error("symbolic analysis of the KKT matrix failed: {0}")]
-    Symbolic(String),
-    /// No workspace could be allocated.
-    #[error("out of memory for the KKT factorization workspace")]
-    OutOfMemory,
-    /// The solution is not finite (the matrix is numerically singular).
-    #[error("the KKT matrix is numerically singular")]
-    Singular,
-}
-
 impl Ldl {
-    /// Analyses the structure of `kkt` (the sparse path) or sizes the dense buffers.
-    pub fn new(kkt: &KktSystem, kind: LdlKind) -> Result<Self, LdlError> {
+    /// Analyses the structure of `kkt` (the sparse path) or sizes the dense buffers;
+    /// `static_reg` is subtracted from the constraint block of every factorized matrix.
+    pub fn new(kkt: &KktSystem, kind: LdlKind, static_reg: f64) -> Result<Self, KktError> {
         let dim = kkt.dim();
         let (engine, req) = match kind {
             LdlKind::Sparse => {
@@ -98,7 +79,7 @@ impl Ldl {
                     SymmetricOrdering::Amd,
                     Default::default(),
                 )
-                .map_err(|e| LdlError::Symbolic(format!("{e:?}")))?;
+                .map_err(|e| KktError::Analysis(format!("{e:?}")))?;
                 let req = StackReq::any_of(&[
                     symbolic.factorize_numeric_ldlt_scratch::<f64>(Par::Seq, Default::default()),
                     symbolic.solve_in_place_scratch::<f64>(1, Par::Seq),
@@ -126,10 +107,13 @@ impl Ldl {
                 )
             }
         };
-        let mem = MemBuffer::try_new(req).map_err(|_| LdlError::OutOfMemory)?;
+        let mem = MemBuffer::try_new(req).map_err(|_| KktError::OutOfMemory)?;
         Ok(Self {
             engine,
             mem,
+            values: vec![0.0; kkt.value_count()],
+            csc: vec![0.0; kkt.csc_len()],
+            static_reg,
             res: vec![0.0; dim],
             corr: vec![0.0; dim],
             zero_pivot_tol: 1e-30,
@@ -137,10 +121,14 @@ impl Ldl {
         })
     }
 
-    /// Factorizes the assembled (regularized) matrix of `kkt` and returns its inertia.
-    pub fn factor(&mut self, kkt: &KktSystem) -> Inertia {
+    /// Factorizes `kkt` with the regularization `reg` (and the static one) and returns
+    /// its inertia.
+    fn factor_inertia(&mut self, kkt: &KktSystem, reg: Regularization) -> Inertia {
         self.factored = false;
-        let scale = kkt.max_diagonal().max(1.0);
+        kkt.regularized_values(reg, &mut self.values);
+        kkt.assemble(&mut self.values, self.static_reg, &mut self.csc);
+        let csc = kkt.csc(&self.csc);
+        let scale = kkt.max_diagonal(&self.csc).max(1.0);
         let tol = self.zero_pivot_tol * scale;
         let inertia = match &mut self.engine {
             Engine::Sparse { symbolic, l_values } => {
@@ -152,7 +140,7 @@ impl Ldl {
                 let ok = symbolic
                     .factorize_numeric_ldlt(
                         l_values,
-                        kkt.csc(),
+                        csc,
                         Side::Lower,
                         reg,
                         Par::Seq,
@@ -176,9 +164,9 @@ impl Ldl {
                 perm_inv,
             } => {
                 a.fill(0.0);
-                for (j, col) in (0..kkt.dim()).zip(kkt.csc().symbolic().col_ptr().windows(2)) {
-                    let rows = &kkt.csc().symbolic().row_idx()[col[0]..col[1]];
-                    let vals = &kkt.csc().val()[col[0]..col[1]];
+                for (j, col) in (0..kkt.dim()).zip(csc.symbolic().col_ptr().windows(2)) {
+                    let rows = &csc.symbolic().row_idx()[col[0]..col[1]];
+                    let vals = &csc.val()[col[0]..col[1]];
                     for (&i, &v) in rows.iter().zip(vals) {
                         a[(i, j)] += v;
                     }
@@ -233,22 +221,22 @@ impl Ldl {
         }
     }
 
-    /// Solves K d = b with iterative refinement against the target values of `kkt` (up to
+    /// Solves K d = b with iterative refinement against the regularized values (up to
     /// `max_refine` steps, stopping when the residual is at most `tol * max(1, |b|_inf)`).
     /// Returns the final residual's max-norm.
-    pub fn solve(
+    fn refined_solve(
         &mut self,
         kkt: &KktSystem,
         b: &[f64],
         d: &mut [f64],
         max_refine: usize,
         tol: f64,
-    ) -> Result<f64, LdlError> {
+    ) -> Result<f64, KktError> {
         debug_assert!(self.factored, "factor before solve");
         d.copy_from_slice(b);
         self.apply(d);
         if d.iter().any(|v| !v.is_finite()) {
-            return Err(LdlError::Singular);
+            return Err(KktError::NumericallySingular);
         }
         let target = tol * norm_inf(b).max(1.0);
         let mut rnorm = self.residual(kkt, b, d);
@@ -271,16 +259,42 @@ impl Ldl {
             self.corr = corr;
         }
         if !rnorm.is_finite() {
-            return Err(LdlError::Singular);
+            return Err(KktError::NumericallySingular);
         }
         Ok(rnorm)
     }
 
     /// res = b - K d; returns |res|_inf.
     fn residual(&mut self, kkt: &KktSystem, b: &[f64], d: &[f64]) -> f64 {
-        kkt.matvec(d, &mut self.res);
+        kkt.matvec_with(&self.values, d, &mut self.res);
         self.res.iter_mut().zip(b).for_each(|(r, bi)| *r = bi - *r);
         norm_inf(&self.res)
+    }
+}
+
+impl KktSolver<KktSystem> for Ldl {
+    /// The inertia of the factorized matrix, always known (a failed factorization counts
+    /// every pivot as zero).
+    fn factor(&mut self, k: &KktSystem, reg: Regularization) -> Result<Option<Inertia>, KktError> {
+        Ok(Some(self.factor_inertia(k, reg)))
+    }
+
+    /// [`Accuracy::Refined`] sets the refinement; any other request refines 10 steps to
+    /// 1e-12. The report's residual is the max-norm.
+    fn solve(
+        &mut self,
+        k: &KktSystem,
+        b: &[f64],
+        d: &mut [f64],
+        accuracy: Accuracy,
+        _stop: &dyn Fn() -> bool,
+    ) -> Result<SolveReport, KktError> {
+        let (steps, tol) = match accuracy {
+            Accuracy::Refined { steps, tol } => (steps, tol),
+            _ => EXACT,
+        };
+        self.refined_solve(k, b, d, steps, tol)
+            .map(SolveReport::exact)
     }
 }
 
@@ -354,39 +368,49 @@ mod tests {
     use super::*;
     use opal_problems::SparsityPattern;
 
-    /// K = [[H, A^T], [A, -dc]] with H = diag(h), A = [1 .. 1].
-    fn system(h: &[f64], dc: f64) -> KktSystem {
+    /// K = [[H, A^T], [A, 0]] with H = diag(h), A = [1 .. 1].
+    fn system(h: &[f64]) -> KktSystem {
         let n = h.len();
         let hp = SparsityPattern::new(n, n, (0..n).collect(), (0..n).collect());
         let jp = SparsityPattern::new(1, n, vec![0; n], (0..n).collect());
         let mut k = KktSystem::new(&hp, &jp, n, 1);
-        k.set(Some(h), &vec![0.0; n], 0.0, &vec![1.0; n], dc);
+        k.set(Some(h), &vec![0.0; n], &vec![1.0; n]);
         k
+    }
+
+    fn factor(ldl: &mut Ldl, k: &KktSystem, dc: f64) -> Inertia {
+        ldl.factor(k, Regularization::new(0.0, dc))
+            .unwrap()
+            .unwrap()
     }
 
     #[test]
     fn inertia_and_solve_both_engines() {
         for kind in [LdlKind::Sparse, LdlKind::Dense] {
             // Convex: H = diag(1, 2, 3): inertia (3, 1, 0).
-            let mut k = system(&[1.0, 2.0, 3.0], 0.0);
-            k.assemble_regularized(1e-10);
-            let mut ldl = Ldl::new(&k, kind).unwrap();
-            let inertia = ldl.factor(&k);
+            let k = system(&[1.0, 2.0, 3.0]);
+            let mut ldl = Ldl::new(&k, kind, 1e-10).unwrap();
+            let inertia = factor(&mut ldl, &k, 0.0);
             assert!(inertia.is(3, 1), "{kind:?} {inertia:?}");
             let b = [1.0, 0.0, -1.0, 2.0];
             let mut d = [0.0; 4];
-            let r = ldl.solve(&k, &b, &mut d, 5, 1e-14).unwrap();
-            assert!(r < 1e-12, "{kind:?} residual {r}");
+            let exact = Accuracy::Refined {
+                steps: 5,
+                tol: 1e-14,
+            };
+            let r = ldl.solve(&k, &b, &mut d, exact, &|| false).unwrap();
+            assert!(r.residual < 1e-12, "{kind:?} residual {r:?}");
             let mut kd = [0.0; 4];
-            k.matvec(&d, &mut kd);
+            let mut vals = vec![0.0; k.value_count()];
+            k.regularized_values(Regularization::default(), &mut vals);
+            k.matvec_with(&vals, &d, &mut kd);
             for (x, y) in kd.iter().zip(&b) {
                 assert!((x - y).abs() < 1e-12);
             }
             // Nonconvex: H = diag(1, -5, 3): inertia (2, 2, 0) -> the method must correct.
-            let mut k = system(&[1.0, -5.0, 3.0], 0.0);
-            k.assemble_regularized(1e-10);
-            let mut ldl = Ldl::new(&k, kind).unwrap();
-            let inertia = ldl.factor(&k);
+            let k = system(&[1.0, -5.0, 3.0]);
+            let mut ldl = Ldl::new(&k, kind, 1e-10).unwrap();
+            let inertia = factor(&mut ldl, &k, 0.0);
             assert!(inertia.is(2, 2), "{kind:?} {inertia:?}");
         }
     }
@@ -413,11 +437,10 @@ mod tests {
         let hp = SparsityPattern::new(n, n, r, c);
         let jp = SparsityPattern::new(2, n, vec![0, 0, 1, 1], vec![0, 5, 7, 29]);
         let mut k = KktSystem::new(&hp, &jp, n, 2);
-        k.set(Some(&v), &vec![0.0; n], 0.0, &[1.0, -1.0, 2.0, 1.0], 0.0);
-        k.assemble_regularized(1e-10);
-        let mut sparse = Ldl::new(&k, LdlKind::Sparse).unwrap();
-        let mut dense = Ldl::new(&k, LdlKind::Dense).unwrap();
-        let (a, b) = (sparse.factor(&k), dense.factor(&k));
+        k.set(Some(&v), &vec![0.0; n], &[1.0, -1.0, 2.0, 1.0]);
+        let mut sparse = Ldl::new(&k, LdlKind::Sparse, 1e-10).unwrap();
+        let mut dense = Ldl::new(&k, LdlKind::Dense, 1e-10).unwrap();
+        let (a, b) = (factor(&mut sparse, &k, 0.0), factor(&mut dense, &k, 0.0));
         assert_eq!(a, b);
         assert_eq!(a.positive + a.negative, n + 2);
     }

@@ -11,7 +11,9 @@
 //! ([`nlp`]), monotone (Fiacco-McCormick) or adaptive (Mehrotra probing) barrier updates,
 //! the fraction-to-the-boundary rule, a filter line search with second-order corrections
 //! ([`linesearch`]), inertia correction of the primal-dual matrix ([`step`]) factorized by a
-//! sparse LDL^T or a dense Bunch-Kaufman that report inertia ([`ldl`]), a feasibility
+//! sparse LDL^T or a dense Bunch-Kaufman that report inertia ([`ldl`]) or, as an inexact
+//! option, by preconditioned MINRES ([`krylov`]), both behind the KKT solver trait
+//! [`crate::eqnlp::KktSolver`], a feasibility
 //! restoration phase ([`restoration`]) that detects local infeasibility, gradient-based
 //! scaling, an exact Hessian or limited-memory BFGS ([`lbfgs`]).
 //!
@@ -24,6 +26,7 @@ mod error;
 mod filter;
 mod iterate;
 mod kkt;
+mod krylov;
 mod lbfgs;
 mod ldl;
 mod linesearch;
@@ -38,10 +41,9 @@ mod step;
 mod warm;
 
 pub use error::IpmError;
-pub use ldl::LdlError;
 pub use named::SETTING_NAMES;
 pub use nlp::Evaluations;
 pub use output::{IterationInfo, Output, Termination};
-pub use settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
+pub use settings::{HessianApproximation, KktMethod, LinearSolver, MuStrategy, Settings};
 pub use solve::{solve, solve_observed, solve_warm};
 pub use warm::WarmStart;

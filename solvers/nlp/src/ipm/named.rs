@@ -4,7 +4,7 @@
 use crate::eqnlp::params::{parse, parse_bool, set_budget};
 
 use super::output::Termination;
-use super::settings::{HessianApproximation, LinearSolver, MuStrategy, Settings};
+use super::settings::{HessianApproximation, KktMethod, LinearSolver, MuStrategy, Settings};
 
 /// The names [`Settings::set`] accepts (besides the aliases it lists in its doc).
 pub const SETTING_NAMES: &[&str] = &[
@@ -36,6 +36,8 @@ pub const SETTING_NAMES: &[&str] = &[
     "hessian",
     "lbfgs_memory",
     "linear_solver",
+    "kkt_solver",
+    "krylov_forcing",
     "dense_limit",
     "static_regularization",
     "restoration",
@@ -79,7 +81,7 @@ impl Settings {
     /// [`SETTING_NAMES`]). `max_iter` and `time_limit` set the budget; `hessian` takes
     /// `auto`, `exact` or `lbfgs` (`limited_memory`), `lbfgs_memory` the number of stored
     /// pairs (and selects L-BFGS); `mu_strategy` `monotone` or `adaptive`; `linear_solver`
-    /// `auto`, `sparse` (`sparse_ldl`) or `dense`.
+    /// `auto`, `sparse` (`sparse_ldl`) or `dense`; `kkt_solver` `direct` or `krylov`.
     pub fn set(&mut self, name: &str, value: &str) -> Result<bool, String> {
         if set_budget(&mut self.budget, name, value)? {
             return Ok(true);
@@ -148,6 +150,14 @@ impl Settings {
                     ],
                 )?
             }
+            "kkt_solver" => {
+                self.kkt_solver = choice(
+                    name,
+                    value,
+                    &[("direct", KktMethod::Direct), ("krylov", KktMethod::Krylov)],
+                )?
+            }
+            "krylov_forcing" => self.krylov_forcing = f(value)?,
             "dense_limit" => self.dense_limit = parse(name, value)?,
             "static_regularization" => self.static_regularization = f(value)?,
             "restoration" => self.restoration = parse_bool(name, value)?,
@@ -170,6 +180,8 @@ mod tests {
                 "mu_strategy" => "adaptive",
                 "hessian" => "lbfgs",
                 "linear_solver" => "dense",
+                "kkt_solver" => "krylov",
+                "krylov_forcing" => "0.5",
                 "scaling" | "restoration" | "verbose" => "true",
                 "time_limit" => "5",
                 _ => "3",
@@ -178,6 +190,7 @@ mod tests {
         }
         assert_eq!(s.mu_strategy, MuStrategy::Adaptive);
         assert_eq!(s.linear_solver, LinearSolver::Dense);
+        assert_eq!(s.kkt_solver, KktMethod::Krylov);
         assert_eq!(s.budget.max_iterations, 3);
         assert_eq!(s.hessian, HessianApproximation::LimitedMemory { memory: 3 });
         assert!(!s.set("no_such", "1").unwrap());

@@ -159,6 +159,11 @@ pub struct Output {
     pub iterations: usize,
     /// Of which in the restoration phase.
     pub restoration_iterations: usize,
+    /// MINRES iterations of the steps (`kkt_solver = krylov`; 0 with the direct solver).
+    pub kkt_iterations: usize,
+    /// Inexact steps MINRES could not compute and the factorization did
+    /// (`kkt_solver = krylov`).
+    pub kkt_fallbacks: usize,
     /// Evaluation counts.
     pub evaluations: Evaluations,
     /// Final barrier parameter.

@@ -250,7 +250,11 @@ impl Ipm<'_, '_> {
                         &mut forward as &mut dyn Observer<IterationInfo>,
                         Some(&mut exit),
                     )
-                    .map(|out| (out.status, out.termination, out.x, out.iterations))
+                    .map(|out| {
+                        self.st.kkt_iterations += out.kkt_iterations;
+                        self.st.inner_fallbacks += out.kkt_fallbacks;
+                        (out.status, out.termination, out.x, out.iterations)
+                    })
                     .map_err(|e| evaluation_ending(&e)),
                 Err(e) => Err(evaluation_ending(&e)),
             }
@@ -288,6 +292,14 @@ impl Ipm<'_, '_> {
                 status,
                 termination: Termination::Budget,
                 message: format!("{} (in the restoration phase)", budget_message(status)),
+            });
+        }
+        if termination == Termination::Unbounded {
+            // The restoration's iterates diverged: so do the problem's.
+            return Err(Ending {
+                status: Status::Unbounded,
+                termination,
+                message: format!("{why}; the iterates diverge in the restoration phase"),
             });
         }
         if !restored && !status.is_usable() {

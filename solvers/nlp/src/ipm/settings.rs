@@ -46,6 +46,22 @@ pub enum LinearSolver {
     Dense,
 }
 
+/// Which [`KktSolver`](crate::eqnlp::KktSolver) computes the steps (the way Clarabel
+/// picks its linear solver by a setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KktMethod {
+    /// The factorization of `linear_solver` (LDL^T or dense Bunch-Kaufman) with inertia
+    /// correction.
+    Direct,
+    /// Inexact steps: preconditioned MINRES on the primal-dual system, stopped by a test
+    /// tied to the outer residual (relative residual <= min(`krylov_forcing`,
+    /// sqrt(||rhs||_inf))), negative curvature of the primal block in place of the
+    /// inertia test, and the factorization as fallback when MINRES cannot reach ten times
+    /// its target (after Curtis, Schenk & Wächter's inexact interior point).
+    Krylov,
+}
+
 /// Interior-point settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -105,13 +121,19 @@ pub struct Settings {
     pub warm_start_mult_bound_push: f64,
     /// Second-order corrections per step: 4 (`max_soc`).
     pub max_soc: usize,
-    /// Barrier objective below which (unscaled objective below -this) with a feasible
-    /// iterate the problem is declared unbounded: 1e20.
+    /// Objective below which (unscaled objective below -this) with a feasible iterate
+    /// (within max(constr_viol_tol, 1e-10 max |x|)) the problem is declared unbounded, and
+    /// the largest |x| before the iterates count as diverging (IPOPT's
+    /// `diverging_iterates_tol`), also unbounded: 1e20.
     pub unbounded_objective: f64,
     /// Hessian used in the step.
     pub hessian: HessianApproximation,
     /// Factorization of the primal-dual system.
     pub linear_solver: LinearSolver,
+    /// KKT solver of the steps: direct (default) or Krylov (inexact).
+    pub kkt_solver: KktMethod,
+    /// Largest relative residual of an inexact (Krylov) step: 0.1.
+    pub krylov_forcing: f64,
     /// Systems with at most this many rows use the dense factorization under `Auto`: 300.
     pub dense_limit: usize,
     /// Static regularization -reg on the constraint block of the factorized matrix
@@ -153,6 +175,8 @@ impl Default for Settings {
             unbounded_objective: 1e20,
             hessian: HessianApproximation::Auto,
             linear_solver: LinearSolver::Auto,
+            kkt_solver: KktMethod::Direct,
+            krylov_forcing: 0.1,
             dense_limit: 300,
             static_regularization: 1e-10,
             restoration: true,
@@ -170,7 +194,7 @@ impl Settings {
         bound_frac: f64, bound_relax_factor: f64, max_gradient: f64, scaling: bool,
         kappa_sigma: f64, constr_mult_init_max: f64, warm_start_mult_bound_push: f64, max_soc: usize,
         unbounded_objective: f64, hessian: HessianApproximation,
-        linear_solver: LinearSolver, dense_limit: usize, static_regularization: f64,
+        linear_solver: LinearSolver, kkt_solver: KktMethod, krylov_forcing: f64, dense_limit: usize, static_regularization: f64,
         restoration: bool, verbose: bool,
     }
 
@@ -205,6 +229,7 @@ impl Settings {
             true,
         )?;
         check_range("kappa_sigma", self.kappa_sigma, 1.0, f64::MAX, false)?;
+        check_range("krylov_forcing", self.krylov_forcing, 0.0, 1.0, true)?;
         check_range(
             "static_regularization",
             self.static_regularization,

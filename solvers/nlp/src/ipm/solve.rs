@@ -14,6 +14,7 @@ use super::settings::{HessianApproximation, MuStrategy, Settings};
 use super::state::State;
 use super::step::{HessianBlock, Regularization};
 use super::warm::{WarmStart, apply_multipliers};
+use crate::eqnlp::{Accuracy, KktError, Regularization as KktRegularization};
 
 /// Why the main loop ended.
 pub(crate) struct Ending {
@@ -174,25 +175,26 @@ impl<'s, 'p> Ipm<'s, 'p> {
         if m == 0 {
             return Ok(());
         }
-        self.st
-            .kkt
-            .set(None, &vec![1.0; nw], 0.0, &self.st.jac, 0.0);
-        self.st
-            .kkt
-            .assemble_regularized(self.s.static_regularization);
-        let inertia = self.st.ldl.factor(&self.st.kkt);
-        if !inertia.is(nw, m) {
+        self.st.kkt.set(None, &vec![1.0; nw], &self.st.jac);
+        let inertia = self
+            .st
+            .solver
+            .factor(&self.st.kkt, KktRegularization::default())
+            .map_err(IpmError::Linear)?;
+        if inertia.is_some_and(|i| !i.is(nw, m)) {
             return Ok(());
         }
         for i in 0..nw {
             self.st.rhs[i] = -(self.st.g[i] - self.st.zl[i] + self.st.zu[i]);
         }
         self.st.rhs[nw..].fill(0.0);
-        let ok = self
-            .st
-            .ldl
-            .solve(&self.st.kkt, &self.st.rhs, &mut self.st.sol, 5, 1e-12)
-            .is_ok();
+        let (rhs, mut sol) = (self.st.rhs.clone(), std::mem::take(&mut self.st.sol));
+        let refined = Accuracy::Refined {
+            steps: 5,
+            tol: 1e-12,
+        };
+        let ok = self.st.solve_system(&rhs, &mut sol, refined).is_ok();
+        self.st.sol = sol;
         if ok && norm_inf(&self.st.sol[nw..]) <= self.s.constr_mult_init_max {
             self.st.y.copy_from_slice(&self.st.sol[nw..]);
         }
@@ -292,12 +294,27 @@ impl<'s, 'p> Ipm<'s, 'p> {
                 ),
             ));
         }
-        if pr_unscaled <= self.s.constr_viol_tol && obj < -self.s.unbounded_objective {
+        // Feasible relative to the iterate's size: at |x| ~ 1e20 the rounding of c(x)
+        // alone exceeds constr_viol_tol.
+        let size = norm_inf(&self.st.w);
+        let feasible = pr_unscaled <= self.s.constr_viol_tol.max(1e-10 * size);
+        if feasible && obj < -self.s.unbounded_objective {
             return Some(Ending::new(
                 Status::Unbounded,
                 Termination::Unbounded,
                 format!(
                     "objective {obj:.3e} below -{:.0e} at a feasible point",
+                    self.s.unbounded_objective
+                ),
+            ));
+        }
+        if size > self.s.unbounded_objective {
+            // IPOPT's diverging-iterates test.
+            return Some(Ending::new(
+                Status::Unbounded,
+                Termination::Unbounded,
+                format!(
+                    "the iterates diverge: max |x| = {size:.3e} > {:.0e} (objective {obj:.3e})",
                     self.s.unbounded_objective
                 ),
             ));
@@ -376,14 +393,9 @@ impl<'s, 'p> Ipm<'s, 'p> {
         } else {
             HessianBlock::None
         };
-        let r = self.st.factor_with_inertia_correction(
-            block,
-            shift,
-            &mut self.reg,
-            self.mu,
-            self.s.static_regularization,
-            stop,
-        );
+        let r = self
+            .st
+            .factor_with_inertia_correction(block, shift, &mut self.reg, self.mu, stop);
         if r.is_ok() && self.mu_is_adaptive() {
             self.adaptive_mu();
         }
@@ -403,30 +415,16 @@ impl<'s, 'p> Ipm<'s, 'p> {
         let c = std::mem::take(&mut self.st.c);
         self.st.set_rhs(&c);
         self.st.c = c;
-        let res = if let Some(q) = &self.lbfgs {
-            q.solve_step(&mut self.st)?
-        } else {
-            self.st.solve_step()?
-        };
+        let res = self.step_with_curvature(stop)?;
         if res > 1e-6 {
             let block = if exact {
                 HessianBlock::Exact(hess)
             } else {
                 HessianBlock::None
             };
-            self.st.refactor_singular(
-                block,
-                shift,
-                &mut self.reg,
-                self.mu,
-                self.s.static_regularization,
-                stop,
-            )?;
-            if let Some(q) = &self.lbfgs {
-                q.solve_step(&mut self.st)?;
-            } else {
-                self.st.solve_step()?;
-            }
+            self.st
+                .refactor_singular(block, shift, &mut self.reg, self.mu, stop)?;
+            self.step_with_curvature(stop)?;
         }
         let st = &mut self.st;
         st.bounds.bound_multiplier_step(
@@ -439,6 +437,24 @@ impl<'s, 'p> Ipm<'s, 'p> {
             &mut st.dzu,
         );
         Ok(())
+    }
+
+    /// The Newton step with the current factorization (through L-BFGS's low-rank update
+    /// when it is on); an inexact solver's step with negative curvature is recomputed with
+    /// more regularization until it has none. The relative residual.
+    fn step_with_curvature(&mut self, stop: &dyn Fn() -> bool) -> Result<f64, IpmError> {
+        loop {
+            let r = match &self.lbfgs {
+                Some(q) => q.solve_step(&mut self.st),
+                None => self.st.solve_step(),
+            };
+            match r {
+                Err(IpmError::Linear(KktError::NegativeCurvature)) => {
+                    self.st.regularize_more(&mut self.reg, stop)?
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Takes the accepted trial point and the dual steps.
@@ -645,6 +661,8 @@ impl<'s, 'p> Ipm<'s, 'p> {
             kkt_error: e0,
             iterations: self.iterations,
             restoration_iterations: self.restoration_iterations,
+            kkt_iterations: self.st.kkt_iterations,
+            kkt_fallbacks: self.st.solver.fallbacks() + self.st.inner_fallbacks,
             evaluations: self.st.nlp.evals,
             mu: self.mu,
             time: elapsed,

@@ -6,9 +6,11 @@ use opal_problems::{EvalError, SmoothProblem};
 use super::error::IpmError;
 use super::iterate::Bounds;
 use super::kkt::KktSystem;
+use super::krylov::KrylovKkt;
 use super::ldl::{Ldl, LdlKind};
 use super::nlp::{BarrierNlp, Reformulation};
-use super::settings::{LinearSolver, Settings};
+use super::settings::{KktMethod, LinearSolver, Settings};
+use crate::eqnlp::KktSolver;
 use opal_core::linalg::norm_inf;
 
 /// Values of the barrier problem at a point.
@@ -27,7 +29,17 @@ pub(crate) struct State<'p> {
     pub nlp: BarrierNlp<'p, dyn SmoothProblem + 'p>,
     pub bounds: Bounds,
     pub kkt: KktSystem,
-    pub ldl: Ldl,
+    /// The KKT solver of the steps (the setting `kkt_solver`).
+    pub solver: Box<dyn KktSolver<KktSystem>>,
+    /// True when `solver` is inexact (Krylov): steps are requested to a tolerance tied to
+    /// the outer residual and the inertia is unknown.
+    pub inexact: bool,
+    /// Relative residual an inexact step may keep at most (`krylov_forcing`).
+    pub forcing: f64,
+    /// Krylov iterations of every solve so far (restoration phases included).
+    pub kkt_iterations: usize,
+    /// Direct fallbacks of the KKT solvers of restoration phases.
+    pub inner_fallbacks: usize,
     // iterate
     pub w: Vec<f64>,
     pub y: Vec<f64>,
@@ -99,7 +111,13 @@ impl<'p> State<'p> {
         } else {
             LdlKind::Sparse
         };
-        let ldl = Ldl::new(&kkt, kind).map_err(IpmError::Linear)?;
+        let ldl = Ldl::new(&kkt, kind, s.static_regularization).map_err(IpmError::Linear)?;
+        let inexact = s.kkt_solver == KktMethod::Krylov;
+        let solver: Box<dyn KktSolver<KktSystem>> = if inexact {
+            Box::new(KrylovKkt::new(&kkt, ldl))
+        } else {
+            Box::new(ldl)
+        };
         let nj = nlp.jacobian_pattern().nnz();
         let nh = nlp.hessian_pattern().nnz();
         let mut zl = vec![0.0; nw];
@@ -116,7 +134,11 @@ impl<'p> State<'p> {
             nlp,
             bounds,
             kkt,
-            ldl,
+            solver,
+            inexact,
+            forcing: s.krylov_forcing,
+            kkt_iterations: 0,
+            inner_fallbacks: 0,
             w_t: w.clone(),
             w,
             y: vec![0.0; m],

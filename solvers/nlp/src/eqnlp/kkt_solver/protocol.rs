@@ -1,5 +1,8 @@
 //! The [`KktSolver`] trait and the types of its protocol (method choice, inertia,
-//! accuracy request, report, errors), apart from the implementations that use them.
+//! accuracy request, report, errors), apart from the implementations that use them. The
+//! trait is generic over the matrix it solves with, so that the merit methods (on
+//! [`KktMatrix`]) and the interior point (on its primal-dual system, `ipm::KktSystem`) use
+//! the same protocol and each picks its implementation by a setting.
 
 use crate::eqnlp::kkt::{KktMatrix, Regularization};
 
@@ -36,14 +39,22 @@ impl std::str::FromStr for KktSolveMethod {
 }
 
 /// Numbers of positive, negative and zero eigenvalues of a symmetric matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Inertia {
     /// Positive eigenvalues.
     pub positive: usize,
     /// Negative eigenvalues.
     pub negative: usize,
-    /// Zero eigenvalues.
+    /// Zero eigenvalues (or numerically zero / non-finite pivots).
     pub zero: usize,
+}
+
+impl Inertia {
+    /// True for exactly `positive` positive and `negative` negative eigenvalues and no
+    /// zero one (an interior point wants (n, m, 0)).
+    pub fn is(&self, positive: usize, negative: usize) -> bool {
+        self.positive == positive && self.negative == negative && self.zero == 0
+    }
 }
 
 /// How accurately one solve must go.
@@ -51,6 +62,15 @@ pub struct Inertia {
 pub enum Accuracy {
     /// To working precision (a factorization); a sketched solver uses its direct fallback.
     Exact,
+    /// A factorization followed by at most `steps` steps of iterative refinement, stopping
+    /// once the max-norm residual is at most `tol * max(1, |b|_inf)`. Solvers whose
+    /// refinement is fixed treat it as [`Accuracy::Exact`].
+    Refined {
+        /// Most refinement steps.
+        steps: usize,
+        /// Relative max-norm residual at which refinement stops.
+        tol: f64,
+    },
     /// An iterative solver stops once ||K d - b|| <= `target` (or at its own round-off
     /// floor); exact solvers ignore the request and solve exactly.
     Inexact {
@@ -70,7 +90,8 @@ pub enum Accuracy {
 /// How a solve went.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SolveReport {
-    /// ||K d - b|| of the regularized system at the returned d.
+    /// ||K d - b|| of the regularized system at the returned d (2-norm for the merit
+    /// methods' solvers, max-norm for the interior point's).
     pub residual: f64,
     /// Iterations of an iterative solver in this call (0 for a factorization).
     pub iterations: usize,
@@ -99,7 +120,7 @@ impl SolveReport {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum KktError {
     /// The symbolic analysis of the structure failed.
-    #[error("symbolic LU of the KKT matrix failed: {0}")]
+    #[error("symbolic analysis of the KKT matrix failed: {0}")]
     Analysis(String),
     /// No memory for the factorization's workspace.
     #[error("out of memory for the KKT factorization workspace")]
@@ -110,6 +131,11 @@ pub enum KktError {
     /// The solution is not finite.
     #[error("the KKT matrix is numerically singular")]
     NumericallySingular,
+    /// An iterative solver without inertia found a step along which the Hessian block
+    /// has negative curvature: the caller should regularize more (the inertia test of a
+    /// solver that cannot count eigenvalues).
+    #[error("the step has negative curvature in the Hessian block")]
+    NegativeCurvature,
 }
 
 impl KktError {
@@ -120,24 +146,30 @@ impl KktError {
     }
 }
 
-/// A solver of K d = b for a fixed KKT structure (see the module documentation for the
-/// protocol: construct = analyse, [`factor`](KktSolver::factor), then any number of
-/// [`solve`](KktSolver::solve)s).
-pub trait KktSolver {
+/// A solver of K d = b for a fixed KKT structure `K` (the merit methods' [`KktMatrix`] by
+/// default; see the module documentation for the protocol: construct = analyse,
+/// [`factor`](KktSolver::factor), then any number of [`solve`](KktSolver::solve)s).
+pub trait KktSolver<K: ?Sized = KktMatrix> {
     /// Numeric factorization of `k` + diag(delta_w I, -delta_c I) (for an iterative
     /// solver: its preparation, e.g. scaling and sampling tables). Returns the inertia
     /// when the factorization knows it.
-    fn factor(&mut self, k: &KktMatrix, reg: Regularization) -> Result<Option<Inertia>, KktError>;
+    fn factor(&mut self, k: &K, reg: Regularization) -> Result<Option<Inertia>, KktError>;
 
     /// Solves the factored system for `b` into `d`. On entry `d` is the start point of an
     /// iterative solver (ignored by exact ones and on `resume`). `stop` is polled by long
     /// iterative solves (deadline, interrupt); `k` must be the matrix last factored.
     fn solve(
         &mut self,
-        k: &KktMatrix,
+        k: &K,
         b: &[f64],
         d: &mut [f64],
         accuracy: Accuracy,
         stop: &dyn Fn() -> bool,
     ) -> Result<SolveReport, KktError>;
+
+    /// Solves an iterative solver could not do itself and handed to a direct
+    /// factorization, since construction (0 for a direct solver).
+    fn fallbacks(&self) -> usize {
+        0
+    }
 }

@@ -599,7 +599,7 @@ impl KktSolver for SketchKkt {
         stop: &dyn Fn() -> bool,
     ) -> Result<SolveReport, KktError> {
         match accuracy {
-            Accuracy::Exact => {
+            Accuracy::Exact | Accuracy::Refined { .. } => {
                 let direct = self.direct.get_or_insert_with(|| DirectLu::new(k));
                 if !self.direct_factored {
                     direct.factor(k, self.reg)?;
