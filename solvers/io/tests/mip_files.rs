@@ -9,7 +9,7 @@ use opal_problems::shared_data::require;
 
 /// Files of highs-check that opal refuses, with a phrase of the message and the line.
 const REFUSED: [(&str, &str, Option<usize>); 23] = [
-    ("garbage.mps", "could not parse", None),
+    ("garbage.mps", "is not an MPS section keyword", Some(2)),
     // In-line `$` / `*` comments: HiGHS's MPS reader does not take them (its own test of
     // this file is disabled), so the file is refused rather than guessed at.
     ("comment.mps", "could not parse", None),
