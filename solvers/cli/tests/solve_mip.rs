@@ -133,7 +133,10 @@ fn malformed_input_and_bad_arguments_are_errors() {
     // clap refuses a value outside the solver list: a usage error, `opal: error:` and exit 1
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("opal: error:") && err.contains("balans, highs"), "{err}");
+    assert!(
+        err.contains("opal: error:") && err.contains("balans, highs"),
+        "{err}"
+    );
     let out = opal()
         .args(["solve", flugpl.to_str().unwrap(), "--solver", "ipm"])
         .output()
