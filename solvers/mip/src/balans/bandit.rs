@@ -59,17 +59,9 @@ impl Bandit {
         best
     }
 
-    /// Chooses the next arm: an arm never pulled first (drawn uniformly among them), then
-    /// the policy's choice.
+    /// Chooses the next arm.
     pub fn select(&mut self, rng: &mut StdRng) -> usize {
         let k = self.arms();
-        let unplayed = self.pulls.iter().filter(|&&p| p == 0).count();
-        if unplayed > 0 {
-            let nth = rng.random_range(0..unplayed);
-            if let Some(a) = (0..k).filter(|&a| self.pulls[a] == 0).nth(nth) {
-                return a;
-            }
-        }
         match self.spec {
             BanditSpec::Uniform => rng.random_range(0..k),
             BanditSpec::EpsilonGreedy { epsilon } => {
@@ -98,6 +90,9 @@ impl Bandit {
                 pick
             }
             BanditSpec::Ucb1 { alpha } => {
+                if let Some(a) = self.pulls.iter().position(|&p| p == 0) {
+                    return a;
+                }
                 let lt = (self.total.max(1) as f64).ln();
                 self.argmax(|a| self.mean(a) + alpha * (2.0 * lt / self.pulls[a] as f64).sqrt())
             }
@@ -196,26 +191,6 @@ mod tests {
             b.update(a, if a == 1 { 8.0 } else { 1.0 });
         }
         assert!(count[1] > 250, "{count:?}");
-    }
-
-    #[test]
-    fn every_arm_is_played_before_any_is_repeated() {
-        for spec in [
-            BanditSpec::ThompsonSampling,
-            BanditSpec::EpsilonGreedy { epsilon: 0.0 },
-            BanditSpec::Softmax { tau: 0.01 },
-        ] {
-            let mut rng = StdRng::seed_from_u64(5);
-            let mut b = Bandit::new(spec, 6);
-            let mut seen = [false; 6];
-            for _ in 0..6 {
-                let a = b.select(&mut rng);
-                assert!(!seen[a], "{spec:?} repeated arm {a}");
-                seen[a] = true;
-                // Arm 0 pays most: a greedy policy would repeat it without the rule.
-                b.update(a, if a == 0 { 8.0 } else { 1.0 });
-            }
-        }
     }
 
     #[test]

@@ -193,7 +193,7 @@ impl Plan {
             }
             OperatorSpec::Rens { rate } => self.build_rens(rate, p, x, cfg, rng),
             OperatorSpec::Dins => self.build_dins(p, x, cfg),
-            OperatorSpec::LocalBranching { rate } => self.build_local_branching(rate, p, x),
+            OperatorSpec::LocalBranching { rate } => self.build_local_branching(rate, p, x, rng),
             OperatorSpec::Proximity { rate } => self.build_proximity(rate, p, x, cfg),
             OperatorSpec::Crossover | OperatorSpec::RandomObjective => {
                 self.reset(if matches!(op, OperatorSpec::Crossover) {
@@ -244,31 +244,12 @@ impl Plan {
         self.size = Some((count, p.general.len()));
     }
 
-    /// Local branching: over the binaries, the distance row `sum_{x_j=0} x_j + sum_{x_j=1}
-    /// (1 - x_j) <= k` with `k = max(1, floor(rate |B|))`; over the general integers (when
-    /// the model has no binaries), a box of radius `max(1, floor(rate * range))` around
-    /// the incumbent on each (the range of a column unbounded on a side counts as
-    /// `|x_j| + 1`).
-    fn build_local_branching(&mut self, rate: f64, p: &Problem, x: &[f64]) {
+    fn build_local_branching(&mut self, rate: f64, p: &Problem, x: &[f64], rng: &mut StdRng) {
         self.reset(LimitKind::LocalBranching);
         let b = p.binaries.len();
-        if b == 0 {
-            for &j in &p.general {
-                let (lo, up) = (p.model.col_lower[j], p.model.col_upper[j]);
-                let v = p.fix_value(j, x);
-                let range = if lo.is_finite() && up.is_finite() {
-                    up - lo
-                } else {
-                    v.abs() + 1.0
-                };
-                let r = (rate * range).floor().max(1.0);
-                self.bounds.push(j, (v - r).max(lo), (v + r).min(up));
-            }
-            self.start_at(x);
-            self.size = Some((p.general.len(), p.general.len()));
-            return;
-        }
-        let k = ((rate * b as f64).floor() as usize).max(1);
+        let lo = ((0.05 * b as f64).floor() as usize).max(1);
+        let hi = ((rate * b as f64).floor() as usize).max(lo);
+        let k = rng.random_range(lo..=hi);
         let mut ones = 0.0;
         for &j in &p.binaries {
             if p.fix_value(j, x) > 0.5 {

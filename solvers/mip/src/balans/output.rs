@@ -13,9 +13,9 @@ pub struct OperatorStats {
     pub calls: usize,
     /// New global bests found.
     pub improvements: usize,
-    /// Candidates better than the current solution they started from, new bests
-    /// included (so `better >= improvements`; issue 19 saw this at 0 where
-    /// `improvements` was 2, when it counted only the better ones that were no new best).
+    /// Better than the current solution, not a new best. Always 0 under hill climbing
+    /// (the default acceptance), where the current solution is the best one: a candidate
+    /// is then a new best, as good (accepted) or worse (rejected).
     pub better: usize,
     /// Accepted by the acceptance rule without improving.
     pub accepted: usize,

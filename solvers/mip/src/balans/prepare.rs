@@ -132,18 +132,6 @@ fn lp_relaxation(
     })
 }
 
-/// The first attempt's limit: its share of the time limit, capped by
-/// `initial_time_limit` (which alone applies without a time limit).
-pub fn initial_limit(s: &Settings) -> f64 {
-    let cfg = &s.config;
-    let total = s.budget.time_limit_secs();
-    if total.is_finite() {
-        (cfg.initial_share * total).min(cfg.initial_time_limit)
-    } else {
-        cfg.initial_time_limit
-    }
-}
-
 /// The state of the initial solve.
 struct Initial<'a> {
     p: &'a Problem,
@@ -201,7 +189,7 @@ impl Initial<'_> {
         ));
     }
 
-    /// HiGHS on the whole model: a first attempt within [`initial_limit`], then, while
+    /// HiGHS on the whole model: a first attempt within `initial_time_limit`, then, while
     /// no solution is known, feasibility-first attempts until the deadline. Returns the
     /// instance, reset for the sub-MIPs.
     fn initial_solution(&mut self, rep: &mut Reporter<'_, '_>) -> Result<Highs, BalansError> {
@@ -221,27 +209,19 @@ impl Initial<'_> {
             if left < 0.05 || rep.stopped() {
                 break;
             }
-            // The first attempt may run to the deadline but stops at its share once it
-            // has a solution (restarting HiGHS for feasibility would lose its progress).
-            let share = initial_limit(s).min(left);
-            let limit = left;
-            h.set_soft_deadline(
-                (attempt == 0 && share.is_finite())
-                    .then(|| Instant::now() + std::time::Duration::from_secs_f64(share)),
-            );
+            let limit = if attempt == 0 {
+                s.config.initial_time_limit.min(left)
+            } else {
+                left
+            };
             if attempt > 0 {
                 // No solution in the first attempt: feasibility first, until the deadline.
                 h.set_feasibility_emphasis(true)?;
                 h.set_solution_limit(Some(1))?;
             }
-            self.attempt(
-                &mut h,
-                (limit, if attempt == 0 { share } else { limit }),
-                rep,
-            )?;
+            self.attempt(&mut h, limit, rep)?;
             attempt += 1;
         }
-        h.set_soft_deadline(None);
         h.set_feasibility_emphasis(false)?;
         h.set_solution_limit(None)?;
         h.set_mip_rel_gap(1e-4)?;
@@ -258,12 +238,12 @@ impl Initial<'_> {
         Ok(h)
     }
 
-    /// One attempt of the initial solve with time limit `limit` (reported as `label`: the
-    /// first attempt's share), HiGHS's improving solutions reported as they come.
+    /// One attempt of the initial solve with time limit `limit`, HiGHS's improving
+    /// solutions reported as they come.
     fn attempt(
         &mut self,
         h: &mut Highs,
-        (limit, label): (f64, f64),
+        limit: f64,
         rep: &mut Reporter<'_, '_>,
     ) -> Result<(), BalansError> {
         let t0 = Instant::now();
@@ -317,7 +297,7 @@ impl Initial<'_> {
             sign * self.bound,
             Event::InitialSolve {
                 status,
-                limit_s: label,
+                limit_s: limit,
                 seconds: t0.elapsed().as_secs_f64(),
             },
         ));

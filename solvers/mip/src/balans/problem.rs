@@ -108,7 +108,9 @@ impl Problem {
     pub fn inapplicable(&self, op: &OperatorSpec) -> Option<&'static str> {
         match op {
             _ if self.discrete.is_empty() => Some("no discrete variables"),
-            OperatorSpec::Proximity { .. } if self.binaries.is_empty() => {
+            OperatorSpec::LocalBranching { .. } | OperatorSpec::Proximity { .. }
+                if self.binaries.is_empty() =>
+            {
                 Some("no binary variables")
             }
             OperatorSpec::Dins if self.general.is_empty() => Some("no general integers"),

@@ -96,16 +96,6 @@ pub enum Event {
     },
     /// A destroy/repair iteration.
     Step(Step),
-    /// A slice of HiGHS on the full MIP, warm-started at the incumbent, after operators
-    /// stopped improving.
-    FullSolve {
-        /// HiGHS's status.
-        status: ModelStatus,
-        /// Its time limit in seconds.
-        limit_s: f64,
-        /// Seconds it took.
-        seconds: f64,
-    },
 }
 
 /// The record Balans (and plain HiGHS) hands to the observer.
@@ -138,15 +128,13 @@ impl Iteration {
         ((self.incumbent - self.bound).abs() / self.incumbent.abs().max(1e-9)).max(0.0)
     }
 
-    /// The event's name: `lp`, `warm_start`, `highs`, `initial`, `full_mip`, or the
-    /// operator's kind.
+    /// The event's name: `lp`, `warm_start`, `highs`, `initial`, or the operator's kind.
     pub fn name(&self) -> &'static str {
         match self.event {
             Event::LpRelaxation { .. } => "lp",
             Event::WarmStart { .. } => "warm_start",
             Event::HighsSolution => "highs",
             Event::InitialSolve { .. } => "initial",
-            Event::FullSolve { .. } => "full_mip",
             Event::Dropped { operator, .. } => operator.kind(),
             Event::Step(s) => s.operator.kind(),
         }
@@ -194,11 +182,6 @@ impl Record for Iteration {
         let (status, limit, seconds) = match self.event {
             Event::LpRelaxation { status } => (Some(status), None, None),
             Event::InitialSolve {
-                status,
-                limit_s,
-                seconds,
-            }
-            | Event::FullSolve {
                 status,
                 limit_s,
                 seconds,

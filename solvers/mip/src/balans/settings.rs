@@ -31,10 +31,9 @@ pub enum OperatorSpec {
     /// General integers far from the LP point are bounded by |x - x_lp| <= |x_inc - x_lp|,
     /// the rest fixed.
     Dins,
-    /// Add the local-branching row (Hamming distance over binaries <= k); on a model
-    /// without binaries, box each general integer within a radius of the incumbent.
+    /// Add the local-branching row (Hamming distance over binaries <= k).
     LocalBranching {
-        /// k = max(1, floor(rate |B|)); the box radius is max(1, floor(rate * range)).
+        /// k is drawn from [floor(0.05 |B|), floor(rate |B|)].
         rate: f64,
     },
     /// Minimize the Hamming distance to the incumbent subject to an objective improvement
@@ -76,19 +75,6 @@ impl OperatorSpec {
             Self::Proximity { .. } => "proximity",
             Self::Crossover => "crossover",
             Self::RandomObjective => "random_objective",
-        }
-    }
-
-    /// The operator with its neighbourhood-size rate (mutation, RINS, RENS, local
-    /// branching) multiplied by `factor`, clamped to [0.01, 1]; the others unchanged.
-    pub fn scaled(&self, factor: f64) -> Self {
-        let s = |rate: f64| (rate * factor).clamp(0.01, 1.0);
-        match *self {
-            Self::Mutation { rate } => Self::Mutation { rate: s(rate) },
-            Self::Rins { rate } => Self::Rins { rate: s(rate) },
-            Self::Rens { rate } => Self::Rens { rate: s(rate) },
-            Self::LocalBranching { rate } => Self::LocalBranching { rate: s(rate) },
-            other => other,
         }
     }
 
@@ -191,7 +177,7 @@ pub enum AcceptanceSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// The arms. Default: crossover, DINS, mutation 0.5, rins 0.4, rens 0.4, rens 0.5,
+    /// The arms. Default: crossover, mutation 0.5, rins 0.4, rens 0.4, rens 0.5,
     /// proximity 0.005, local branching 0.1 / 0.2 / 0.3 / 0.5.
     pub operators: Vec<OperatorSpec>,
     /// Default softmax(tau = 1.359686).
@@ -201,40 +187,14 @@ pub struct Config {
     pub rewards: Option<[f64; 4]>,
     /// Default hill climbing.
     pub acceptance: AcceptanceSpec,
-    /// Cap of the initial-solution solve in seconds (default 60; without a time limit, its
-    /// limit).
+    /// Limit of the initial-solution solve in seconds (default 10).
     pub initial_time_limit: f64,
-    /// Share of the run's time limit given to the initial solve (default 0.2):
-    /// `min(initial_time_limit, initial_share * time limit)`. It stops there once HiGHS has
-    /// a solution, or at its first solution after it (a restart would lose HiGHS's
-    /// progress).
-    pub initial_share: f64,
-    /// Cap of each sub-MIP in seconds (default 12).
+    /// Limit of each sub-MIP in seconds (default 12).
     pub sub_mip_time_limit: f64,
-    /// Cap of a local-branching sub-MIP (default 15).
+    /// Limit of a local-branching sub-MIP (default 15).
     pub local_branching_time_limit: f64,
-    /// Cap of crossover's random-point search (default 6).
+    /// Limit of crossover's random-point search (default 6).
     pub crossover_time_limit: f64,
-    /// Base share of the run's time limit per sub-MIP (default 0.05): a sub-MIP's limit is
-    /// this share times an effort factor that grows while sub-MIPs hit their limit without
-    /// a result and shrinks while they end early, capped by the operator's cap above
-    /// (which alone applies without a time limit) and by the time left, and at least
-    /// 0.5 s and five LP solves of the model.
-    pub sub_mip_share: f64,
-    /// Adapt each operator's destroy rate (default true): larger neighbourhoods after
-    /// sub-MIPs that end early without improving, smaller after sub-MIPs that hit their
-    /// limit (Hendel's adaptive fixing rate).
-    pub adapt_rates: bool,
-    /// Iterations without a new best after which a slice of the full MIP runs, warm-started
-    /// at the incumbent (default 6; 0 turns the fall-back off). The slice starts at
-    /// `fallback_share` of the time limit and doubles each time; when it proves optimality
-    /// the run ends.
-    pub fallback_after: usize,
-    /// Share of the time limit of the first full-MIP slice (default 0.1).
-    pub fallback_share: f64,
-    /// Give sub-MIPs an objective cutoff just below the current solution's (default true;
-    /// applies under hill climbing, where nothing worse can be accepted).
-    pub cutoff: bool,
     /// Fix continuous variables at the incumbent too (default false: they stay free).
     pub fix_continuous: bool,
     /// Proximity's penalty M on the objective slack z (default 1000).
@@ -247,7 +207,6 @@ impl Default for Config {
         Self {
             operators: vec![
                 Crossover,
-                Dins,
                 Mutation { rate: 0.5 },
                 Rins { rate: 0.4 },
                 Rens { rate: 0.4 },
@@ -261,16 +220,10 @@ impl Default for Config {
             bandit: BanditSpec::Softmax { tau: 1.359686 },
             rewards: None,
             acceptance: AcceptanceSpec::HillClimbing,
-            initial_time_limit: 60.0,
-            initial_share: 0.2,
+            initial_time_limit: 10.0,
             sub_mip_time_limit: 12.0,
             local_branching_time_limit: 15.0,
             crossover_time_limit: 6.0,
-            sub_mip_share: 0.05,
-            adapt_rates: true,
-            fallback_after: 6,
-            fallback_share: 0.1,
-            cutoff: true,
             fix_continuous: false,
             proximity_penalty: 1000.0,
         }
@@ -346,9 +299,6 @@ impl Config {
             self.local_branching_time_limit,
         )?;
         positive("crossover_time_limit", self.crossover_time_limit)?;
-        check_range("initial_share", self.initial_share, 0.0, 1.0, true)?;
-        check_range("sub_mip_share", self.sub_mip_share, 0.0, 1.0, true)?;
-        check_range("fallback_share", self.fallback_share, 0.0, 1.0, true)?;
         positive("proximity_penalty", self.proximity_penalty)?;
         match self.bandit {
             BanditSpec::EpsilonGreedy { epsilon } => {

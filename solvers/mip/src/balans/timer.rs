@@ -3,7 +3,7 @@
 //! margin for HiGHS's own overshoot, capped by the operator's limit.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use opal_core::{Clock, Control};
 use opal_problems::linear::LinearModel;
@@ -13,18 +13,6 @@ use crate::highs::{Highs, HighsError, Improvement, ModelStatus};
 
 /// Seconds kept back from every HiGHS time limit at least.
 pub const MARGIN: f64 = 0.3;
-
-/// Seconds past a run's time limit at which its own deadline interrupts HiGHS.
-const DEADLINE_GRACE: f64 = 0.05;
-
-/// Whether a HiGHS status means the run stopped at a limit (time, deadline, nodes, ...)
-/// rather than finishing its search.
-pub fn stopped_at_limit(st: ModelStatus) -> bool {
-    !matches!(
-        st,
-        ModelStatus::Optimal | ModelStatus::Infeasible | ModelStatus::Unbounded
-    )
-}
 
 /// The run's clock and the largest overshoot of a HiGHS run beyond its time limit seen so
 /// far. HiGHS checks its clock (and the interrupt callbacks) between steps and on large
@@ -57,11 +45,6 @@ impl HighsTimer {
     /// Records the time of one LP solve of the model (the setup cost kept back).
     pub fn set_setup(&self, seconds: f64) {
         self.setup_bits.store(seconds.to_bits(), Ordering::Relaxed);
-    }
-
-    /// Seconds of one LP solve of the model (0 before it is known).
-    pub fn setup(&self) -> f64 {
-        f64::from_bits(self.setup_bits.load(Ordering::Relaxed))
     }
 
     fn overshoot(&self) -> f64 {
@@ -117,18 +100,7 @@ impl HighsTimer {
     ) -> Result<ModelStatus, HighsError> {
         h.set_time_limit(limit)?;
         let t0 = Instant::now();
-        // HiGHS polls its interrupt callbacks more often than it reads its clock on large
-        // models: a deadline just past the limit holds each run to it (issue 19 saw a
-        // first solve labelled 10 s run 17.5 s).
-        let global = self.clock.deadline();
-        let own = (limit.is_finite() && limit < 1e9)
-            .then(|| t0 + Duration::from_secs_f64(limit + DEADLINE_GRACE));
-        h.set_deadline(match (global, own) {
-            (Some(g), Some(o)) => Some(g.min(o)),
-            (g, o) => g.or(o),
-        });
         let st = solve(h);
-        h.set_deadline(global);
         let over = t0.elapsed().as_secs_f64() - limit;
         let mut cur = self.overshoot_bits.load(Ordering::Relaxed);
         while over > f64::from_bits(cur) {

@@ -18,8 +18,8 @@ use super::operators::{self, LimitKind, Plan};
 use super::output::{BalansError, OperatorStats};
 use super::problem::{Problem, proven};
 use super::record::{Event, Iteration, Outcome, Step};
-use super::settings::{AcceptanceSpec, Config, OperatorSpec, Settings};
-use super::timer::{HighsTimer, stopped_at_limit};
+use super::settings::{Config, OperatorSpec, Settings};
+use super::timer::HighsTimer;
 use crate::highs::{Highs, HighsError, ModelStatus};
 
 /// The best solution all workers know (minimization form) and its history.
@@ -100,18 +100,10 @@ impl Search<'_> {
         let mut optimal = false;
         while !self.should_stop() && w.iterations < s.budget.max_iterations {
             w.sync(self.shared);
-            let event = if w.fallback_due() {
-                let (event, proved) = w.full_solve(self.timer, s)?;
-                optimal |= proved;
-                event
-            } else {
-                let arm = w.bandit.select(&mut w.rng);
-                Event::Step(w.step(arm, self.timer)?)
-            };
-            if w.improved && self.publish(&w) {
+            let arm = w.bandit.select(&mut w.rng);
+            let step = w.step(arm, self.timer)?;
+            if step.outcome == Outcome::NewBest && self.publish(&w) {
                 optimal = true;
-            }
-            if optimal {
                 self.shared.proven.store(true, Ordering::Relaxed);
             }
             let record = Iteration {
@@ -119,8 +111,8 @@ impl Search<'_> {
                 worker: i,
                 time_s: self.timer.clock().elapsed().as_secs_f64(),
                 incumbent: self.sign * w.best_f,
-                bound: self.sign * self.bound.max(w.bound),
-                event,
+                bound: self.sign * self.bound,
+                event: Event::Step(step),
             };
             if report(&record) == Control::Stop {
                 self.shared.halt.store(true, Ordering::Relaxed);
@@ -208,27 +200,7 @@ struct Worker<'a> {
     act: Vec<f64>,
     plan: Plan,
     iterations: usize,
-    /// The last iteration (or full-MIP slice) found a new best.
-    improved: bool,
-    /// The schedule: effort factor of the sub-MIP limits, destroy-rate factor per arm,
-    /// iterations since the last new best, and the next full-MIP slice.
-    effort: f64,
-    rate_scale: Vec<f64>,
-    stale: usize,
-    slice: f64,
-    /// The run's time limit in seconds (infinity when none).
-    total: f64,
-    /// Best bound this worker's full-MIP slices proved (minimization form).
-    bound: f64,
 }
-
-/// Bounds of the effort factor of the sub-MIP time limits.
-const EFFORT_RANGE: (f64, f64) = (0.5, 4.0);
-/// Shortest sub-MIP limit in seconds, and in LP solves of the model.
-const MIN_SUB_MIP: f64 = 0.5;
-const MIN_SUB_MIP_LPS: f64 = 5.0;
-/// Bounds of an arm's destroy-rate factor.
-const SCALE_RANGE: (f64, f64) = (0.2, 3.0);
 
 impl<'a> Worker<'a> {
     fn new(search: &Search<'a>, i: usize, h: Highs, seed: u64) -> Self {
@@ -256,13 +228,6 @@ impl<'a> Worker<'a> {
             act: Vec::with_capacity(search.problem.model.num_rows()),
             plan: Plan::new(),
             iterations: 0,
-            improved: false,
-            effort: 1.0,
-            rate_scale: vec![1.0; arms.len()],
-            stale: 0,
-            slice: 0.0,
-            total: search.settings.budget.time_limit_secs(),
-            bound: f64::NEG_INFINITY,
         }
     }
 
@@ -278,139 +243,39 @@ impl<'a> Worker<'a> {
     }
 
     /// Solves the plan's sub-MIP within `limit` seconds; returns its status and whether
-    /// it left a solution (in `cand`). Under hill climbing, plans that keep the objective
-    /// get a cutoff just below the current solution's: HiGHS then seeks improvements only.
+    /// it left a solution (in `cand`).
     fn repair(
         &mut self,
         limit: f64,
         timer: &HighsTimer,
     ) -> Result<(ModelStatus, bool), HighsError> {
         operators::apply(&mut self.h, self.p, &self.plan)?;
-        let cutoff = self.cfg.cutoff
-            && self.plan.costs.is_empty()
-            && self.plan.solution_limit.is_none()
-            && matches!(self.cfg.acceptance, AcceptanceSpec::HillClimbing);
-        if cutoff {
-            let f = self.cur_f;
-            self.h
-                .set_objective_cutoff(Some(f - 1e-9 * f.abs().max(1.0)))?;
-        }
         let run = timer.run(&mut self.h, limit);
         let found = run.is_ok() && self.h.has_solution();
         if found {
             self.h.solution_into(&mut self.cand);
             self.cand.truncate(self.p.n());
         }
-        if cutoff {
-            self.h.set_objective_cutoff(None)?;
-        }
         operators::restore(&mut self.h, self.p, &self.plan)?;
         Ok((run?, found))
     }
 
-    /// The sub-MIP time limit of a plan of `kind`: the base share of the run's time limit
-    /// times the effort factor (local branching 1.25x, crossover's random-point search
-    /// 0.5x), capped by the configured cap; the time left when less than one more such
-    /// sub-MIP would fit after it.
-    fn limit_of(&self, kind: LimitKind, timer: &HighsTimer) -> f64 {
-        let (cap, weight) = match kind {
-            LimitKind::SubMip => (self.cfg.sub_mip_time_limit, 1.0),
-            LimitKind::LocalBranching => (self.cfg.local_branching_time_limit, 1.25),
-            LimitKind::Crossover => (self.cfg.crossover_time_limit, 0.5),
-        };
-        // A sub-MIP shorter than a few LP solves of the model cannot get past presolve
-        // and its root.
-        let floor = (MIN_SUB_MIP_LPS * timer.setup()).max(MIN_SUB_MIP);
-        let limit = if self.total.is_finite() {
-            (self.cfg.sub_mip_share * self.total * self.effort * weight)
-                .max(floor)
-                .min(cap)
-        } else {
-            cap
-        };
-        let left = timer.remaining();
-        if left < 2.0 * limit { left } else { limit }
-    }
-
-    /// Whether a full-MIP slice is due: `fallback_after` iterations without a new best.
-    fn fallback_due(&self) -> bool {
-        self.cfg.fallback_after > 0 && self.stale >= self.cfg.fallback_after
-    }
-
-    /// A slice of HiGHS on the full MIP, warm-started at the best solution: the first
-    /// `fallback_share` of the time limit (twice the sub-MIP cap without one), doubling
-    /// each time, all the time left when less than twice the slice remains. Returns its
-    /// record and whether it proved optimality.
-    fn full_solve(
-        &mut self,
-        timer: &HighsTimer,
-        s: &Settings,
-    ) -> Result<(Event, bool), HighsError> {
-        let t0 = Instant::now();
-        self.slice = if self.slice > 0.0 {
-            2.0 * self.slice
-        } else if self.total.is_finite() {
-            self.cfg.fallback_share * self.total
-        } else {
-            2.0 * self.cfg.sub_mip_time_limit
-        };
-        let left = timer.remaining();
-        let limit = if left < 2.0 * self.slice {
-            left
-        } else {
-            self.slice
-        };
-        self.h.set_mip_rel_gap(s.gap_tolerance)?;
-        self.h
-            .set_double_option("mip_abs_gap", s.abs_gap_tolerance)?;
-        self.h.set_solution(&self.best)?;
-        let run = timer.run(&mut self.h, limit);
-        self.h.set_mip_rel_gap(1e-4)?;
-        self.h.set_double_option("mip_abs_gap", 1e-6)?;
-        let status = run?;
-        self.improved = false;
-        if self.h.has_solution() {
-            self.h.solution_into(&mut self.cand);
-            self.cand.truncate(self.p.n());
-            self.p
-                .polish_in_place(&mut self.cand, &mut self.saved, &mut self.act);
-            let f = self.p.objective(&self.cand);
-            if less(f, self.best_f)
-                && self.p.model.max_violation_with(&self.cand, &mut self.act) <= 1e-5
-            {
-                self.best.copy_from_slice(&self.cand);
-                self.best_f = f;
-                self.cur.copy_from_slice(&self.cand);
-                self.cur_f = f;
-                self.improved = true;
-            }
+    fn limit_of(&self, kind: LimitKind) -> f64 {
+        match kind {
+            LimitKind::SubMip => self.cfg.sub_mip_time_limit,
+            LimitKind::LocalBranching => self.cfg.local_branching_time_limit,
+            LimitKind::Crossover => self.cfg.crossover_time_limit,
         }
-        if let Some(b) = self.h.mip_dual_bound().filter(|b| b.is_finite()) {
-            self.bound = self.bound.max(b);
-        }
-        self.stale = 0;
-        let proved = status == ModelStatus::Optimal && !less(self.best_f, self.h.objective_value());
-        let event = Event::FullSolve {
-            status,
-            limit_s: limit,
-            seconds: t0.elapsed().as_secs_f64(),
-        };
-        Ok((event, proved || proven(self.best_f, self.bound, s)))
     }
 
     /// One iteration with arm `arm`.
     fn step(&mut self, arm: usize, timer: &HighsTimer) -> Result<Step, HighsError> {
         let t0 = Instant::now();
         let op = self.arms[arm];
-        let sized = if self.cfg.adapt_rates {
-            op.scaled(self.rate_scale[arm])
-        } else {
-            op
-        };
         self.x.copy_from_slice(&self.cur);
         self.plan
-            .build(&sized, self.p, &self.x, self.cfg, &mut self.rng);
-        let mut limit = self.limit_of(self.plan.limit, timer).min(timer.remaining());
+            .build(&op, self.p, &self.x, self.cfg, &mut self.rng);
+        let mut limit = self.limit_of(self.plan.limit).min(timer.remaining());
         let (mut status, mut found) = self.repair(limit, timer)?;
         if matches!(op, OperatorSpec::Crossover) {
             if found {
@@ -418,9 +283,7 @@ impl<'a> Worker<'a> {
                 found = false;
                 self.plan
                     .build_crossover(self.p, &self.x, &self.cand, self.cfg);
-                limit = self
-                    .limit_of(LimitKind::SubMip, timer)
-                    .min(timer.remaining());
+                limit = self.cfg.sub_mip_time_limit.min(timer.remaining());
                 if limit > 0.01 {
                     (status, found) = self.repair(limit, timer)?;
                 }
@@ -429,41 +292,19 @@ impl<'a> Worker<'a> {
             }
         }
         let outcome = self.judge(arm, status, found);
-        self.adapt(arm, status, outcome);
-        self.iterations += 1;
+        self.bandit
+            .update(arm, self.rewards[outcome.reward_index()]);
         let seconds = t0.elapsed().as_secs_f64();
         self.stats[arm].time_s += seconds;
+        self.iterations += 1;
         Ok(Step {
-            operator: sized,
+            operator: op,
             size: self.plan.size,
             sub_mip: status,
             outcome,
             limit_s: limit,
             seconds,
         })
-    }
-
-    /// The schedule after an iteration (Hendel's adaptive LNS): the bandit's reward is
-    /// halved when the sub-MIP used its whole limit (the same result found cheaply is
-    /// worth more); without an improvement, a sub-MIP that ended early (solved or
-    /// infeasible) makes the arm's neighbourhood larger and the next limits shorter, one
-    /// that hit its limit makes them smaller and longer.
-    fn adapt(&mut self, arm: usize, status: ModelStatus, outcome: Outcome) {
-        let at_limit = stopped_at_limit(status);
-        let reward = self.rewards[outcome.reward_index()] * if at_limit { 0.5 } else { 1.0 };
-        self.bandit.update(arm, reward);
-        self.improved = outcome == Outcome::NewBest;
-        if self.improved {
-            self.stale = 0;
-            return;
-        }
-        self.stale += 1;
-        if matches!(outcome, Outcome::Better) {
-            return;
-        }
-        let (factor, effort) = if at_limit { (0.7, 1.25) } else { (1.4, 0.85) };
-        self.rate_scale[arm] = (self.rate_scale[arm] * factor).clamp(SCALE_RANGE.0, SCALE_RANGE.1);
-        self.effort = (self.effort * effort).clamp(EFFORT_RANGE.0, EFFORT_RANGE.1);
     }
 
     /// Counts the sub-MIP's result and decides on its candidate: re-scored with the true
@@ -500,16 +341,13 @@ impl<'a> Worker<'a> {
         } else {
             Outcome::Rejected
         };
-        if less(f, self.cur_f) {
-            st.better += 1;
-        }
         match outcome {
             Outcome::NewBest => {
                 st.improvements += 1;
                 self.best.copy_from_slice(&self.cand);
                 self.best_f = f;
             }
-            Outcome::Better => {}
+            Outcome::Better => st.better += 1,
             Outcome::Accepted => st.accepted += 1,
             Outcome::Rejected => {}
         }

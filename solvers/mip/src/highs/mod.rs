@@ -136,10 +136,6 @@ struct LogSink {
     lines: RefCell<Vec<String>>,
     used: Cell<usize>,
     deadline: Cell<Option<Instant>>,
-    /// A deadline that applies once HiGHS has reported an improving solution.
-    soft_deadline: Cell<Option<Instant>>,
-    /// HiGHS reported an improving solution in the current run.
-    found: Cell<bool>,
     interrupt: RefCell<Option<Interrupt>>,
     improving: Cell<Option<Improving>>,
     /// The improving-solution observer asked to stop (or panicked).
@@ -149,9 +145,7 @@ struct LogSink {
 impl LogSink {
     /// Whether HiGHS should stop at its next interrupt check.
     fn should_interrupt(&self) -> bool {
-        let past = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
-        let late =
-            past(self.deadline.get()) || (self.found.get() && past(self.soft_deadline.get()));
+        let late = self.deadline.get().is_some_and(|d| Instant::now() >= d);
         let asked = self
             .interrupt
             .try_borrow()
@@ -161,7 +155,6 @@ impl LogSink {
 
     /// Hands an improving solution to the observer, if one is set.
     fn improved(&self, data_out: &hs::HighsCallbackDataOut) {
-        self.found.set(true);
         let Some(observer) = self.improving.get() else {
             return;
         };
@@ -369,19 +362,10 @@ impl Highs {
         self.sync_interrupt_callbacks();
     }
 
-    /// A deadline that applies once HiGHS has found a solution in a
-    /// [`run_observed`](Self::run_observed): past it, HiGHS stops at its next interrupt
-    /// check after its first improving solution. `None` removes it.
-    pub fn set_soft_deadline(&mut self, deadline: Option<Instant>) {
-        self.sink.soft_deadline.set(deadline);
-        self.sync_interrupt_callbacks();
-    }
-
     /// The interrupt callbacks run while there is something to poll: a deadline, a stop
     /// request, or an observer of improving solutions that may ask to stop.
     fn sync_interrupt_callbacks(&mut self) {
         let on = self.sink.deadline.get().is_some()
-            || self.sink.soft_deadline.get().is_some()
             || self.sink.interrupt.borrow().is_some()
             || self.sink.improving.get().is_some();
         for t in INTERRUPT_CALLBACKS {
@@ -469,13 +453,6 @@ impl Highs {
             c"mip_max_improving_sols",
             limit.map_or(HInt::MAX as i64, |l| l.max(1) as i64),
         )
-    }
-
-    /// An objective cutoff for the next MIP solves (in the model's sense for a
-    /// minimization; HiGHS's `objective_bound`): only solutions better than it are sought,
-    /// and the solve ends infeasible when there is none. `None` removes it.
-    pub fn set_objective_cutoff(&mut self, cutoff: Option<f64>) -> Result<(), HighsError> {
-        self.set_double_c(c"objective_bound", cutoff.unwrap_or(f64::INFINITY))
     }
 
     /// Feasibility emphasis: more effort on primal heuristics (HiGHS's
@@ -953,7 +930,6 @@ impl Highs {
         let observer: Improving = unsafe { std::mem::transmute(observer) };
         self.sink.improving.set(Some(observer));
         self.sink.stop.set(false);
-        self.sink.found.set(false);
         self.sync_interrupt_callbacks();
         let cb = hs::kHighsCallbackMipImprovingSolution as HInt;
         // SAFETY: valid instance; the callback was registered in `new`.
