@@ -119,8 +119,9 @@ fn build(args: &CalibrateArgs) -> Result<Case, CliError> {
 }
 
 fn settings(args: &CalibrateArgs) -> Result<Settings, CliError> {
-    let mut budget =
-        Budget::iterations(args.max_iterations).with_interrupt(crate::interrupt::handle());
+    let mut budget = Budget::iterations(args.max_iterations)
+        .with_interrupt(crate::interrupt::handle())
+        .with_start(crate::interrupt::started());
     if let Some(t) = args.time_limit {
         budget = budget.with_time_limit_secs(t)?;
     }

@@ -3,10 +3,19 @@
 //! answer so far, printed as usual with status `interrupted`; a second press aborts.
 
 use std::sync::OnceLock;
+use std::time::Instant;
 
 use opal_core::Interrupt;
 
 static HANDLE: OnceLock<Interrupt> = OnceLock::new();
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// When the command started (first called in `main`, before any file is read): every
+/// family's time limit counts from here, so `--time-limit` bounds the whole command,
+/// file loading included.
+pub fn started() -> Instant {
+    *STARTED.get_or_init(Instant::now)
+}
 
 /// The process-wide stop request, connected to Ctrl-C (SIGINT) on first use.
 pub fn handle() -> Interrupt {

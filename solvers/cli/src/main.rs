@@ -103,6 +103,7 @@ fn parse() -> Result<Cli, ExitCode> {
 }
 
 fn main() -> ExitCode {
+    interrupt::started();
     let cli = match parse() {
         Ok(cli) => cli,
         Err(code) => return code,

@@ -67,7 +67,10 @@ pub fn settings(args: &SolveArgs, pairs: &[(String, String)]) -> Result<Settings
         set(name, value, &format!("--param {name}"))?;
     }
     s.validate().map_err(CliError::new)?;
-    s.budget = s.budget.with_interrupt(crate::interrupt::handle());
+    s.budget = s
+        .budget
+        .with_interrupt(crate::interrupt::handle())
+        .with_start(crate::interrupt::started());
     Ok(s)
 }
 

@@ -97,7 +97,8 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
     let budget = Budget::default()
         .with_time_limit_secs(args.mip_time_limit())
         .map_err(|e| fail(e.to_string()))?
-        .with_interrupt(crate::interrupt::handle());
+        .with_interrupt(crate::interrupt::handle())
+        .with_start(crate::interrupt::started());
     let settings = Settings::default()
         .budget(budget)
         .seed(args.seed.unwrap_or(0))
