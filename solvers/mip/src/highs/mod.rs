@@ -195,9 +195,11 @@ unsafe extern "C" fn log_callback(
         .iter()
         .any(|&t| t as std::os::raw::c_int == callback_type)
     {
-        if sink.should_interrupt() && !data_in.is_null() {
+        if !data_in.is_null() {
+            // Written both ways: HiGHS keeps its callback input between runs of an
+            // instance, so a flag left at 1 would interrupt every later run at once.
             // SAFETY: HiGHS passes its input data for interrupt callbacks.
-            unsafe { (*data_in).user_interrupt = 1 };
+            unsafe { (*data_in).user_interrupt = HInt::from(sink.should_interrupt()) };
         }
         return;
     }
