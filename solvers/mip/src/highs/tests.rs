@@ -88,3 +88,21 @@ fn improving_solutions_reach_the_observer_and_bounds_reset() {
             .is_err()
     );
 }
+
+#[test]
+fn a_run_stopped_by_its_deadline_leaves_the_next_run_free() {
+    // HiGHS keeps its callback input between runs: a run interrupted by the deadline must
+    // not leave the interrupt flag set for the next run of the same instance.
+    let m = opal_problems::generators::mip::knapsack(60, 10, 3).unwrap();
+    let mut h = Highs::new().unwrap();
+    h.pass_model(&m).unwrap();
+    h.set_deadline(Some(Instant::now()));
+    let st = h.run().unwrap();
+    assert!(
+        matches!(st, ModelStatus::Interrupted | ModelStatus::Optimal),
+        "{st:?}"
+    );
+    h.set_deadline(Some(Instant::now() + std::time::Duration::from_secs(60)));
+    assert_eq!(h.run().unwrap(), ModelStatus::Optimal);
+    assert!(h.has_solution());
+}
