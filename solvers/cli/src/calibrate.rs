@@ -119,9 +119,7 @@ fn build(args: &CalibrateArgs) -> Result<Case, CliError> {
 }
 
 fn settings(args: &CalibrateArgs) -> Result<Settings, CliError> {
-    let mut budget = Budget::iterations(args.max_iterations)
-        .with_interrupt(crate::interrupt::handle())
-        .with_start(crate::interrupt::started());
+    let mut budget = crate::interrupt::attach(Budget::iterations(args.max_iterations));
     if let Some(t) = args.time_limit {
         budget = budget.with_time_limit_secs(t)?;
     }

@@ -130,9 +130,9 @@ fn read_input(args: &CompleteArgs) -> Result<Triplets, CliError> {
 /// Runs the subcommand.
 pub fn run(args: CompleteArgs) -> Result<(), CliError> {
     let data = read_input(&args)?;
-    let mut budget = Budget::iterations(args.max_iter.unwrap_or(DEFAULT_MAX_SWEEPS))
-        .with_interrupt(crate::interrupt::handle())
-        .with_start(crate::interrupt::started());
+    let mut budget = crate::interrupt::attach(Budget::iterations(
+        args.max_iter.unwrap_or(DEFAULT_MAX_SWEEPS),
+    ));
     if let Some(t) = args.time_limit {
         budget = budget.with_time_limit_secs(t)?;
     }

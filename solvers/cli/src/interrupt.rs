@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use opal_core::Interrupt;
+use opal_core::{Budget, Interrupt};
 
 static HANDLE: OnceLock<Interrupt> = OnceLock::new();
 static STARTED: OnceLock<Instant> = OnceLock::new();
@@ -15,6 +15,12 @@ static STARTED: OnceLock<Instant> = OnceLock::new();
 /// file loading included.
 pub fn started() -> Instant {
     *STARTED.get_or_init(Instant::now)
+}
+
+/// `budget` as every command runs it: stopped by Ctrl-C, its time counted from the
+/// command's start.
+pub fn attach(budget: Budget) -> Budget {
+    budget.with_interrupt(handle()).with_start(started())
 }
 
 /// The process-wide stop request, connected to Ctrl-C (SIGINT) on first use.

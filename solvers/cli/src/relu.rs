@@ -89,9 +89,7 @@ fn accuracy(res: &FitResult, data: &Dataset) -> Result<f64, CliError> {
 pub fn run(args: ReluArgs) -> Result<(), CliError> {
     let ReluCommand::Train(a) = args.command;
     let (train, label_map) = load(&a.data, None)?;
-    let mut budget = Budget::iterations(a.max_iter)
-        .with_interrupt(crate::interrupt::handle())
-        .with_start(crate::interrupt::started());
+    let mut budget = crate::interrupt::attach(Budget::iterations(a.max_iter));
     if let Some(t) = a.time_limit {
         budget = budget.with_time_limit_secs(t)?;
     }

@@ -67,10 +67,7 @@ pub fn settings(args: &SolveArgs, pairs: &[(String, String)]) -> Result<Settings
         set(name, value, &format!("--param {name}"))?;
     }
     s.validate().map_err(CliError::new)?;
-    s.budget = s
-        .budget
-        .with_interrupt(crate::interrupt::handle())
-        .with_start(crate::interrupt::started());
+    s.budget = crate::interrupt::attach(s.budget);
     Ok(s)
 }
 

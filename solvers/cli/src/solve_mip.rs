@@ -94,11 +94,11 @@ pub fn run(args: &SolveArgs) -> Result<(), CliError> {
     if args.threads == 0 {
         return Err(fail("--threads must be at least 1".into()));
     }
-    let budget = Budget::default()
-        .with_time_limit_secs(args.mip_time_limit())
-        .map_err(|e| fail(e.to_string()))?
-        .with_interrupt(crate::interrupt::handle())
-        .with_start(crate::interrupt::started());
+    let budget = crate::interrupt::attach(
+        Budget::default()
+            .with_time_limit_secs(args.mip_time_limit())
+            .map_err(|e| fail(e.to_string()))?,
+    );
     let settings = Settings::default()
         .budget(budget)
         .seed(args.seed.unwrap_or(0))

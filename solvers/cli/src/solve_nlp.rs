@@ -140,10 +140,7 @@ fn equality_method(
         flag(&mut m, "verbose", "true".into(), "--verbose")?;
     }
     let budget = m.budget_mut();
-    *budget = budget
-        .clone()
-        .with_interrupt(crate::interrupt::handle())
-        .with_start(crate::interrupt::started());
+    *budget = crate::interrupt::attach(budget.clone());
     Ok(m)
 }
 
