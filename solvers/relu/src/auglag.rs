@@ -13,7 +13,7 @@
 use faer::Mat;
 
 use super::ops::{group_norm, group_shrink, sq_dist};
-use super::products::RowOps;
+use super::products::{RowOps, pattern_rows};
 use super::program::{IterInfo, Outcome, Problem, ReluRun, after_iterate, message};
 use super::settings::{Settings, SolverKind};
 
@@ -43,18 +43,16 @@ struct AugLag<'a> {
     q: Vec<f64>,
     t_mom: f64,
     step: f64,
+    /// sum_j (prediction_j - y_j)^2 at the candidate and at the iterate (the smooth part
+    /// computes it; the objective reuses it).
+    sq_loss_n: f64,
+    sq_loss_k: f64,
 }
 
 impl<'a> AugLag<'a> {
     fn new(prob: &'a Problem<'a>, set: &'a Settings) -> Self {
         let (n, d, p) = (prob.n(), prob.d(), prob.p());
         let m = 2 * p;
-        let mut pat_rows = vec![0.0; n * p];
-        for i in 0..p {
-            for (j, &v) in prob.pat.col(i).iter().enumerate() {
-                pat_rows[j * p + i] = v;
-            }
-        }
         let blocks = || Mat::zeros(d, m);
         Self {
             prob,
@@ -63,7 +61,7 @@ impl<'a> AugLag<'a> {
             n,
             p,
             m,
-            pat_rows,
+            pat_rows: pattern_rows(prob.pat),
             mu: vec![0.0; n * m],
             // The loss weighs a sample by 1/n; the penalty starts ten times that.
             rho: 10.0 / n as f64,
@@ -77,6 +75,9 @@ impl<'a> AugLag<'a> {
             q: vec![0.0; n * m],
             t_mom: 1.0,
             step: set.init_step,
+            sq_loss_n: 0.0,
+            // z = 0 predicts 0.
+            sq_loss_k: prob.y.iter().map(|v| v * v).sum(),
         }
     }
 
@@ -116,6 +117,9 @@ impl<'a> AugLag<'a> {
                     self.q[j * m + c] = side * dj * r * inv_n - s * t;
                 }
             }
+        }
+        if matches!(which, Which::Candidate) {
+            self.sq_loss_n = loss;
         }
         0.5 * loss * inv_n + pen / (2.0 * rho)
     }
@@ -178,6 +182,7 @@ impl<'a> AugLag<'a> {
         }
         std::mem::swap(&mut self.zk, &mut self.zn);
         std::mem::swap(&mut self.xk, &mut self.xn);
+        self.sq_loss_k = self.sq_loss_n;
     }
 
     /// Momentum reset with y = the candidate.
@@ -221,10 +226,7 @@ impl<'a> AugLag<'a> {
 
     /// The program's objective at the iterate (loss + group norms, penalty excluded).
     fn objective(&self) -> f64 {
-        let loss: f64 = (0..self.n)
-            .map(|j| (self.prediction(j, &self.xk) - self.prob.y[j]).powi(2))
-            .sum();
-        0.5 * loss / self.n as f64 + self.prob.lam * group_norm(self.zk.as_ref())
+        0.5 * self.sq_loss_k / self.n as f64 + self.prob.lam * group_norm(self.zk.as_ref())
     }
 }
 

@@ -84,26 +84,18 @@ pub(crate) struct GatedOps<'a> {
 const PARALLEL_WORK: f64 = 1e7;
 
 impl<'a> GatedOps<'a> {
-    /// Chooses the route: sparse rows when at most a quarter of X is nonzero and the
-    /// products are large enough for it to matter, dense otherwise.
+    /// Chooses the route: sparse rows where [`sparse_rows`] says so, dense otherwise.
     pub(crate) fn new(x: MatRef<'a, f64>, pat: MatRef<'a, f64>) -> Self {
         let (n, d, p) = (x.nrows(), x.ncols(), pat.ncols());
         let work = (n * d * p) as f64;
-        let route = if work >= PARALLEL_WORK && nonzeros(x) * 4 <= n * d {
-            let chunk = n.div_ceil(BLOCKS).max(1);
-            let mut pat_rows = vec![0.0; n * p];
-            for i in 0..p {
-                for (j, &v) in pat.col(i).iter().enumerate() {
-                    pat_rows[j * p + i] = v;
-                }
-            }
+        let route = if let Some(rows) = sparse_rows(x, p) {
             Route::Sparse(Box::new(Sparse {
-                rows: SparseRows::from_dense(x),
-                pat_rows,
+                rows,
+                pat_rows: pattern_rows(pat),
                 ut: Mat::zeros(p, d),
                 acc: (0..BLOCKS).map(|_| Mat::zeros(p, d)).collect(),
                 scratch: vec![vec![0.0; p]; BLOCKS],
-                chunk,
+                chunk: n.div_ceil(BLOCKS).max(1),
             }))
         } else {
             let par = if work >= PARALLEL_WORK {
@@ -229,11 +221,11 @@ pub(crate) struct RowOps<'a> {
 
 impl<'a> RowOps<'a> {
     /// Products for `m` weight blocks; the sparse route under the same rule as
-    /// [`GatedOps::new`].
+    /// [`GatedOps::new`] ([`sparse_rows`]).
     pub(crate) fn new(x: MatRef<'a, f64>, m: usize) -> Self {
         let (n, d) = (x.nrows(), x.ncols());
         let big = (n * d * m) as f64 >= PARALLEL_WORK;
-        let sparse = (big && nonzeros(x) * 4 <= n * d).then(|| SparseRows::from_dense(x));
+        let sparse = sparse_rows(x, m);
         let blocks = if sparse.is_some() { BLOCKS } else { 0 };
         Self {
             x,
@@ -317,6 +309,27 @@ impl<'a> RowOps<'a> {
             }
         }
     }
+}
+
+/// X's rows in compressed form when products with `m` weight blocks go the sparse route:
+/// at most a quarter of X nonzero, and products large enough for it to matter.
+fn sparse_rows(x: MatRef<'_, f64>, m: usize) -> Option<SparseRows> {
+    let (n, d) = (x.nrows(), x.ncols());
+    let big = (n * d * m) as f64 >= PARALLEL_WORK;
+    (big && nonzeros(x) * 4 <= n * d).then(|| SparseRows::from_dense(x))
+}
+
+/// The patterns (n x P) row by row: entry `j * P + i` is D_ji, so a sample's patterns are
+/// contiguous.
+pub(crate) fn pattern_rows(pat: MatRef<'_, f64>) -> Vec<f64> {
+    let (n, p) = (pat.nrows(), pat.ncols());
+    let mut rows = vec![0.0; n * p];
+    for i in 0..p {
+        for (j, &v) in pat.col(i).iter().enumerate() {
+            rows[j * p + i] = v;
+        }
+    }
+    rows
 }
 
 /// Number of nonzero entries of X.
